@@ -1,0 +1,3 @@
+from svctui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,120 @@
+"""A simulated cluster: the store, the API server on loopback, and the controllers that make it live."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import socket
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+from . import resources as R
+from .apiserver import Api
+from .clock import Clock
+from .events import Recorder
+from .server import ApiServer
+from .store import Store
+
+log = logging.getLogger("svctui.sim")
+
+
+@dataclass
+class SimOptions:
+    speed: float = 1.0
+    history: int = 20000
+    bookmark_interval: float = 60.0
+    seed: int | None = None
+    events: bool = True
+
+
+class Cluster:
+    def __init__(self, options: SimOptions | None = None):
+        from . import kinds
+
+        self.options = options or SimOptions()
+        self.clock = Clock(self.options.speed)
+        self.rng = random.Random(self.options.seed)
+        self.store = Store(self.clock, history=self.options.history)
+        self.api = Api(self.store, self.clock, self.rng)
+        self.recorder = Recorder(self.api, enabled=self.options.events)
+        self.api.ext["recorder"] = self.recorder
+        self.api.ext["cluster"] = self
+        self.server = ApiServer(self.api, bookmark_interval=self.options.bookmark_interval)
+        kinds.register_all(self)
+        self.controllers: list[Any] = []
+        self._runner: web.AppRunner | None = None
+        self.url: str | None = None
+
+    # ---- lifecycle ----
+    def start_controllers(self) -> None:
+        from .controllers import all_controllers
+
+        if self.controllers:
+            return
+        self.controllers = [cls(self) for cls in all_controllers()]
+        for c in self.controllers:
+            c.start()
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        self.start_controllers()
+        app = self.server.app()
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False, shutdown_timeout=0.5)
+        await self._runner.setup()
+        sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(1024)
+        sock.setblocking(False)
+        site = web.SockSite(self._runner, sock)
+        await site.start()
+        bound = sock.getsockname()
+        shown = f"[{host}]" if ":" in host else host
+        self.url = f"http://{shown}:{bound[1]}"
+        self.server.server_address = f"{shown}:{bound[1]}"
+        return self.url
+
+    async def stop(self) -> None:
+        for c in self.controllers:
+            await c.stop()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def settle(self, timeout: float = 10.0, quiet: float = 0.05) -> bool:
+        """Wait until no controller has queued work for `quiet` seconds (pending timers may remain)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        calm_since = None
+        while loop.time() < deadline:
+            if all(c.idle() for c in self.controllers):
+                calm_since = calm_since or loop.time()
+                if loop.time() - calm_since >= quiet:
+                    return True
+            else:
+                calm_since = None
+            await asyncio.sleep(0.01)
+        return False
+
+    # ---- loading ----
+    def apply_objects(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Create (or replace) objects as `kubectl apply` would for a fresh manifest set."""
+        from .apiserver import deep_copy
+
+        order = {"Namespace": 0, "Node": 0, "ConfigMap": 1, "Service": 2, "Endpoints": 3}
+        created = []
+        for doc in sorted((d for d in docs if d), key=lambda d: order.get(d.get("kind", ""), 5)):
+            rt = R.for_kind(doc.get("apiVersion", ""), doc.get("kind", ""))
+            if rt is None:
+                raise ValueError(f"unsupported object {doc.get('apiVersion')}/{doc.get('kind')}")
+            md = doc.get("metadata") or {}
+            existing = self.store.get(rt, md.get("namespace") or "default", md.get("name", ""))
+            if existing is not None:
+                continue
+            created.append(self.api.create(rt, md.get("namespace"), deep_copy(doc)))
+        return created
+
+    def stats(self) -> dict[str, int]:
+        return {rt.plural: self.store.count(rt) for rt in R.ALL}

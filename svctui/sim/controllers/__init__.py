@@ -1,0 +1,15 @@
+"""The controllers a cluster runs, in start order."""
+
+from __future__ import annotations
+
+import importlib
+
+# Each module exports CONTROLLERS, a list of Controller subclasses.
+MODULES: tuple[str, ...] = ("namespace", "gc", "deployment", "replicaset", "statefulset", "kubelet", "endpointslice", "endpoints")
+
+
+def all_controllers() -> list[type]:
+    found: list[type] = []
+    for mod in MODULES:
+        found.extend(importlib.import_module(f"{__name__}.{mod}").CONTROLLERS)
+    return found

@@ -1,0 +1,77 @@
+"""Regenerate k8s-1.32-schemas.json from the kubernetes-validate package (a test dependency).
+
+The sim ships the trimmed result so that it needs no schema package at run time:
+    python -m svctui.sim.data.regen_schemas
+Kept: every definition reachable from the kinds the sim serves, without descriptions, with
+OpenAPI-style single types ("string" rather than ["string", "null"]).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+ROOTS = [
+    "io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.Pod",
+    "io.k8s.api.core.v1.Service", "io.k8s.api.core.v1.Endpoints", "io.k8s.api.core.v1.ConfigMap",
+    "io.k8s.api.core.v1.Event", "io.k8s.api.discovery.v1.EndpointSlice", "io.k8s.api.apps.v1.Deployment",
+    "io.k8s.api.apps.v1.ReplicaSet", "io.k8s.api.apps.v1.StatefulSet", "io.k8s.api.autoscaling.v1.Scale",
+    "io.k8s.api.policy.v1.Eviction", "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
+    "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "io.k8s.api.core.v1.Binding",
+]
+LISTS = [r + "List" for r in ROOTS[:11]]
+
+
+def _clean(node):
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "description":
+                continue
+            if k == "type" and isinstance(v, list):
+                types = [t for t in v if t != "null"]
+                v = types[0] if len(types) == 1 else types
+            if k == "$ref":
+                v = "#/components/schemas/" + v.rsplit("/", 1)[-1]
+            out[k] = _clean(v)
+        return out
+    if isinstance(node, list):
+        return [_clean(x) for x in node]
+    return node
+
+
+def _refs(node, acc):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "$ref":
+                acc.add(v.rsplit("/", 1)[-1])
+            else:
+                _refs(v, acc)
+    elif isinstance(node, list):
+        for x in node:
+            _refs(x, acc)
+
+
+def main() -> None:
+    import kubernetes_validate
+
+    base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.32.0-local"
+    defs = json.loads((base / "_definitions.json").read_text())["$defs"]
+    keep: set[str] = set()
+    todo = [r for r in ROOTS + LISTS if r in defs]
+    while todo:
+        name = todo.pop()
+        if name in keep:
+            continue
+        keep.add(name)
+        acc: set[str] = set()
+        _refs(defs[name], acc)
+        todo.extend(acc - keep)
+    out = {name: _clean(defs[name]) for name in sorted(keep)}
+    target = Path(__file__).with_name("k8s-1.32-schemas.json")
+    target.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True))
+    print(f"{len(out)} definitions, {target.stat().st_size} bytes -> {target}")
+
+
+if __name__ == "__main__":
+    main()

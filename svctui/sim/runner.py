@@ -1,0 +1,131 @@
+"""Running a simulated cluster: in the foreground (`svctui sim`) or on a thread of its own (tests, --demo)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Callable
+
+import yaml
+
+from .cluster import Cluster, SimOptions
+from .scenarios import load_scenarios
+
+CONTEXT = "svctui-sim"
+
+
+def kubeconfig(url: str, namespace: str | None = None) -> dict[str, Any]:
+    ctx: dict[str, Any] = {"cluster": CONTEXT, "user": CONTEXT}
+    if namespace:
+        ctx["namespace"] = namespace
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": CONTEXT, "cluster": {"server": url}}],
+        "users": [{"name": CONTEXT, "user": {"token": "svctui-sim"}}],
+        "contexts": [{"name": CONTEXT, "context": ctx}],
+        "current-context": CONTEXT,
+        "preferences": {},
+    }
+
+
+def write_kubeconfig(path: str | os.PathLike[str], url: str, namespace: str | None = None) -> Path:
+    p = Path(path).expanduser()
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(p.suffix + ".tmp")
+    tmp.write_text(yaml.safe_dump(kubeconfig(url, namespace), sort_keys=False))
+    os.chmod(tmp, 0o600)
+    tmp.replace(p)
+    return p
+
+
+class SimThread:
+    """A cluster on its own event loop thread. `with SimThread(...) as sim: sim.url`."""
+
+    def __init__(self, scenarios: list[str] | None = None, options: SimOptions | None = None,
+                 host: str = "127.0.0.1", port: int = 0):
+        self.scenarios = scenarios or ["empty"]
+        self.options = options or SimOptions()
+        self.host = host
+        self.port = port
+        self.cluster: Cluster | None = None
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.url: str = ""
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._main, name="svctui-sim", daemon=True)
+        self._stop: asyncio.Event | None = None
+
+    def start(self) -> "SimThread":
+        self._thread.start()
+        self._ready.wait(60)
+        if self._error:
+            raise self._error
+        if not self.url:
+            raise RuntimeError("simulated cluster did not start")
+        return self
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._serve())
+        except BaseException as exc:  # surfaced to the starting thread
+            self._error = exc
+            self._ready.set()
+
+    async def _serve(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        self.cluster = Cluster(self.options)
+        self.url = await self.cluster.start(self.host, self.port)
+        load_scenarios(self.cluster, self.scenarios)
+        await self.cluster.settle(timeout=30)
+        self._ready.set()
+        await self._stop.wait()
+        await self.cluster.stop()
+
+    def call(self, fn: Callable[[Cluster], Any], timeout: float = 30) -> Any:
+        """Run fn(cluster) on the cluster's loop (a coroutine function is awaited) and return its result."""
+        assert self.loop is not None and self.cluster is not None
+
+        async def runner() -> Any:
+            result = fn(self.cluster)
+            if asyncio.iscoroutine(result):
+                result = await result
+            return result
+
+        return asyncio.run_coroutine_threadsafe(runner(), self.loop).result(timeout)
+
+    def stop(self) -> None:
+        if self.loop is not None and self._stop is not None and self._thread.is_alive():
+            self.loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join(10)
+
+    def __enter__(self) -> "SimThread":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+async def serve(host: str, port: int, kubeconfig_path: str | None, scenarios: list[str], options: SimOptions,
+                announce: Callable[[str], None] = print) -> None:
+    cluster = Cluster(options)
+    url = await cluster.start(host, port)
+    load_scenarios(cluster, scenarios)
+    if kubeconfig_path:
+        write_kubeconfig(kubeconfig_path, url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    announce(url)
+    sys.stdout.flush()
+    await stop.wait()
+    await cluster.stop()

@@ -1,0 +1,70 @@
+"""Fixtures: a simulated cluster on its own thread, a kubeconfig for it, and kubectl pointed at it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from svctui.sim.cluster import SimOptions
+from svctui.sim.runner import SimThread, write_kubeconfig
+
+# Tests run the cluster fast: a replacement pod is ready in a fraction of a second.
+TEST_SPEED = 0.05
+
+
+def start_sim(scenarios: list[str] | None = None, **opts) -> SimThread:
+    options = SimOptions(speed=opts.pop("speed", TEST_SPEED), seed=opts.pop("seed", 7), **opts)
+    return SimThread(scenarios or ["empty"], options).start()
+
+
+@pytest.fixture
+def sim() -> Iterator[SimThread]:
+    s = start_sim()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def demo_sim() -> Iterator[SimThread]:
+    s = start_sim(["demo"])
+    yield s
+    s.stop()
+
+
+class Kubectl:
+    def __init__(self, kubeconfig: Path, cache: Path):
+        self.env = dict(os.environ, KUBECONFIG=str(kubeconfig), KUBECACHEDIR=str(cache))
+
+    def run(self, *args: str, input: str | None = None, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(["kubectl", *args], input=input, capture_output=True, text=True, env=self.env, timeout=timeout)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"kubectl {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        return proc
+
+    def __call__(self, *args: str, **kw) -> str:
+        return self.run(*args, **kw).stdout
+
+    def popen(self, *args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(["kubectl", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=self.env)
+
+
+def make_kubectl(sim: SimThread, tmp_path: Path) -> Kubectl:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+    return Kubectl(cfg, tmp_path / "kube-cache")
+
+
+@pytest.fixture
+def kubectl(sim: SimThread, tmp_path: Path) -> Kubectl:
+    return make_kubectl(sim, tmp_path)
+
+
+@pytest.fixture
+def demo_kubectl(demo_sim: SimThread, tmp_path: Path) -> Kubectl:
+    return make_kubectl(demo_sim, tmp_path)
