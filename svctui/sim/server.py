@@ -17,6 +17,7 @@ from . import decode
 from . import discovery
 from . import errors as E
 from . import openapi
+from . import protobuf
 from . import resources as R
 from . import tables
 from .apiserver import Api, DeleteOptions
@@ -576,10 +577,12 @@ class ApiServer:
         if not raw:
             return None
         try:
+            if protobuf.is_protobuf(ctype):
+                return protobuf.decode(raw)
             if ctype in ("application/yaml", "application/x-yaml", "text/yaml"):
                 return yaml.safe_load(raw)
             return orjson.loads(raw)
-        except (orjson.JSONDecodeError, yaml.YAMLError) as exc:
+        except (orjson.JSONDecodeError, yaml.YAMLError, protobuf.ProtobufError) as exc:
             raise E.bad_request(f"the object provided is unrecognized (must be of type {ctype}): {exc}") from None
 
     def _dry_run(self, q: Any) -> bool:
@@ -590,7 +593,8 @@ class ApiServer:
         return bool(values)
 
     def _created(self, obj: dict[str, Any], warnings: list[str], status: int) -> web.Response:
-        headers = {"Warning": ", ".join(f'299 - "{w}"' for w in warnings)} if warnings else None
+        # A warn-text is an HTTP quoted-string: clients drop a warning whose inner quotes are not escaped.
+        headers = {"Warning": ", ".join('299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in warnings)} if warnings else None
         return _json_response(obj, status=status, headers=headers)
 
     async def create(self, request: web.Request, route: Route) -> web.Response:
