@@ -1,3 +1,569 @@
-"""Placeholder: filled in by its owner."""
+"""The kubelets of all nodes: run bound pods through their lifecycle and report status as a kubelet does.
 
-CONTROLLERS: list[type] = []
+Timeline of a pod (seconds at speed 1; every delay is scaled by the cluster's speed):
+  bound -> ContainerCreating (Pulling) -> ~1-2 s later per pulled image (0.3 s when the image is already on the
+  node) Pulled/Created/Started -> Running with IPs -> Ready after the readiness probe's initialDelaySeconds
+  (0.5 s without one; see probes.py for when probes fail).
+What containers do once started (output, exit codes, crashes) is decided in containers.py. A container that
+exits is restarted according to restartPolicy: the first restart after 1 s, later ones after a
+CrashLoopBackOff of 10 s, 20 s, ... up to 5 min. On deletion the containers are stopped (Killing) and the pod
+leaves the store after min(grace period, shutdown time); the shutdown time is 1 s, or the pod's
+`sim.svctui.dev/shutdown-seconds` annotation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Hashable
+
+from .. import containers as C
+from .. import resources as R
+from ..ipam import ipam_for
+from ..probes import readiness_failure
+from ..store import DELETED, Event
+from .base import Controller
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
+SHUTDOWN_ANNOTATION = "sim.svctui.dev/shutdown-seconds"
+SHUTDOWN_SECONDS = 1.0
+CREATE_SECONDS = 0.3
+PULL_SECONDS = (0.8, 2.0)
+NO_PROBE_READY_SECONDS = 0.5
+FIRST_RESTART_SECONDS = 1.0
+BACKOFF_AFTER_EXIT_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 300.0
+SANDBOX_RETRY_SECONDS = 5.0
+# Images a kind node ships with.
+PRELOADED_IMAGES = frozenset({
+    "registry.k8s.io/coredns/coredns:v1.11.3", "registry.k8s.io/pause:3.10", "registry.k8s.io/etcd:3.5.16-0",
+    "registry.k8s.io/kube-proxy:v1.32.2", "docker.io/kindest/kindnetd:v20241212-9f82dd49",
+    "docker.io/kindest/local-path-provisioner:v20241212-8ac705d0",
+})
+# Timers fire when the loop clock reaches them, give or take its resolution.
+_EPSILON = 0.002
+
+
+@dataclass
+class ContainerRun:
+    spec: dict[str, Any]
+    behaviour: C.Behaviour = field(default_factory=C.Behaviour)
+    state: str = "waiting"  # waiting | running | terminated
+    reason: str = "ContainerCreating"
+    message: str = ""
+    restart_count: int = 0
+    container_id: str = ""
+    started_at: str = ""
+    finished_at: str = ""
+    exit_code: int = 0
+    last_terminated: dict[str, Any] | None = None
+    ready: bool = False
+    ever_started: bool = False
+    # next lifecycle step and the loop time it is due: pull | start | exit | backoff | restart
+    step: str = ""
+    due: float | None = None
+    ready_at: float | None = None
+    probe_failure: str | None = None
+    unhealthy_due: float | None = None
+    logs: list[tuple[float, str]] = field(default_factory=list)
+    previous_logs: list[tuple[float, str]] = field(default_factory=list)
+    pulled: tuple[float, bool] | None = None  # (seconds, needed a pull) for the Pulled event
+
+    @property
+    def name(self) -> str:
+        return self.spec["name"]
+
+
+@dataclass
+class PodRun:
+    uid: str
+    node: str
+    host_ip: str
+    ip: str | None
+    start_time: str
+    containers: list[ContainerRun]
+    sandbox: bool = False
+    killing: bool = False
+    kill_due: float | None = None
+    log_waiters: set[asyncio.Event] = field(default_factory=set)
+
+    def notify(self) -> None:
+        for ev in self.log_waiters:
+            ev.set()
+        self.log_waiters.clear()
+
+
+class Kubelet(Controller):
+    name = "kubelet"
+
+    def __init__(self, cluster: "Cluster"):
+        super().__init__(cluster)
+        self.runs: dict[Hashable, PodRun] = {}
+        self.images: dict[str, set[str]] = {}
+        self.api.ext["kubelet"] = self
+
+    def keys_for(self, ev: Event) -> list[Hashable]:
+        if ev.rt is not R.PODS:
+            return []
+        md = ev.obj["metadata"]
+        key = (md.get("namespace", ""), md["name"])
+        if ev.type == DELETED:
+            return [key] if key in self.runs else []
+        if not (ev.obj.get("spec") or {}).get("nodeName"):
+            return []
+        return [key]
+
+    # ---- timing ----
+    def _now(self) -> float:
+        return asyncio.get_running_loop().time()
+
+    def _after(self, key: Hashable, base: float, seconds: float) -> float:
+        """The loop time `seconds` (scaled) after base; the key is synced then."""
+        due = base + self.clock.scaled(seconds)
+        asyncio.get_running_loop().call_later(max(0.0, due - self._now()), self.enqueue, key)
+        return due
+
+    # ---- sync ----
+    def sync(self, key: Hashable) -> None:
+        ns, name = key  # type: ignore[misc]
+        pod = self.store.get(R.PODS, ns, name)
+        run = self.runs.get(key)
+        if run is not None and (pod is None or pod["metadata"].get("uid") != run.uid):
+            self._drop(key)
+            run = None
+        if pod is None:
+            return
+        spec = pod.get("spec") or {}
+        node = self.store.get(R.NODES, None, spec.get("nodeName") or "")
+        if node is None:
+            return
+        now = self._now()
+        md = pod["metadata"]
+        if run is None:
+            if md.get("deletionTimestamp"):
+                self.api.finish_deletion(R.PODS, pod)
+                return
+            if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                return
+            run = self._admit(key, pod, node, now)
+            if run is None:
+                return
+        if md.get("deletionTimestamp"):
+            if self._terminate(key, pod, run, now):
+                return
+        else:
+            self._advance(key, pod, run, now)
+        self._write(pod, run)
+
+    def _drop(self, key: Hashable) -> None:
+        run = self.runs.pop(key, None)
+        if run is not None:
+            run.notify()
+
+    # ---- admission on the node ----
+    def _admit(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+        spec = pod["spec"]
+        host_ip = next((a["address"] for a in node["status"].get("addresses") or [] if a.get("type") == "InternalIP"), "")
+        if spec.get("hostNetwork"):
+            ip: str | None = host_ip
+        else:
+            cidr = (node.get("spec") or {}).get("podCIDR")
+            ip = ipam_for(self.api).allocate(pod["metadata"]["uid"], cidr) if cidr else None
+            if ip is None:
+                self._event(pod, node["metadata"]["name"], "Warning", "FailedCreatePodSandBox",
+                            "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for "
+                            f"sandbox \"{self._hex(32)}\": plugin type=\"ptp\" failed (add): failed to allocate for range 0: "
+                            f"no IP addresses available in range set: {cidr or '<none>'}")
+                self._after(key, now, SANDBOX_RETRY_SECONDS)
+                return None
+        run = PodRun(uid=pod["metadata"]["uid"], node=node["metadata"]["name"], host_ip=host_ip, ip=ip,
+                     start_time=self.clock.iso(), containers=[ContainerRun(spec=c) for c in spec.get("containers") or []])
+        self.runs[key] = run
+        if run.containers:
+            first = run.containers[0]
+            first.step, first.due = "pull", now
+        return run
+
+    # ---- lifecycle ----
+    def _advance(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+        crash = (pod["metadata"].get("annotations") or {}).get(C.CRASH_ANNOTATION) == "true"
+        specs = {c.get("name"): c for c in pod["spec"].get("containers") or []}
+        for i, c in enumerate(run.containers):
+            current = specs.get(c.name, c.spec)
+            if current.get("image") != c.spec.get("image"):
+                self._replace(key, pod, run, c, current, now)
+            if crash and c.state == "running" and c.behaviour.exit_code is None:
+                c.behaviour = C.Behaviour(c.behaviour.lines, 1, 0.0)
+                c.step, c.due = "exit", self._after(key, now, C.CRASH_AFTER)
+            while c.due is not None and now + _EPSILON >= c.due:
+                due, c.due = c.due, None
+                getattr(self, "_" + c.step)(key, pod, run, i, c, due)
+            self._probe(key, pod, run, c, now)
+
+    def _replace(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
+                 now: float) -> None:
+        """A new image for a container: the kubelet kills it and starts the new one (a restart)."""
+        if c.state == "running":
+            self._event(pod, run.node, "Normal", "Killing", f"Container {c.name} definition changed, will be restarted", c.name)
+            self._stop(c, 0)
+            c.last_terminated = self._terminated_state(c)
+        c.spec = spec
+        if c.ever_started or c.step in ("pull", "start"):
+            c.step, c.due = "pull", now
+
+    def _pull(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        image = c.spec.get("image", "")
+        present = C.full_image(image) in self._node_images(run.node)
+        policy = c.spec.get("imagePullPolicy")
+        if policy == "Never" or (policy != "Always" and present):
+            if policy == "Never" and not present:
+                c.reason = "ErrImageNeverPull"
+                c.message = f'Container image "{image}" is not present with pull policy of Never'
+                self._event(pod, run.node, "Warning", "ErrImageNeverPull", c.message, c.name)
+                return
+            self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
+            c.pulled = None
+            c.step, c.due = "start", self._after(key, at, CREATE_SECONDS)
+            return
+        self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
+        low, high = PULL_SECONDS
+        seconds = round(self.cluster.rng.uniform(low, high) * (1 if not present else 0.4), 3)
+        c.pulled = (seconds, True)
+        c.step, c.due = "start", self._after(key, at, seconds)
+
+    def _start(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        image = c.spec.get("image", "")
+        if c.pulled is not None:
+            seconds = c.pulled[0]
+            self._event(pod, run.node, "Normal", "Pulled",
+                        f'Successfully pulled image "{image}" in {_go_duration(seconds)} '
+                        f"({_go_duration(seconds + 0.011)} including waiting). Image size: {C.image_size(image)} bytes.",
+                        c.name)
+            self._node_images(run.node).add(C.full_image(image))
+            c.pulled = None
+        if c.ever_started:
+            c.restart_count += 1
+            c.previous_logs = c.logs
+        self._run_container(key, pod, run, c, at)
+        run.sandbox = True
+        if i + 1 < len(run.containers) and not run.containers[i + 1].step:
+            nxt = run.containers[i + 1]
+            nxt.step, nxt.due = "pull", at
+
+    def _run_container(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
+        self._event(pod, run.node, "Normal", "Created", f"Created container: {c.name}", c.name)
+        self._event(pod, run.node, "Normal", "Started", f"Started container {c.name}", c.name)
+        wall = self.clock.now()
+        c.behaviour = C.behaviour(pod, c.spec, wall)
+        c.state, c.reason, c.message = "running", "", ""
+        c.container_id = "containerd://" + self._hex(64)
+        c.started_at = self.clock.iso(wall)
+        c.ever_started = True
+        c.ready = False
+        c.probe_failure = None
+        c.logs = [(wall, line) for line in c.behaviour.lines]
+        probe = c.spec.get("readinessProbe") or {}
+        delay = probe.get("initialDelaySeconds") or NO_PROBE_READY_SECONDS
+        c.ready_at = self._after(key, at, delay)
+        if c.behaviour.exit_code is not None:
+            c.step, c.due = "exit", self._after(key, at, c.behaviour.runtime)
+        run.notify()
+
+    def _exit(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        code = c.behaviour.exit_code or 0
+        self._stop(c, code)
+        run.notify()
+        policy = pod["spec"].get("restartPolicy", "Always")
+        if policy == "Always" or (policy == "OnFailure" and code != 0):
+            if c.restart_count == 0:
+                c.step, c.due = "restart", self._after(key, at, FIRST_RESTART_SECONDS)
+            else:
+                c.step, c.due = "backoff", self._after(key, at, BACKOFF_AFTER_EXIT_SECONDS)
+
+    def _stop(self, c: ContainerRun, code: int) -> None:
+        c.state, c.exit_code = "terminated", code
+        c.reason = "Completed" if code == 0 else "Error"
+        c.finished_at = self.clock.iso()
+        c.ready = False
+        c.ready_at = None
+        c.probe_failure = None
+
+    def _backoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        seconds = min(MAX_BACKOFF_SECONDS, 10.0 * 2 ** (c.restart_count - 1))
+        md = pod["metadata"]
+        c.last_terminated = self._terminated_state(c)
+        c.state, c.reason = "waiting", "CrashLoopBackOff"
+        c.message = (f"back-off {_go_duration(seconds)} restarting failed container={c.name} "
+                     f"pod={md['name']}_{md.get('namespace')}({md.get('uid')})")
+        self._event(pod, run.node, "Warning", "BackOff",
+                    f"Back-off restarting failed container {c.name} in pod {md['name']}_{md.get('namespace')}({md.get('uid')})",
+                    c.name)
+        c.step, c.due = "restart", self._after(key, at, seconds)
+
+    def _restart(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        if c.state == "terminated":
+            c.last_terminated = self._terminated_state(c)
+        c.restart_count += 1
+        c.previous_logs = c.logs
+        image = c.spec.get("image", "")
+        if c.spec.get("imagePullPolicy") == "Always":
+            self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
+            self._event(pod, run.node, "Normal", "Pulled",
+                        f'Successfully pulled image "{image}" in {_go_duration(0.412)} ({_go_duration(0.423)} including '
+                        f"waiting). Image size: {C.image_size(image)} bytes.", c.name)
+        else:
+            self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
+        self._run_container(key, pod, run, c, at)
+
+    def _probe(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, now: float) -> None:
+        if c.state != "running" or c.ready_at is None or now + _EPSILON < c.ready_at:
+            return
+        failure = readiness_failure(pod, c.spec, run.ip or "")
+        c.ready = failure is None
+        if not failure:
+            c.probe_failure = None
+            c.unhealthy_due = None
+            return
+        if failure != c.probe_failure or (c.unhealthy_due is not None and now + _EPSILON >= c.unhealthy_due):
+            self._event(pod, run.node, "Warning", "Unhealthy", failure, c.name)
+            period = (c.spec.get("readinessProbe") or {}).get("periodSeconds") or 10
+            c.unhealthy_due = self._after(key, now, period)
+        c.probe_failure = failure
+
+    # ---- termination ----
+    def _terminate(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> bool:
+        """Stop the pod's containers; True once the pod has been removed."""
+        md = pod["metadata"]
+        if not run.killing:
+            run.killing = True
+            for c in run.containers:
+                c.due = None
+                c.ready = False
+                if c.state == "running":
+                    self._event(pod, run.node, "Normal", "Killing", f"Stopping container {c.name}", c.name)
+            grace = md.get("deletionGracePeriodSeconds")
+            try:
+                shutdown = float((md.get("annotations") or {}).get(SHUTDOWN_ANNOTATION, SHUTDOWN_SECONDS))
+            except ValueError:
+                shutdown = SHUTDOWN_SECONDS
+            if not any(c.state == "running" for c in run.containers):
+                shutdown = min(shutdown, CREATE_SECONDS)
+            delay = max(0.0, min(float(grace if grace is not None else 30), shutdown))
+            run.kill_due = self._after(key, now, delay)
+        if run.kill_due is not None and now + _EPSILON >= run.kill_due:
+            started = any(c.ever_started for c in run.containers)
+            for c in run.containers:
+                if c.state == "running":
+                    self._stop(c, 0)
+            if started:
+                self._write(pod, run, terminal=True)
+            self._drop(key)
+            self.api.finish_deletion(R.PODS, pod)
+            return True
+        return False
+
+    # ---- status ----
+    def _write(self, pod: dict[str, Any], run: PodRun, terminal: bool = False) -> None:
+        status = self._status(pod, run, terminal)
+        self.api.write_status(R.PODS, pod, status)
+
+    def _status(self, pod: dict[str, Any], run: PodRun, terminal: bool) -> dict[str, Any]:
+        old = pod.get("status") or {}
+        statuses = [self._container_status(c) for c in run.containers]
+        phase = _phase(pod["spec"], statuses, terminal)
+        unready = [c.name for c in run.containers if not c.ready]
+        conditions: list[tuple[str, str, str, str]] = [
+            ("PodReadyToStartContainers", "True" if run.sandbox and phase not in ("Succeeded", "Failed") else "False", "", ""),
+        ]
+        if phase == "Succeeded":
+            conditions.append(("Initialized", "True", "PodCompleted", ""))
+        else:
+            conditions.append(("Initialized", "True", "", ""))
+        if phase in ("Succeeded", "Failed"):
+            why = "PodCompleted" if phase == "Succeeded" else "PodFailed"
+            conditions += [("Ready", "False", why, ""), ("ContainersReady", "False", why, "")]
+        elif unready or not run.containers:
+            msg = "containers with unready status: [" + " ".join(unready) + "]"
+            conditions += [("Ready", "False", "ContainersNotReady", msg), ("ContainersReady", "False", "ContainersNotReady", msg)]
+        else:
+            conditions += [("Ready", "True", "", ""), ("ContainersReady", "True", "", "")]
+        conditions.append(("PodScheduled", "True", "", ""))
+        out: dict[str, Any] = {
+            "phase": phase,
+            "conditions": _conditions(old.get("conditions") or [], conditions, self.clock.iso()),
+            "hostIP": run.host_ip,
+            "hostIPs": [{"ip": run.host_ip}],
+            "startTime": run.start_time,
+            "containerStatuses": statuses,
+            "qosClass": old.get("qosClass", "BestEffort"),
+        }
+        if pod["spec"].get("initContainers"):
+            out["initContainerStatuses"] = [self._init_status(c, run) for c in pod["spec"]["initContainers"]]
+        if run.sandbox and run.ip:
+            out["podIP"] = run.ip
+            out["podIPs"] = [{"ip": run.ip}]
+        for extra in ("nominatedNodeName", "reason", "message"):
+            if extra in old:
+                out[extra] = old[extra]
+        return out
+
+    def _container_status(self, c: ContainerRun) -> dict[str, Any]:
+        image = c.spec.get("image", "")
+        st: dict[str, Any] = {
+            "name": c.name,
+            "image": C.full_image(image),
+            "imageID": C.image_id(image) if c.ever_started else "",
+            "lastState": {"terminated": c.last_terminated} if c.last_terminated else {},
+            "ready": c.ready,
+            "restartCount": c.restart_count,
+            "started": c.state == "running",
+        }
+        if c.container_id:
+            st["containerID"] = c.container_id
+        if c.state == "running":
+            st["state"] = {"running": {"startedAt": c.started_at}}
+        elif c.state == "terminated":
+            st["state"] = {"terminated": self._terminated_state(c)}
+        else:
+            waiting: dict[str, Any] = {"reason": c.reason}
+            if c.message:
+                waiting["message"] = c.message
+            st["state"] = {"waiting": waiting}
+        mounts = [_mount_status(m) for m in c.spec.get("volumeMounts") or []]
+        if mounts:
+            st["volumeMounts"] = mounts
+        return st
+
+    def _init_status(self, spec: dict[str, Any], run: PodRun) -> dict[str, Any]:
+        # Init containers are not simulated: they are reported as having completed when the sandbox came up.
+        image = spec.get("image", "")
+        st: dict[str, Any] = {"name": spec["name"], "image": C.full_image(image), "imageID": "", "lastState": {},
+                              "ready": False, "restartCount": 0, "started": False,
+                              "state": {"waiting": {"reason": "PodInitializing"}}}
+        if run.sandbox:
+            cid = "containerd://" + hashlib.sha256((run.uid + spec["name"]).encode()).hexdigest()
+            st.update(imageID=C.image_id(image), containerID=cid, ready=True,
+                      state={"terminated": {"containerID": cid, "exitCode": 0, "finishedAt": run.start_time,
+                                            "reason": "Completed", "startedAt": run.start_time}})
+        return st
+
+    @staticmethod
+    def _terminated_state(c: ContainerRun) -> dict[str, Any]:
+        return {"containerID": c.container_id, "exitCode": c.exit_code, "finishedAt": c.finished_at,
+                "reason": c.reason if c.state == "terminated" else ("Completed" if c.exit_code == 0 else "Error"),
+                "startedAt": c.started_at}
+
+    # ---- helpers ----
+    def _node_images(self, node: str) -> set[str]:
+        images = self.images.get(node)
+        if images is None:
+            images = self.images[node] = set(PRELOADED_IMAGES)
+        return images
+
+    def _hex(self, n: int) -> str:
+        return "%0*x" % (n, self.cluster.rng.getrandbits(n * 4))
+
+    def _event(self, pod: dict[str, Any], node: str, type_: str, reason: str, message: str,
+               container: str | None = None) -> None:
+        self.cluster.recorder.record(pod, type_, reason, message, "kubelet", host=node,
+                                     field_path=f"spec.containers{{{container}}}" if container else None)
+
+    # ---- logs (read by podlogs) ----
+    def container_logs(self, pod: dict[str, Any], container: str, previous: bool) -> tuple[list[tuple[float, str]], bool] | str:
+        """(lines, still running) of a container, or the reason its logs cannot be read."""
+        md = pod["metadata"]
+        run = self.runs.get((md.get("namespace", ""), md["name"]))
+        c = next((c for c in run.containers if c.name == container), None) if run and run.uid == md.get("uid") else None
+        if c is None:
+            if previous:
+                return f'previous terminated container "{container}" in pod "{md["name"]}" not found'
+            return f'container "{container}" in pod "{md["name"]}" is waiting to start: ContainerCreating'
+        if previous:
+            if c.restart_count == 0:
+                return f'previous terminated container "{container}" in pod "{md["name"]}" not found'
+            return c.previous_logs, False
+        if not c.ever_started:
+            return f'container "{container}" in pod "{md["name"]}" is waiting to start: {c.reason}'
+        return c.logs, c.state == "running"
+
+    def log_waiter(self, pod: dict[str, Any]) -> asyncio.Event | None:
+        """An event set when the pod's containers print, stop or restart; None if the pod is not running here."""
+        md = pod["metadata"]
+        run = self.runs.get((md.get("namespace", ""), md["name"]))
+        if run is None or run.uid != md.get("uid"):
+            return None
+        ev = asyncio.Event()
+        run.log_waiters.add(ev)
+        return ev
+
+
+def _phase(spec: dict[str, Any], statuses: list[dict[str, Any]], terminal: bool) -> str:
+    """getPhase from pkg/kubelet/kubelet_pods.go (regular containers)."""
+    running = stopped = succeeded = waiting = 0
+    for st in statuses:
+        state = st["state"]
+        if "running" in state:
+            running += 1
+        elif "terminated" in state:
+            stopped += 1
+            if state["terminated"]["exitCode"] == 0:
+                succeeded += 1
+        elif st["lastState"].get("terminated"):
+            stopped += 1
+        else:
+            waiting += 1
+    if waiting:
+        return "Pending"
+    if running:
+        return "Running"
+    if stopped:
+        if terminal:
+            return "Succeeded" if stopped == succeeded else "Failed"
+        policy = spec.get("restartPolicy", "Always")
+        if policy == "Always":
+            return "Running"
+        if stopped == succeeded:
+            return "Succeeded"
+        return "Failed" if policy == "Never" else "Running"
+    return "Pending"
+
+
+def _conditions(old: list[dict[str, Any]], wanted: list[tuple[str, str, str, str]], now: str) -> list[dict[str, Any]]:
+    """Pod conditions in the kubelet's order, keeping lastTransitionTime where the status did not change."""
+    previous = {c.get("type"): c for c in old}
+    out = []
+    for type_, status, reason, message in wanted:
+        prev = previous.pop(type_, None)
+        when = prev.get("lastTransitionTime") if prev and prev.get("status") == status else now
+        cond: dict[str, Any] = {"type": type_, "status": status, "lastProbeTime": None, "lastTransitionTime": when}
+        if reason:
+            cond["reason"] = reason
+        if message:
+            cond["message"] = message
+        out.append(cond)
+    # Conditions written by others (readiness gates, DisruptionTarget) stay.
+    out += [c for c in old if c.get("type") in previous]
+    return out
+
+
+def _mount_status(m: dict[str, Any]) -> dict[str, Any]:
+    out = {"mountPath": m.get("mountPath"), "name": m.get("name")}
+    if m.get("readOnly"):
+        out["readOnly"] = True
+        out["recursiveReadOnly"] = "Disabled"
+    return out
+
+
+def _go_duration(seconds: float) -> str:
+    """time.Duration.String() for durations under a minute, truncated to milliseconds."""
+    ms = int(round(seconds * 1000))
+    if ms < 1000:
+        return f"{ms}ms"
+    text = f"{ms // 1000}.{ms % 1000:03d}".rstrip("0").rstrip(".")
+    return text + "s"
+
+
+CONTROLLERS = [Kubelet]
