@@ -25,7 +25,9 @@ class Recorder:
         md = obj["metadata"]
         namespace = md.get("namespace") or "default"
         store = self.api.store
-        if store.get(R.NAMESPACES, None, namespace) is None:
+        ns = store.get(R.NAMESPACES, None, namespace)
+        # The apiserver refuses new events in a missing or terminating namespace.
+        if ns is None or ns["metadata"].get("deletionTimestamp"):
             return
         involved = {
             "kind": obj.get("kind"),
