@@ -1,0 +1,63 @@
+"""Applies converted objects to the ClusterModel and hands the resulting Changes over in batches.
+
+Streams apply everything they have already received synchronously, then return to the loop; the
+merged Changes are delivered by a callback scheduled with `call_soon`, i.e. once per loop turn, so
+bursts on several streams (a pod deletion touches pods and slices) reach the UI as one repaint.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Callable, Iterable
+
+from svctui.model.cluster import Changes, ClusterModel
+from svctui.model.store import Obj
+
+log = logging.getLogger("svctui.kube")
+
+
+class ModelSink:
+    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], None],
+                 clock: Callable[[], float] = time.time):
+        self.model = model
+        self.consumer = consumer
+        self.clock = clock
+        self._pending: Changes | None = None
+        self._scheduled = False
+        self.batches = 0  # consumer calls so far (tests and benchmarks look at it)
+
+    def apply(self, kind: str, events: Iterable[tuple[str, Obj]]) -> None:
+        now = self.clock()
+        model = self.model
+        for etype, obj in events:
+            self._add(model.apply(kind, etype, obj, now))
+
+    def replace_all(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
+        self._add(self.model.replace_all(kind, objs, self.clock(), namespace))
+
+    def _add(self, ch: Changes) -> None:
+        if not ch:
+            return
+        p = self._pending
+        if p is None:
+            self._pending = ch
+        else:
+            p.deltas.extend(ch.deltas)
+            p.services |= ch.services
+            p.entries.extend(ch.entries)
+        if not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self.flush)
+
+    def flush(self) -> None:
+        self._scheduled = False
+        ch, self._pending = self._pending, None
+        if ch is None:
+            return
+        self.batches += 1
+        try:
+            self.consumer(ch)
+        except Exception:  # a UI bug must not stop the watches
+            log.exception("change consumer failed")

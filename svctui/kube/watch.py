@@ -1,0 +1,208 @@
+"""Watches Services, EndpointSlices and Pods into a ClusterModel; the only code that reads the cluster.
+
+    watch = ClusterWatch(api, model, on_changes, namespace=None, default_namespace="default",
+                         on_state=..., on_skip=...)
+    task = watch.start()          # or: await watch.run()
+    await watch.wait_synced()     # every stream has listed once
+    ...
+    await watch.stop()
+
+`on_changes(Changes)` is called at most once per event-loop turn with everything applied in that
+turn. `on_state(StreamState)` is called whenever a stream's state changes (see state.py);
+`watch.states` holds the latest per (kind, namespace).
+
+Cluster-wide, a 403 on a kind falls back to per-namespace streams for that kind: the namespaces the
+user can list, or, if listing namespaces is forbidden too, the context's namespace. Per kind, because
+RBAC often grants pods and services cluster-wide but not EndpointSlices, or the reverse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Callable, Iterable
+
+from kubernetes_asyncio.client import ApiClient
+
+from svctui.model.cluster import Changes, ClusterModel
+
+from . import api as kapi
+from .sink import ModelSink
+from .state import FORBIDDEN, LOST, Skipped, StreamState
+from .stream import ResourceStream, WatchOptions
+
+log = logging.getLogger("svctui.kube")
+
+StreamKey = tuple[str, str | None]  # (kind, namespace or None)
+
+
+class ClusterWatch:
+    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], None], *,
+                 namespace: str | None = None, default_namespace: str = "default",
+                 on_state: Callable[[StreamState], None] | None = None,
+                 on_skip: Callable[[Skipped], None] | None = None,
+                 options: WatchOptions | None = None, clock: Callable[[], float] = time.time,
+                 resources: Iterable[kapi.Resource] = kapi.RESOURCES):
+        self.api = api
+        self.model = model
+        self.namespace = namespace
+        self.default_namespace = default_namespace
+        self.options = options or WatchOptions()
+        self.sink = ModelSink(model, on_changes, clock)
+        self.resources = tuple(resources)
+        self._on_state = on_state
+        self._on_skip = on_skip
+        self.streams: dict[StreamKey, ResourceStream] = {}
+        self.states: dict[StreamKey, StreamState] = {}
+        self._tasks: dict[StreamKey, asyncio.Task] = {}
+        self._namespaces: asyncio.Task | None = None  # shared by the kinds that fall back
+        self._namespaces_note: str | None = None
+        self._fallbacks = 0  # fallbacks still setting up (wait_synced waits for them)
+        self._done = asyncio.Event()
+        self._main: asyncio.Task | None = None
+
+    # ---- lifecycle ----
+
+    def start(self) -> asyncio.Task:
+        if self._main is None:
+            self._main = asyncio.get_running_loop().create_task(self.run(), name="svctui-watch")
+        return self._main
+
+    async def run(self) -> None:
+        try:
+            for res in self.resources:
+                self._spawn(res, self.namespace)
+            await self._done.wait()  # only stop() ends it
+        finally:
+            await self._cancel_all()
+
+    async def stop(self) -> None:
+        self._done.set()
+        if self._main is not None:
+            await asyncio.gather(self._main, return_exceptions=True)
+        else:
+            await self._cancel_all()
+
+    async def _cancel_all(self) -> None:
+        tasks = list(self._tasks.values())
+        if self._namespaces is not None:
+            tasks.append(self._namespaces)
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        self.sink.flush()
+
+    async def wait_synced(self, timeout: float | None = None) -> None:
+        """Until every stream started so far (including fallbacks) has its first list in the model.
+        Forbidden streams count as done: they will never sync."""
+        async def all_synced() -> None:
+            while True:
+                pending = [s for k, s in self.streams.items()
+                           if not s.synced.is_set() and self.states.get(k, s.state).state != FORBIDDEN]
+                if not pending and not self._fallback_pending():
+                    return
+                await asyncio.sleep(0.02)
+        await asyncio.wait_for(all_synced(), timeout)
+
+    def _fallback_pending(self) -> bool:
+        return self._fallbacks > 0
+
+    # ---- streams ----
+
+    def _spawn(self, res: kapi.Resource, namespace: str | None) -> None:
+        key = (res.kind, namespace)
+        if key in self._tasks:
+            return
+        stream = ResourceStream(self.api, res, namespace, self.sink, self.options, self._state, self._on_skip)
+        self.streams[key] = stream
+        self.states[key] = stream.state
+        self._tasks[key] = asyncio.get_running_loop().create_task(self._run_stream(stream),
+                                                                  name=f"watch {res.plural} {namespace or '*'}")
+
+    async def _run_stream(self, stream: ResourceStream) -> None:
+        try:
+            outcome = await stream.run()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a bug here must show, not silently stop a stream
+            log.exception("stream %s/%s crashed", stream.resource.plural, stream.namespace)
+            stream._set(LOST, 0, f"internal error: {exc!r}")
+            return
+        if outcome == FORBIDDEN and stream.namespace is None:
+            await self._fall_back(stream)
+
+    async def _fall_back(self, stream: ResourceStream) -> None:
+        self._fallbacks += 1
+        try:
+            if self._namespaces is None:
+                self._namespaces = asyncio.get_running_loop().create_task(self._readable_namespaces())
+            namespaces = await asyncio.shield(self._namespaces)
+            stream._set(FORBIDDEN, 0, stream.state.error, self._note(f"trying {len(namespaces)} namespace(s)"))
+            for ns in namespaces:
+                self._spawn(stream.resource, ns)
+            subs = [self.streams[(stream.resource.kind, ns)] for ns in namespaces]
+            # Report what the fallback achieved once each namespace has listed or been refused.
+            while not all(s.synced.is_set() or s.state.state == FORBIDDEN for s in subs):
+                await asyncio.sleep(0.02)
+            ok = [s.namespace for s in subs if s.state.state != FORBIDDEN]
+            refused = [s.namespace for s in subs if s.state.state == FORBIDDEN]
+            note = f"watching {len(ok)} namespace(s) instead: {_names(ok)}"
+            if refused:
+                note += f"; forbidden in {len(refused)}: {_names(refused)}"
+            stream._set(FORBIDDEN, 0, stream.state.error, self._note(note))
+        finally:
+            self._fallbacks -= 1
+
+    def _note(self, note: str) -> str:
+        return f"{self._namespaces_note}; {note}" if self._namespaces_note else note
+
+    async def _readable_namespaces(self) -> list[str]:
+        names: list[str] = []
+        cont: str | None = None
+        try:
+            while True:
+                q = [("limit", "500")] + ([("continue", cont)] if cont else [])
+                body = await kapi.get_json(self.api, "/api/v1/namespaces", q, self.options.list_read_timeout)
+                for item in body.get("items") or ():
+                    name = ((item or {}).get("metadata") or {}).get("name")
+                    if isinstance(name, str) and name:
+                        names.append(name)
+                cont = (body.get("metadata") or {}).get("continue")
+                if not cont:
+                    return sorted(names)
+        except kapi.ApiError as exc:
+            if exc.forbidden:
+                self._namespaces_note = f"cannot list namespaces either, using the context's namespace " \
+                                        f"{self.default_namespace!r}"
+            else:
+                self._namespaces_note = f"cannot list namespaces ({exc.message}), using the context's " \
+                                        f"namespace {self.default_namespace!r}"
+        except Exception as exc:  # network trouble: the context's namespace is the best guess
+            self._namespaces_note = f"cannot list namespaces ({exc}), using the context's namespace " \
+                                    f"{self.default_namespace!r}"
+        return [self.default_namespace]
+
+    def _state(self, st: StreamState) -> None:
+        self.states[(st.kind, st.namespace)] = st
+        if self._on_state is not None:
+            try:
+                self._on_state(st)
+            except Exception:
+                log.exception("state consumer failed")
+
+    # ---- measurements ----
+
+    def totals(self) -> dict[str, float]:
+        out: dict[str, float] = {"events": 0, "bookmarks": 0, "skipped": 0, "bytes": 0, "busy": 0.0,
+                                 "lists": 0, "watches": 0, "batches": self.sink.batches}
+        for s in self.streams.values():
+            st = s.stats
+            for k in ("events", "bookmarks", "skipped", "bytes", "busy", "lists", "watches"):
+                out[k] += getattr(st, k)
+        return out
+
+
+def _names(names: list[str | None], show: int = 5) -> str:
+    shown = ", ".join(str(n) for n in names[:show])
+    return shown + (f" and {len(names) - show} more" if len(names) > show else "")
