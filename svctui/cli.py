@@ -1,77 +1,21 @@
-"""Command line: `svctui [svc/NAME] [-n NS | -A] ...` and the subcommands (`svctui sim`, ...)."""
+"""Command line: `svctui [svc/NAME] [-n NS | -A] ...` and the subcommands (`svctui sim`, ...).
+
+Each subcommand lives in svctui/commands/<name>.py and exports main(argv) -> exit code.
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import os
 import sys
 import tempfile
 from typing import Sequence
 
+from .commands.sim import speed_arg
+
 SUBCOMMANDS = ("sim",)
-
-
-def _speed(value: str) -> float:
-    try:
-        v = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return v
-
-
-def sim_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="svctui sim",
-        description="Serve a simulated Kubernetes cluster (the real HTTP API) on loopback until interrupted.",
-    )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
-    p.add_argument("--kubeconfig", metavar="PATH", help="write a kubeconfig (context svctui-sim) to PATH")
-    p.add_argument("--scenario", action="append", metavar="NAME|FILE.yaml",
-                   help="empty (default), demo, scale:services=N,pods=M, or a manifest file; repeatable")
-    p.add_argument("--speed", type=_speed, default=1.0,
-                   help="scale every lifecycle delay by X (0.1 = ten times faster; default 1)")
-    p.add_argument("--history", type=int, default=20000, metavar="N",
-                   help="watch history window in events; older resourceVersions get 410 Expired")
-    p.add_argument("--bookmark-interval", type=float, default=60.0, metavar="S",
-                   help="seconds between watch bookmarks for clients that ask for them (default 60)")
-    p.add_argument("--seed", type=int, default=None, help="random seed for names and IPs (reproducible runs)")
-    return p
-
-
-def run_sim(argv: Sequence[str]) -> int:
-    from .sim.cluster import SimOptions
-    from .sim.runner import serve
-    from .sim.scenarios import ScenarioError
-
-    args = sim_parser().parse_args(argv)
-    if not (0 <= args.port <= 65535):
-        print(f"svctui sim: error: --port {args.port} is not a port number", file=sys.stderr)
-        return 2
-    options = SimOptions(speed=args.speed, history=args.history, bookmark_interval=args.bookmark_interval,
-                         seed=args.seed)
-    scenarios = args.scenario or ["empty"]
-
-    def announce(url: str) -> None:
-        line = f"svctui sim: serving the Kubernetes API at {url}"
-        if args.kubeconfig:
-            line += f" (kubeconfig {args.kubeconfig}, context svctui-sim)"
-        print(line, flush=True)
-
-    try:
-        asyncio.run(serve(args.host, args.port, args.kubeconfig, scenarios, options, announce))
-    except ScenarioError as exc:
-        print(f"svctui sim: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"svctui sim: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        pass
-    return 0
 
 
 def main_parser() -> argparse.ArgumentParser:
@@ -87,7 +31,7 @@ def main_parser() -> argparse.ArgumentParser:
     p.add_argument("--kubeconfig", help="path to the kubeconfig file")
     p.add_argument("--read-only", action="store_true", help="forbid every mutation (pod deletion, debug pods)")
     p.add_argument("--demo", action="store_true", help="start the embedded simulated cluster with the demo scenario")
-    p.add_argument("--speed", type=_speed, default=1.0, help="with --demo: scale the simulated cluster's delays")
+    p.add_argument("--speed", type=speed_arg, default=1.0, help="with --demo: scale the simulated cluster's delays")
     return p
 
 
@@ -119,8 +63,8 @@ def run_demo_cluster(speed: float) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] == "sim":
-        return run_sim(argv[1:])
+    if argv and argv[0] in SUBCOMMANDS:
+        return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
     args = main_parser().parse_args(argv)
     if args.demo:
         return run_demo_cluster(args.speed)

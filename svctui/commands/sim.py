@@ -1,0 +1,70 @@
+"""`svctui sim`: serve a simulated Kubernetes cluster on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Sequence
+
+
+def speed_arg(value: str) -> float:
+    try:
+        v = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if v <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return v
+
+
+def sim_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="svctui sim",
+        description="Serve a simulated Kubernetes cluster (the real HTTP API) on loopback until interrupted.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default 0: any free port)")
+    p.add_argument("--kubeconfig", metavar="PATH", help="write a kubeconfig (context svctui-sim) to PATH")
+    p.add_argument("--scenario", action="append", metavar="NAME|FILE.yaml",
+                   help="empty (default), demo, scale:services=N,pods=M, or a manifest file; repeatable")
+    p.add_argument("--speed", type=speed_arg, default=1.0,
+                   help="scale every lifecycle delay by X (0.1 = ten times faster; default 1)")
+    p.add_argument("--history", type=int, default=20000, metavar="N",
+                   help="watch history window in events; older resourceVersions get 410 Expired")
+    p.add_argument("--bookmark-interval", type=float, default=60.0, metavar="S",
+                   help="seconds between watch bookmarks for clients that ask for them (default 60)")
+    p.add_argument("--seed", type=int, default=None, help="random seed for names and IPs (reproducible runs)")
+    return p
+
+
+def main(argv: Sequence[str]) -> int:
+    from ..sim.cluster import SimOptions
+    from ..sim.runner import serve
+    from ..sim.scenarios import ScenarioError
+
+    args = sim_parser().parse_args(argv)
+    if not (0 <= args.port <= 65535):
+        print(f"svctui sim: error: --port {args.port} is not a port number", file=sys.stderr)
+        return 2
+    options = SimOptions(speed=args.speed, history=args.history, bookmark_interval=args.bookmark_interval,
+                         seed=args.seed)
+    scenarios = args.scenario or ["empty"]
+
+    def announce(url: str) -> None:
+        line = f"svctui sim: serving the Kubernetes API at {url}"
+        if args.kubeconfig:
+            line += f" (kubeconfig {args.kubeconfig}, context svctui-sim)"
+        print(line, flush=True)
+
+    try:
+        asyncio.run(serve(args.host, args.port, args.kubeconfig, scenarios, options, announce))
+    except ScenarioError as exc:
+        print(f"svctui sim: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"svctui sim: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
