@@ -27,6 +27,8 @@ from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
 log = logging.getLogger("svctui.sim.server")
 
 JSON = "application/json"
+# Lists longer than this are streamed in chunks of this many items.
+LIST_CHUNK = 500
 
 
 def _bool(v: str | None) -> bool:
@@ -259,6 +261,9 @@ class ApiServer:
         self.request_count = 0
         # subresource handlers added by other modules: (plural, sub) -> handler(request, route)
         self.subresource_handlers: dict[tuple[str, str], Any] = {}
+        # Test hook standing in for RBAC: (verb, plural, namespace or None for cluster scope) tuples
+        # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}.
+        self.forbid: set[tuple[str, str, str | None]] = set()
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -290,6 +295,8 @@ class ApiServer:
             raise route
         if route is None:
             return _json_response(E.ApiError(404, "NotFound", "the server could not find the requested resource", {}).status(), 404)
+        if self.forbid:
+            self._check_forbidden(method, route, request.query)
         if route.sub is not None:
             handler = self.subresource_handlers.get((route.rt.plural, route.sub))
             if handler is not None:
@@ -300,7 +307,7 @@ class ApiServer:
             if method == "GET":
                 if _bool(q.get("watch")):
                     return await self.watch(request, route, wants)
-                return self.list(route, q, wants)
+                return await self.list(request, route, q, wants)
             if method == "POST":
                 return await self.create(request, route)
             if method == "DELETE":
@@ -321,6 +328,23 @@ class ApiServer:
         if method == "DELETE" and route.sub is None:
             return await self.delete(request, route)
         raise E.method_not_allowed()
+
+    def _check_forbidden(self, method: str, route: Route, q: Any) -> None:
+        named = route.name is not None
+        verb = {"GET": "get" if named else ("watch" if _bool(q.get("watch")) else "list"), "POST": "create",
+                "PUT": "update", "PATCH": "patch", "DELETE": "delete" if named else "deletecollection"}.get(method, method.lower())
+        rt = route.rt
+        if (verb, rt.plural, route.namespace) not in self.forbid:
+            return
+        what = f'{rt.qualified} "{route.name}"' if named else rt.qualified
+        scope = f'in the namespace "{route.namespace}"' if route.namespace else "at the cluster scope"
+        resource = rt.plural + (f"/{route.sub}" if route.sub else "")
+        details: dict[str, Any] = {"name": route.name} if named else {}
+        if rt.group:
+            details["group"] = rt.group
+        details["kind"] = rt.plural
+        raise E.ApiError(403, "Forbidden", f'{what} is forbidden: User "svctui-sim" cannot {verb} resource '
+                                           f'"{resource}" in API group "{rt.group}" {scope}', details)
 
     def _static(self, path: str, request: web.Request) -> web.Response | None:
         if path == "/version":
@@ -375,7 +399,10 @@ class ApiServer:
             candidates = self.store.by_labels(rt, route.namespace, labels.equality_pairs()) or []
         else:
             candidates = self.store.list(rt, route.namespace)
-        out = [o for o in candidates if labels.matches(o["metadata"].get("labels")) and fields.matches(o)]
+        if labels.is_empty() and not fields.reqs:
+            out = list(candidates)
+        else:
+            out = [o for o in candidates if labels.matches(o["metadata"].get("labels")) and fields.matches(o)]
         out.sort(key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"]))
         return out
 
@@ -411,7 +438,7 @@ class ApiServer:
             raise E.ApiError(422, "Invalid", msg, {"group": "meta.k8s.io", "kind": "ListOptions",
                                                    "causes": [{"reason": "FieldValueForbidden", "message": m, "field": c} for c, m in causes]})
 
-    def list(self, route: Route, q: Any, wants: Wants) -> web.Response:
+    async def list(self, request: web.Request, route: Route, q: Any, wants: Wants) -> web.StreamResponse:
         if not wants.acceptable:
             raise E.ApiError(406, "NotAcceptable", "only the following media types are accepted: application/json, application/yaml")
         self._check_list_options(q, watch=False)
@@ -455,10 +482,28 @@ class ApiServer:
         if next_token:
             meta["continue"] = next_token
             meta["remainingItemCount"] = remaining
-        # Serialise items once; a list of 100k objects is mostly this call.
-        head = orjson.dumps({"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta})
-        body = head[:-1] + b',"items":' + orjson.dumps(page) + b"}"
-        return _json_response(body)
+        body = {"kind": rt.list_kind, "apiVersion": rt.api_version, "metadata": meta, "items": page}
+        if len(page) <= LIST_CHUNK:
+            return _json_response(body)
+        return await self._stream_list(request, body)
+
+    async def _stream_list(self, request: web.Request, body: dict[str, Any]) -> web.StreamResponse:
+        """Send a big list in chunks: serialising 100k pods at once would hold the event loop (and every
+        watch) for seconds and a second copy of the body in memory. The page is a snapshot of stored
+        objects, which are never mutated, so serialising it across awaits is consistent."""
+        items = body.pop("items")
+        resp = web.StreamResponse(status=200, headers={"Content-Type": JSON})
+        resp.enable_chunked_encoding()
+        await resp.prepare(request)
+        await resp.write(orjson.dumps(body)[:-1] + b',"items":[')
+        for i in range(0, len(items), LIST_CHUNK):
+            chunk = orjson.dumps(items[i:i + LIST_CHUNK])[1:-1]
+            await resp.write(chunk if i == 0 else b"," + chunk)
+            # write() only yields when the client falls behind; let watches and writes in between chunks.
+            await asyncio.sleep(0)
+        await resp.write(b"]}")
+        await resp.write_eof()
+        return resp
 
     def get(self, route: Route, q: Any, wants: Wants) -> web.Response:
         rt = route.rt

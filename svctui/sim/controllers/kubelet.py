@@ -22,7 +22,7 @@ from .. import containers as C
 from .. import resources as R
 from ..ipam import ipam_for
 from ..probes import readiness_failure
-from ..store import DELETED, Event
+from ..store import ADDED, DELETED, Event
 from .base import Controller
 
 if TYPE_CHECKING:
@@ -114,6 +114,9 @@ class Kubelet(Controller):
             return [key] if key in self.runs else []
         if not (ev.obj.get("spec") or {}).get("nodeName"):
             return []
+        if ev.type == ADDED and _already_running(ev.obj):
+            # Stored running by a scenario (scale: 100k pods): taken over when something about it changes.
+            return []
         return [key]
 
     # ---- timing ----
@@ -148,7 +151,7 @@ class Kubelet(Controller):
                 return
             if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
                 return
-            run = self._admit(key, pod, node, now)
+            run = self._adopt(key, pod, node, now) or self._admit(key, pod, node, now)
             if run is None:
                 return
         if md.get("deletionTimestamp"):
@@ -185,6 +188,40 @@ class Kubelet(Controller):
         if run.containers:
             first = run.containers[0]
             first.step, first.due = "pull", now
+        return run
+
+    def _adopt(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+        """Take over a pod whose containers already run, as a restarted kubelet finds them in the runtime."""
+        if not _already_running(pod):
+            return None
+        status = pod["status"]
+        by_name = {cs.get("name"): cs for cs in status.get("containerStatuses") or []}
+        wall = self.clock.now()
+        containers = []
+        for spec in pod["spec"]["containers"]:
+            cs = by_name[spec["name"]]
+            c = ContainerRun(spec=spec, state="running", reason="", container_id=cs.get("containerID", ""),
+                             started_at=cs["state"]["running"].get("startedAt", ""),
+                             restart_count=cs.get("restartCount", 0), ready=bool(cs.get("ready")), ever_started=True,
+                             ready_at=now)
+            c.behaviour = C.behaviour(pod, spec, wall)
+            c.logs = [(wall, line) for line in c.behaviour.lines]
+            if c.behaviour.exit_code is not None:
+                c.step, c.due = "exit", self._after(key, now, c.behaviour.runtime)
+            containers.append(c)
+        run = PodRun(uid=pod["metadata"]["uid"], node=node["metadata"]["name"], host_ip=status.get("hostIP", ""),
+                     ip=status.get("podIP"), start_time=status.get("startTime") or self.clock.iso(),
+                     containers=containers, sandbox=True)
+        self.runs[key] = run
+        return run
+
+    def _run_of(self, pod: dict[str, Any]) -> PodRun | None:
+        md = pod["metadata"]
+        key = (md.get("namespace", ""), md["name"])
+        run = self.runs.get(key)
+        if run is None and _already_running(pod):
+            node = self.store.get(R.NODES, None, pod["spec"].get("nodeName") or "")
+            run = self._adopt(key, pod, node, self._now()) if node else None
         return run
 
     # ---- lifecycle ----
@@ -475,7 +512,7 @@ class Kubelet(Controller):
     def container_logs(self, pod: dict[str, Any], container: str, previous: bool) -> tuple[list[tuple[float, str]], bool] | str:
         """(lines, still running) of a container, or the reason its logs cannot be read."""
         md = pod["metadata"]
-        run = self.runs.get((md.get("namespace", ""), md["name"]))
+        run = self._run_of(pod)
         c = next((c for c in run.containers if c.name == container), None) if run and run.uid == md.get("uid") else None
         if c is None:
             if previous:
@@ -492,12 +529,22 @@ class Kubelet(Controller):
     def log_waiter(self, pod: dict[str, Any]) -> asyncio.Event | None:
         """An event set when the pod's containers print, stop or restart; None if the pod is not running here."""
         md = pod["metadata"]
-        run = self.runs.get((md.get("namespace", ""), md["name"]))
+        run = self._run_of(pod)
         if run is None or run.uid != md.get("uid"):
             return None
         ev = asyncio.Event()
         run.log_waiters.add(ev)
         return ev
+
+
+def _already_running(pod: dict[str, Any]) -> bool:
+    """Running with every container running: a pod no kubelet run has to start."""
+    status = pod.get("status") or {}
+    if status.get("phase") != "Running" or pod["metadata"].get("deletionTimestamp"):
+        return False
+    running = {cs.get("name") for cs in status.get("containerStatuses") or [] if "running" in (cs.get("state") or {})}
+    containers = pod["spec"].get("containers") or []
+    return bool(containers) and all(c.get("name") in running for c in containers)
 
 
 def _phase(spec: dict[str, Any], statuses: list[dict[str, Any]], terminal: bool) -> str:
