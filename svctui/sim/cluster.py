@@ -112,6 +112,13 @@ class Cluster:
             md = doc.get("metadata") or {}
             existing = self.store.get(rt, md.get("namespace") or "default", md.get("name", ""))
             if existing is not None:
+                # A later scenario may change what bootstrap made (dns-down: CoreDNS replicas 0). A merge
+                # patch keeps what the server set (clusterIP, status); identical manifests change nothing.
+                import json
+
+                stored, _ = self.api.patch(rt, md.get("namespace"), md["name"], "application/merge-patch+json",
+                                           json.dumps(doc).encode())
+                created.append(stored)
                 continue
             created.append(self.api.create(rt, md.get("namespace"), deep_copy(doc)))
         return created

@@ -211,7 +211,12 @@ def test_orphan_deletion_keeps_dependents(kubectl):
 
 
 def test_foreground_deletion_waits_for_dependents(kubectl):
-    create_deployment(kubectl)
+    # Slow-stopping pods keep the dependents around long enough to observe the foreground finalizer.
+    slow = DEPLOY.replace("      labels: {app: nginx}\n    spec:",
+                          "      labels: {app: nginx}\n      annotations: {sim.svctui.dev/shutdown-seconds: \"30\"}\n    spec:")
+    assert slow != DEPLOY
+    kubectl("apply", "-f", "-", input=slow)
+    kubectl("rollout", "status", "deployment/nginx-deployment", "--timeout=30s")
     kubectl("delete", "deployment", "nginx-deployment", "--cascade=foreground", "--wait=false")
     d = get_json(kubectl, "deployment", "nginx-deployment")
     assert "foregroundDeletion" in d["metadata"]["finalizers"]

@@ -1,0 +1,153 @@
+"""`svctui doctor`: list the cluster once, print what is wrong with its Services, exit 1 on errors.
+
+Exit codes (for scripts and CI): 0 nothing error-level, 1 at least one error-level finding,
+2 usage error or the cluster could not be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from typing import Sequence, TextIO
+
+from ..model import diagnose as D
+from ..model.sanitize import plain
+
+PROG = "svctui doctor"
+_SERVICE_KINDS = ("svc", "service", "services")
+_MARKERS = {D.ERROR: "✖", D.WARNING: "⚠", D.INFO: "ℹ"}
+_ASCII_MARKERS = {D.ERROR: "x", D.WARNING: "!", D.INFO: "i"}
+
+
+class UsageError(Exception):
+    pass
+
+
+def doctor_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog=PROG,
+        description="Check Services for the usual reasons they do not answer: selector vs labels, ready "
+                    "endpoints, port vs targetPort vs container ports, traffic policy, LoadBalancer, cluster DNS.",
+        epilog="Exit status: 0 no error-level findings, 1 at least one, 2 usage error or cluster unreachable.",
+    )
+    p.add_argument("target", nargs="?", metavar="svc/NAME", help="check only this Service")
+    scope = p.add_mutually_exclusive_group()
+    scope.add_argument("-n", "--namespace", help="namespace (default: the context's)")
+    scope.add_argument("-A", "--all-namespaces", action="store_true", help="all namespaces")
+    p.add_argument("-o", "--output", choices=("text", "json"), default="text", help="output format (default text)")
+    p.add_argument("--context", help="kubeconfig context to use")
+    p.add_argument("--kubeconfig", help="path to the kubeconfig file")
+    return p
+
+
+def parse_target(target: str | None) -> str | None:
+    if target is None:
+        return None
+    kind, sep, name = target.partition("/")
+    if not sep:
+        kind, name = "svc", target
+    if kind.lower() not in _SERVICE_KINDS:
+        raise UsageError(f"{target!r}: only Services can be checked (svc/NAME)")
+    if not name or "/" in name:
+        raise UsageError(f"{target!r} is not svc/NAME")
+    return name
+
+
+def main(argv: Sequence[str]) -> int:
+    parser = doctor_parser()
+    try:
+        args = parser.parse_args(list(argv))
+    except SystemExit as exc:  # argparse: 2 on errors, 0 for --help
+        return int(exc.code or 0)
+    try:
+        name = parse_target(args.target)
+        if name is not None and args.all_namespaces:
+            raise UsageError("svc/NAME names one Service: use -n NAMESPACE, not -A")
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return 2
+    return asyncio.run(_run(args, name, sys.stdout))
+
+
+async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
+    from ..kube import snapshot
+    from ..kube.config import KubeConfigError, load_target
+
+    try:
+        target = await load_target(args.kubeconfig, args.context, args.namespace)
+    except KubeConfigError as exc:
+        print(f"{PROG}: error: {plain(exc)}", file=sys.stderr)
+        return 2
+    try:
+        scope = None if args.all_namespaces else target.namespace
+        try:
+            snap = await snapshot.take(target.api, scope)
+        except snapshot.SnapshotError as exc:
+            print(f"{PROG}: error: {plain(exc)} (context {plain(target.context)}, server {plain(target.server)})",
+                  file=sys.stderr)
+            return 2
+        model = snap.model
+        if name is None:
+            findings = D.diagnose(model, scope, nodes=snap.nodes, platform=snap.platform)
+            n = sum(1 for k in model.store.services if scope is None or k[0] == scope)
+            where = "all namespaces" if scope is None else f"namespace {scope}"
+            checked = f"{n} Service{'s' if n != 1 else ''} checked in {where}"
+        else:
+            key = (target.namespace, name)
+            if key in model.store.services:
+                findings = D.diagnose_service(model, key, nodes=snap.nodes, platform=snap.platform)
+            else:
+                keys = await snapshot.service_keys(target.api)
+                findings = [D.service_not_found(key[0], name, keys if keys is not None else model.store.services)]
+            findings = D.sort_findings(findings + D.diagnose_dns(model))
+            checked = f"svc/{name} in namespace {key[0]}"
+    finally:
+        await target.close()
+    for note in snap.notes + [f"skipped unreadable object: {s}" for s in snap.skipped]:
+        print(f"{PROG}: note: {plain(note)}", file=sys.stderr)
+    if args.output == "json":
+        json.dump({"findings": [f.to_dict() for f in findings]}, out, indent=2)
+        out.write("\n")
+    else:
+        write_text(findings, out, checked)
+    out.flush()
+    return 1 if any(f.severity == D.ERROR for f in findings) else 0
+
+
+def _markers(out: TextIO) -> dict[str, str]:
+    # A C/POSIX locale cannot print the symbols; the words next to them carry the meaning anyway.
+    try:
+        "✖⚠ℹ✔".encode(getattr(out, "encoding", None) or "ascii")
+    except (UnicodeEncodeError, LookupError):
+        return dict(_ASCII_MARKERS, ok="ok")
+    return dict(_MARKERS, ok="✔")
+
+
+def write_text(findings: list[D.Finding], out: TextIO, checked: str) -> None:
+    marks = _markers(out)
+    enc = getattr(out, "encoding", None) or "utf-8"
+
+    def line(text: str = "") -> None:
+        out.write(text.encode(enc, "replace").decode(enc) + "\n")
+
+    for f in findings:
+        line(f"{marks.get(f.severity, '?')} {f.severity.upper():7} {plain(f.service)}  [{f.code}]")
+        line(f"  {plain(f.message)}")
+        ev = f.evidence_lines()
+        if ev:
+            line("  evidence:")
+            for e in ev:
+                line(f"    {plain(e)}")
+        if f.kubectl:
+            line("  confirm with:")
+            for c in f.kubectl:
+                line(f"    {plain(c)}")
+        line()
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in D.SEVERITIES}
+    if not findings:
+        line(f"{marks['ok']} no problems found ({plain(checked)})")
+    else:
+        parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
+        line(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)} ({plain(checked)})")

@@ -1,0 +1,245 @@
+"""`svctui doctor` against the simulated cluster, through the real client (kubeconfig → list → model)."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from svctui.commands.doctor import main as doctor_main, write_text
+from svctui.model import diagnose as D
+from svctui.sim.runner import write_kubeconfig
+
+from .conftest import make_kubectl, start_sim
+
+FAILURES = {
+    ("failures/orders", D.SELECTOR_MATCHES_NO_PODS),
+    ("failures/payments", D.TARGET_PORT_NOT_EXPOSED),
+    ("failures/catalog", D.NAMED_PORT_UNRESOLVED),
+    ("failures/inventory", D.NO_READY_ENDPOINTS),
+    ("failures/search", D.PODS_NOT_READY),
+    ("failures/search", D.SELECTOR_MATCHES_MULTIPLE_WORKLOADS),
+    ("failures/legacy-db", D.SELECTORLESS_NO_ENDPOINTS),
+    ("failures/edge", D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS),
+    ("failures/edge", D.LB_PENDING),
+}
+
+
+def run(capsys, kubeconfig: Path, *args: str) -> tuple[int, str, str]:
+    rc = doctor_main([*args, "--kubeconfig", str(kubeconfig)])
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def pairs(data: dict) -> set[tuple[str, str]]:
+    return {(f["service"], f["code"]) for f in data["findings"]}
+
+
+def wait_json(capsys, kubeconfig: Path, args: list[str], pred, timeout: float = 30) -> tuple[int, dict]:
+    """Poll until pred(json) holds: pods become ready (or not) on the sim's clock, not at once."""
+    deadline = time.monotonic() + timeout
+    while True:
+        rc, out, err = run(capsys, kubeconfig, *args, "-o", "json")
+        data = json.loads(out)
+        if pred(data):
+            return rc, data
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting; last findings: {sorted(pairs(data))}\n{err}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def failures(tmp_path_factory):
+    s = start_sim(["failures"])
+    cfg = write_kubeconfig(tmp_path_factory.mktemp("doctor") / "kubeconfig", s.url)
+    yield s, cfg
+    s.stop()
+
+
+# ---- the failures scenario, read only ------------------------------------------------------------
+
+def test_each_failure_mode_is_found(failures, capsys):
+    _, cfg = failures
+    rc, data = wait_json(capsys, cfg, ["-n", "failures"], lambda d: pairs(d) == FAILURES)
+    assert rc == 1
+    for f in data["findings"]:
+        assert set(f) == {"service", "severity", "code", "message", "evidence", "kubectl"}
+        assert f["severity"] in D.SEVERITIES and isinstance(f["evidence"], dict) and f["kubectl"]
+        assert all(c.startswith("kubectl ") for c in f["kubectl"])
+    by = {(f["service"], f["code"]): f for f in data["findings"]}
+    orders = by[("failures/orders", D.SELECTOR_MATCHES_NO_PODS)]
+    assert "nearest: app=orders (2 pods)" in orders["message"]
+    assert by[("failures/edge", D.LB_PENDING)]["evidence"]["platform"] == "kind"
+    assert by[("failures/catalog", D.NAMED_PORT_UNRESOLVED)]["severity"] == D.ERROR
+    # Worst first: errors, then warnings, then info.
+    ranks = [D.severity_rank(f["severity"]) for f in data["findings"]]
+    assert ranks == sorted(ranks)
+
+
+def test_text_output_is_readable(failures, capsys):
+    _, cfg = failures
+    wait_json(capsys, cfg, ["-n", "failures"], lambda d: pairs(d) == FAILURES)
+    rc, out, _ = run(capsys, cfg, "-n", "failures")
+    assert rc == 1
+    assert "✖ ERROR   failures/orders  [selector-matches-no-pods]" in out
+    assert "⚠ WARNING failures/payments  [target-port-not-exposed]" in out
+    assert "ℹ INFO    failures/edge  [lb-pending]" in out
+    assert "  evidence:\n" in out and "  confirm with:\n    kubectl -n failures " in out
+    assert out.rstrip().endswith("(8 Services checked in namespace failures)")
+
+
+def test_one_service(failures, capsys):
+    _, cfg = failures
+    rc, data = wait_json(capsys, cfg, ["svc/payments", "-n", "failures"], lambda d: d["findings"])
+    assert rc == 0  # a warning only
+    assert pairs(data) == {("failures/payments", D.TARGET_PORT_NOT_EXPOSED)}
+    rc, out, _ = run(capsys, cfg, "svc/healthy", "-n", "failures")
+    assert rc == 0 and "no problems found (svc/healthy in namespace failures)" in out
+
+
+def test_service_not_found_points_to_its_namespace(failures, capsys):
+    _, cfg = failures
+    rc, out, _ = run(capsys, cfg, "svc/orders", "-n", "default", "-o", "json")
+    assert rc == 1
+    [f] = json.loads(out)["findings"]
+    assert (f["code"], f["service"]) == (D.SERVICE_NOT_FOUND, "default/orders")
+    assert "orders.failures" in f["message"] and "orders.failures.svc.cluster.local" in f["message"]
+
+
+def test_healthy_namespace_exits_zero(failures, capsys):
+    _, cfg = failures
+    rc, out, _ = run(capsys, cfg, "-n", "default")
+    assert rc == 0
+    assert "no problems found (1 Service checked in namespace default)" in out
+
+
+def test_all_namespaces(failures, capsys):
+    _, cfg = failures
+    rc, data = wait_json(capsys, cfg, ["-A"], lambda d: pairs(d) == FAILURES)
+    assert rc == 1
+
+
+def test_cli_subprocess(failures):
+    _, cfg = failures
+    proc = subprocess.run([sys.executable, "-m", "svctui", "doctor", "svc/legacy-db", "-n", "failures",
+                           "--kubeconfig", str(cfg), "--output", "json"], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert pairs(json.loads(proc.stdout)) == {("failures/legacy-db", D.SELECTORLESS_NO_ENDPOINTS)}
+
+
+def test_ascii_terminal_gets_ascii_markers(failures):
+    _, cfg = failures
+    env = dict(os.environ, PYTHONIOENCODING="ascii")
+    proc = subprocess.run([sys.executable, "-m", "svctui", "doctor", "svc/legacy-db", "-n", "failures",
+                           "--kubeconfig", str(cfg)], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout.startswith("x ERROR   failures/legacy-db")
+
+
+# ---- usage errors and an unreachable cluster: exit 2 ---------------------------------------------
+
+@pytest.mark.parametrize("args, words", [
+    (["deploy/orders"], "only Services"),
+    (["svc/orders", "-A"], "not -A"),
+    (["svc/"], "not svc/NAME"),
+])
+def test_usage_errors(capsys, tmp_path, args, words):
+    rc, _, err = run(capsys, write_kubeconfig(tmp_path / "kc", "http://127.0.0.1:9"), *args)
+    assert rc == 2 and words in err
+
+
+def test_conflicting_scope_is_a_usage_error(capsys):
+    assert doctor_main(["-n", "x", "-A"]) == 2
+    assert "not allowed with" in capsys.readouterr().err
+
+
+def test_bad_output_format(capsys):
+    assert doctor_main(["-o", "yaml"]) == 2
+
+
+def test_missing_kubeconfig(capsys, tmp_path):
+    rc, _, err = run(capsys, tmp_path / "nope")
+    assert rc == 2 and "no such file" in err
+
+
+def test_unreachable_cluster(capsys, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: bound, never accepted
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    rc, out, err = run(capsys, write_kubeconfig(tmp_path / "kc", f"http://127.0.0.1:{port}"))
+    assert rc == 2 and out == ""
+    assert "cannot reach the cluster" in err and f"127.0.0.1:{port}" in err
+
+
+# ---- fixes make findings go away -----------------------------------------------------------------
+
+def test_fixing_the_cluster_clears_findings(capsys, tmp_path):
+    s = start_sim(["failures"])
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        args = ["-n", "failures"]
+        wait_json(capsys, cfg, args, lambda d: pairs(d) == FAILURES)
+        kubectl("-n", "failures", "patch", "svc", "orders", "-p", '{"spec":{"selector":{"app":"orders"}}}')
+        kubectl("-n", "failures", "patch", "svc", "catalog", "--type=json",
+                "-p", '[{"op":"replace","path":"/spec/ports/0/targetPort","value":"http"}]')
+        kubectl("-n", "failures", "annotate", "pod", "search-canary", "sim.svctui.dev/ready=true", "--overwrite")
+        gone = {("failures/orders", D.SELECTOR_MATCHES_NO_PODS), ("failures/catalog", D.NAMED_PORT_UNRESOLVED),
+                ("failures/search", D.PODS_NOT_READY)}
+        rc, data = wait_json(capsys, cfg, args, lambda d: pairs(d) == FAILURES - gone)
+        assert rc == 1  # inventory and legacy-db are still broken
+        kubectl("-n", "failures", "delete", "svc", "inventory", "legacy-db")
+        rc, data = wait_json(capsys, cfg, args, lambda d: all(f["severity"] != D.ERROR for f in d["findings"]))
+        assert rc == 0
+    finally:
+        s.stop()
+
+
+def test_dns_down_and_back(capsys, tmp_path):
+    s = start_sim(["dns-down"])
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        rc, data = wait_json(capsys, cfg, ["-n", "default"], lambda d: d["findings"])
+        assert rc == 1
+        [f] = data["findings"]
+        assert (f["service"], f["code"], f["severity"]) == ("kube-system/kube-dns", D.DNS_UNHEALTHY, D.ERROR)
+        # -A sees kube-dns itself too, but says it once.
+        _, data = wait_json(capsys, cfg, ["-A"], lambda d: d["findings"])
+        assert pairs(data) == {("kube-system/kube-dns", D.DNS_UNHEALTHY)}
+        kubectl("-n", "kube-system", "scale", "deployment", "coredns", "--replicas=2")
+        rc, data = wait_json(capsys, cfg, ["-n", "default"], lambda d: not d["findings"])
+        assert rc == 0
+    finally:
+        s.stop()
+
+
+# ---- rendering -----------------------------------------------------------------------------------
+
+def test_text_strips_control_characters():
+    f = D.Finding("default/we\x1b[31mb", D.WARNING, D.PODS_NOT_READY, "pod \x1b]8;;http://x\x07bad\x1b]8;;\x07 not ready",
+                  (D.Fact("pods", ("p\x1b[2J1\nnext",)),), ("kubectl get pod p\x9b1",))
+    out = io.StringIO()
+    write_text([f], out, "1 Service checked")
+    text = out.getvalue()
+    assert "\x1b" not in text and "\x9b" not in text and "\x07" not in text
+    assert "default/web" in text and "p1 next" in text
+
+
+def test_demo_scenario_only_flags_what_is_broken(demo_sim, capsys, tmp_path):
+    # The seeds' healthy setups (ClusterIP, NodePort, ExternalName, headless, named multi-port, the
+    # `kubernetes` Service, kube-dns) stay quiet; only the deliberate typo and the LoadBalancer speak.
+    cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
+    expected = {("demo/db-typo", D.SELECTOR_MATCHES_NO_PODS),
+                ("default/web-loadbalancer", D.TARGET_PORT_NOT_EXPOSED),  # nginx declares 80 only, 443 is mapped
+                ("default/web-loadbalancer", D.LB_PENDING)}
+    rc, _ = wait_json(capsys, cfg, ["-A"], lambda d: pairs(d) == expected)
+    assert rc == 1
