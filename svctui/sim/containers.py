@@ -6,6 +6,13 @@ else, and any image without a command, runs until stopped, printing the startup 
 for (nginx, postgres, coredns, redis, httpd). Shell images (busybox, alpine, ...) run without a command
 exit at once unless given stdin or a TTY, as `sh` does. The annotation `sim.svctui.dev/crash: "true"` makes
 every container of the pod exit with code 1 shortly after starting.
+
+When the kubelet passes the cluster, a command the emulated shell knows (shell/: `sh -c SCRIPT`, nslookup,
+wget, curl, echo, ...) is run to completion in simulated time as the container starts: its output becomes
+the container's log (with the times it was printed) and its status the exit code, so
+`kubectl run --restart=Never --image=busybox -- nslookup x` ends as the real pod does. A shell without a
+script waits for stdin when the container has `stdin`/`tty` (`interactive`: a first attach drives it, see
+exec.py) and exits 0 at once otherwise.
 """
 
 from __future__ import annotations
@@ -33,6 +40,15 @@ class Behaviour:
     exit_code: int | None = None
     # seconds after start at which it exits
     runtime: float = 0.0
+    # (seconds after start, line) when lines come out over time
+    timed: list[tuple[float, str]] | None = None
+    # a shell waiting for stdin from an attach
+    interactive: bool = False
+
+    def log_lines(self, start: float) -> list[tuple[float, str]]:
+        if self.timed is not None:
+            return [(start + offset, line) for offset, line in self.timed]
+        return [(start, line) for line in self.lines]
 
 
 def image_name(image: str) -> tuple[str, str]:
@@ -79,20 +95,28 @@ def image_size(image: str) -> int:
     return base + h % (base * 2)
 
 
-def behaviour(pod: dict[str, Any], container: dict[str, Any], now: float) -> Behaviour:
+def behaviour(pod: dict[str, Any], container: dict[str, Any], now: float, cluster: Any = None) -> Behaviour:
     annotations = pod["metadata"].get("annotations") or {}
     argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
     name, tag = image_name(container.get("image", ""))
     if annotations.get(CRASH_ANNOTATION) == "true":
         return Behaviour(_startup_lines(name, tag, container, now), 1, CRASH_AFTER)
+    waits = bool(container.get("stdin") or container.get("tty"))
+    base = name.rsplit("/", 1)[-1]
+    if (argv and argv[0] in _SHELLS and not any(a == "-c" for a in argv[1:])) or (not argv and base in _SHELL_IMAGES):
+        return Behaviour(interactive=True) if waits else Behaviour([], 0, 0.1)
+    if argv and cluster is not None and not argv[0].startswith("-"):
+        from .shell import run_virtual
+
+        ran = run_virtual(cluster, pod, container.get("name", ""), argv)
+        if ran is not None:
+            timed, code, runtime = ran
+            return Behaviour([line for _, line in timed], code, runtime, timed=timed)
     if argv and not argv[0].startswith("-"):
         script = _script(argv)
         if script is not None:
             return script
         return Behaviour()
-    base = name.rsplit("/", 1)[-1]
-    if base in _SHELL_IMAGES and not (container.get("stdin") or container.get("tty")):
-        return Behaviour([], 0, 0.1)
     if base == "postgres" and not _has_password(container):
         return Behaviour(_POSTGRES_NO_PASSWORD, 1, 0.3)
     return Behaviour(_startup_lines(name, tag, container, now))

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Hashable
 from .. import containers as C
 from .. import resources as R
 from ..ipam import ipam_for
+from ..podfs import drop as drop_files
 from ..probes import readiness_failure
 from ..store import ADDED, DELETED, Event
 from .base import Controller
@@ -89,6 +90,8 @@ class PodRun:
     killing: bool = False
     kill_due: float | None = None
     log_waiters: set[asyncio.Event] = field(default_factory=set)
+    ephemeral: list[ContainerRun] = field(default_factory=list)
+    partial: dict[str, bytes] = field(default_factory=dict)
 
     def notify(self) -> None:
         for ev in self.log_waiters:
@@ -165,6 +168,7 @@ class Kubelet(Controller):
         run = self.runs.pop(key, None)
         if run is not None:
             run.notify()
+            drop_files(self.cluster, run.uid)
 
     # ---- admission on the node ----
     def _admit(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
@@ -204,8 +208,8 @@ class Kubelet(Controller):
                              started_at=cs["state"]["running"].get("startedAt", ""),
                              restart_count=cs.get("restartCount", 0), ready=bool(cs.get("ready")), ever_started=True,
                              ready_at=now)
-            c.behaviour = C.behaviour(pod, spec, wall)
-            c.logs = [(wall, line) for line in c.behaviour.lines]
+            c.behaviour = C.behaviour(pod, spec, wall, self.cluster)
+            c.logs = c.behaviour.log_lines(wall)
             if c.behaviour.exit_code is not None:
                 c.step, c.due = "exit", self._after(key, now, c.behaviour.runtime)
             containers.append(c)
@@ -239,6 +243,77 @@ class Kubelet(Controller):
                 due, c.due = c.due, None
                 getattr(self, "_" + c.step)(key, pod, run, i, c, due)
             self._probe(key, pod, run, c, now)
+        self._ephemeral(key, pod, run, now)
+
+    def _ephemeral(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+        """Ephemeral containers (kubectl debug): started once when they appear, never restarted or probed."""
+        known = {c.name for c in run.ephemeral}
+        for spec in pod["spec"].get("ephemeralContainers") or []:
+            if spec.get("name") in known:
+                continue
+            c = ContainerRun(spec=spec)
+            run.ephemeral.append(c)
+            image = spec.get("image", "")
+            if C.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
+                self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
+                c.step, c.due = "start", self._after(key, now, CREATE_SECONDS)
+            else:
+                self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
+                seconds = round(self.cluster.rng.uniform(*PULL_SECONDS), 3)
+                c.pulled = (seconds, True)
+                c.step, c.due = "start", self._after(key, now, seconds)
+        for c in run.ephemeral:
+            while c.due is not None and now + _EPSILON >= c.due:
+                due, c.due = c.due, None
+                if c.step == "start":
+                    if c.pulled is not None:
+                        image = c.spec.get("image", "")
+                        self._event(pod, run.node, "Normal", "Pulled",
+                                    f'Successfully pulled image "{image}" in {_go_duration(c.pulled[0])} '
+                                    f"({_go_duration(c.pulled[0] + 0.011)} including waiting). Image size: "
+                                    f"{C.image_size(image)} bytes.", c.name)
+                        self._node_images(run.node).add(C.full_image(image))
+                        c.pulled = None
+                    self._run_container(key, pod, run, c, due)
+                    c.ready_at = None
+                elif c.step == "exit":
+                    self._stop(c, c.behaviour.exit_code or 0)
+                    run.notify()
+
+    # ---- processes driven from outside (attach) ----
+    def _find(self, pod: dict[str, Any], name: str) -> tuple[PodRun | None, ContainerRun | None]:
+        run = self._run_of(pod)
+        if run is None or run.uid != pod["metadata"].get("uid"):
+            return None, None
+        return run, next((c for c in run.containers + run.ephemeral if c.name == name), None)
+
+    def waits_for_stdin(self, pod: dict[str, Any], name: str) -> bool:
+        _, c = self._find(pod, name)
+        return c is not None and c.state == "running" and c.behaviour.interactive
+
+    def process_output(self, pod: dict[str, Any], name: str, data: bytes) -> None:
+        """What an attached shell prints goes to the container's log too."""
+        run, c = self._find(pod, name)
+        if run is None or c is None:
+            return
+        text = run.partial.pop(name, b"") + data
+        *lines, rest = text.split(b"\n")
+        if rest:
+            run.partial[name] = rest
+        wall = self.clock.now()
+        c.logs.extend((wall, line.decode(errors="replace").rstrip("\r")) for line in lines)
+        if lines:
+            run.notify()
+
+    def process_exit(self, pod: dict[str, Any], name: str, code: int) -> None:
+        """The container's main process (an attached shell) ended with code: the container exits."""
+        run, c = self._find(pod, name)
+        if run is None or c is None or c.state != "running":
+            return
+        c.behaviour = C.Behaviour(c.behaviour.lines, code, 0.0)
+        c.step, c.due = "exit", self._now()
+        md = pod["metadata"]
+        self.enqueue((md.get("namespace", ""), md["name"]))
 
     def _replace(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
                  now: float) -> None:
@@ -294,14 +369,14 @@ class Kubelet(Controller):
         self._event(pod, run.node, "Normal", "Created", f"Created container: {c.name}", c.name)
         self._event(pod, run.node, "Normal", "Started", f"Started container {c.name}", c.name)
         wall = self.clock.now()
-        c.behaviour = C.behaviour(pod, c.spec, wall)
+        c.behaviour = C.behaviour(pod, c.spec, wall, self.cluster)
         c.state, c.reason, c.message = "running", "", ""
         c.container_id = "containerd://" + self._hex(64)
         c.started_at = self.clock.iso(wall)
         c.ever_started = True
         c.ready = False
         c.probe_failure = None
-        c.logs = [(wall, line) for line in c.behaviour.lines]
+        c.logs = c.behaviour.log_lines(wall)
         probe = c.spec.get("readinessProbe") or {}
         delay = probe.get("initialDelaySeconds") or NO_PROBE_READY_SECONDS
         c.ready_at = self._after(key, at, delay)
@@ -437,6 +512,8 @@ class Kubelet(Controller):
             "containerStatuses": statuses,
             "qosClass": old.get("qosClass", "BestEffort"),
         }
+        if run.ephemeral:
+            out["ephemeralContainerStatuses"] = [self._container_status(c) for c in run.ephemeral]
         if pod["spec"].get("initContainers"):
             out["initContainerStatuses"] = [self._init_status(c, run) for c in pod["spec"]["initContainers"]]
         if run.sandbox and run.ip:
@@ -513,7 +590,7 @@ class Kubelet(Controller):
         """(lines, still running) of a container, or the reason its logs cannot be read."""
         md = pod["metadata"]
         run = self._run_of(pod)
-        c = next((c for c in run.containers if c.name == container), None) if run and run.uid == md.get("uid") else None
+        c = next((c for c in run.containers + run.ephemeral if c.name == container), None) if run and run.uid == md.get("uid") else None
         if c is None:
             if previous:
                 return f'previous terminated container "{container}" in pod "{md["name"]}" not found'

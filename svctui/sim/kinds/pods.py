@@ -553,3 +553,8 @@ def register(cluster: "Cluster") -> None:
     T.register(R.NODES, _node_columns(), node_cells)
     cluster.server.subresource_handlers[("pods", "log")] = log_handler(cluster)
     cluster.server.subresource_handlers[("pods", "binding")] = binding_handler(cluster)
+    from .. import ephemeral, exec as pod_exec, portforward
+
+    pod_exec.register(cluster)
+    portforward.register(cluster)
+    ephemeral.register(cluster)

@@ -1,0 +1,142 @@
+"""What an emulated process sees: its pod and container, environment, files, standard streams and clock."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable
+
+from ..podfs import PodFS, fs_for
+
+if TYPE_CHECKING:
+    from ..cluster import Cluster
+
+
+class Input:
+    """A process's stdin: bytes fed from outside (a websocket, a pipe), EOF once closed."""
+
+    def __init__(self, data: bytes = b"", closed: bool = True):
+        self.buffer = bytearray(data)
+        self.eof = closed
+        self._more = asyncio.Event() if not closed else None
+
+    def feed(self, data: bytes) -> None:
+        self.buffer += data
+        if self._more is not None:
+            self._more.set()
+
+    def close(self) -> None:
+        self.eof = True
+        if self._more is not None:
+            self._more.set()
+
+    async def _wait(self) -> bool:
+        if self.eof or self._more is None:
+            return False
+        self._more.clear()
+        await self._more.wait()
+        return True
+
+    async def readline(self) -> bytes:
+        while b"\n" not in self.buffer:
+            if not await self._wait():
+                break
+        i = self.buffer.find(b"\n")
+        end = len(self.buffer) if i < 0 else i + 1
+        line = bytes(self.buffer[:end])
+        del self.buffer[:end]
+        return line
+
+    async def read(self) -> bytes:
+        while await self._wait():
+            pass
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        return data
+
+
+class Output:
+    """Collects what a process writes, or hands it on as it comes (sink)."""
+
+    def __init__(self, sink: Callable[[bytes], None] | None = None):
+        self.sink = sink
+        self.data = bytearray()
+
+    def write(self, data: bytes | str) -> None:
+        if isinstance(data, str):
+            data = data.encode()
+        if not data:
+            return
+        if self.sink is not None:
+            self.sink(data)
+        else:
+            self.data += data
+
+
+@dataclass
+class Ctx:
+    cluster: "Cluster"
+    pod: dict[str, Any]
+    container: str
+    env: dict[str, str]
+    stdin: Input
+    stdout: Output
+    stderr: Output
+    # virtual: nothing waits for real; sleeps and timeouts only add to `elapsed` (a container's own command,
+    # run to completion when it starts).
+    virtual: bool = False
+    elapsed: float = 0.0
+    tty: bool = False
+    cwd: str = "/"
+    last_status: int = 0
+    positional: list[str] = field(default_factory=list)
+    steps: int = 0
+
+    @property
+    def fs(self) -> PodFS:
+        return fs_for(self.cluster, self.pod, self.container)
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        spec = self.pod.get("spec") or {}
+        for c in (spec.get("containers") or []) + (spec.get("ephemeralContainers") or []) + (spec.get("initContainers") or []):
+            if c.get("name") == self.container:
+                return c
+        return {}
+
+    @property
+    def image(self) -> str:
+        return self.spec.get("image", "")
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep in cluster time (scaled by the sim's speed)."""
+        if seconds <= 0:
+            return
+        if self.virtual:
+            self.elapsed += seconds
+            return
+        await asyncio.sleep(self.cluster.clock.scaled(seconds))
+
+    def child(self, stdin: Input | None = None, stdout: Output | None = None, stderr: Output | None = None) -> "Ctx":
+        return Ctx(self.cluster, self.pod, self.container, self.env, stdin or self.stdin, stdout or self.stdout,
+                   stderr or self.stderr, self.virtual, self.elapsed, self.tty, self.cwd, self.last_status,
+                   self.positional, self.steps)
+
+    def absorb(self, other: "Ctx") -> None:
+        """Take over the clock of a child context."""
+        self.elapsed = other.elapsed
+        self.steps = other.steps
+
+    def path(self, p: str) -> str:
+        if not p.startswith("/"):
+            p = self.cwd.rstrip("/") + "/" + p
+        parts: list[str] = []
+        for piece in p.split("/"):
+            if piece in ("", "."):
+                continue
+            if piece == "..":
+                if parts:
+                    parts.pop()
+                continue
+            parts.append(piece)
+        return "/" + "/".join(parts)
