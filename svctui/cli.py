@@ -1,4 +1,4 @@
-"""Command line: `svctui [svc/NAME] [-n NS | -A] ...` and the subcommands (`svctui sim`, ...).
+"""Command line: `svctui [svc/NAME] [-n NS | -A] ...` (the live view) and the subcommands (`svctui sim`, ...).
 
 Each subcommand lives in svctui/commands/<name>.py and exports main(argv) -> exit code.
 """
@@ -15,7 +15,7 @@ from typing import Sequence
 
 from .commands.sim import speed_arg
 
-SUBCOMMANDS = ("sim",)
+SUBCOMMANDS = ("sim", "doctor")
 
 
 def main_parser() -> argparse.ArgumentParser:
@@ -35,38 +35,83 @@ def main_parser() -> argparse.ArgumentParser:
     return p
 
 
-def run_demo_cluster(speed: float) -> int:
-    """Until the TUI lands: serve the demo scenario and say how to point kubectl at it."""
+def parse_target(target: str | None) -> str | None:
+    """`svc/NAME` (kubectl's TYPE/NAME; service/ and services/ too) → NAME."""
+    if target is None:
+        return None
+    kind, sep, name = target.partition("/")
+    if not sep or kind.lower() not in ("svc", "service", "services") or not name or "/" in name:
+        raise ValueError(f"expected svc/NAME, got {target!r}")
+    return name
+
+
+def check_target(kubeconfig: str | None, context: str | None, namespace: str | None) -> None:
+    """Fail before the screen opens when the kubeconfig or context cannot work (KubeConfigError)."""
+    from .kube.config import load_target
+
+    async def probe() -> None:
+        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace)
+        await target.close()
+
+    asyncio.run(probe())
+
+
+def run_app(args: argparse.Namespace, service: str | None, kubeconfig: str | None, all_namespaces: bool) -> int:
+    from .ui.app import SvctuiApp
+
+    app = SvctuiApp(kubeconfig=kubeconfig, context=args.context, namespace=args.namespace,
+                    all_namespaces=all_namespaces, service=service, read_only=args.read_only)
+    app.run()
+    return app.return_code or 0
+
+
+def run_demo(args: argparse.Namespace, service: str | None) -> int:
+    """The embedded cluster with the demo scenario on a thread, the app on a kubeconfig pointing at it."""
     from .sim.cluster import SimOptions
-    from .sim.runner import serve
+    from .sim.runner import SimThread, write_kubeconfig
 
-    path = os.path.join(tempfile.gettempdir(), f"svctui-demo-{os.getpid()}.kubeconfig")
-
-    def announce(url: str) -> None:
-        print(f"svctui: demo cluster serving at {url}\n"
-              f"  export KUBECONFIG={path}\n"
-              f"  kubectl get pods -o wide\n"
-              f"  kubectl get endpointslices -l kubernetes.io/service-name=nginx-service\n"
-              f"Press Ctrl+C to stop.", flush=True)
-
+    fd, path = tempfile.mkstemp(prefix="svctui-demo-", suffix=".kubeconfig")
+    os.close(fd)
+    sim = SimThread(["demo"], SimOptions(speed=args.speed))
     try:
-        asyncio.run(serve("127.0.0.1", 0, path, ["demo"], SimOptions(speed=speed), announce))
-    except KeyboardInterrupt:
-        pass
+        print("svctui: starting the demo cluster…", file=sys.stderr, flush=True)
+        sim.start()
+        write_kubeconfig(path, sim.url)
+        if service is None and not args.namespace:
+            service = "nginx-service"  # the recovery demo: open on it, down to its endpoints
+        # The demo spans two namespaces (default, demo): show both unless one was asked for.
+        return run_app(args, service, path, all_namespaces=args.all_namespaces or not args.namespace)
     finally:
+        sim.stop()
         try:
             os.unlink(path)
         except OSError:
             pass
-    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
         return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
-    args = main_parser().parse_args(argv)
+    parser = main_parser()
+    args = parser.parse_args(argv)  # exits 2 with usage on bad flags
+    try:
+        service = parse_target(args.target)
+    except ValueError as exc:
+        parser.error(str(exc))
+    if args.namespace and args.all_namespaces:
+        parser.error("-n/--namespace and -A/--all-namespaces cannot be used together")
+    if args.namespace is not None and not args.namespace.strip():
+        parser.error("-n/--namespace needs a name")
     if args.demo:
-        return run_demo_cluster(args.speed)
-    print("svctui: the live view is not built yet; try `svctui --demo` or `svctui sim --help`", file=sys.stderr)
-    return 2
+        if args.kubeconfig or args.context:
+            parser.error("--demo runs its own cluster: --kubeconfig and --context do not apply")
+        return run_demo(args, service)
+    from .kube.config import KubeConfigError
+
+    try:
+        check_target(args.kubeconfig, args.context, args.namespace)
+    except KubeConfigError as exc:
+        print(f"svctui: {exc}", file=sys.stderr)
+        return 2
+    return run_app(args, service, args.kubeconfig, args.all_namespaces)

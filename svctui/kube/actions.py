@@ -1,0 +1,94 @@
+"""The mutations svctui offers: deleting one pod, or the pods behind a Service (what seed 000 does with
+`kubectl delete pods -l app=nginx`).
+
+The caller names the pods (namespace, name, uid) it showed the user in the confirmation, and each
+delete carries a uid precondition: if a pod of that name was replaced in the meantime, the new one
+is left alone and the conflict is reported, so exactly what was confirmed is deleted, nothing else.
+Under --read-only every call is refused before any request is made.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Iterable
+from urllib.parse import quote
+
+import orjson
+from kubernetes_asyncio.client import ApiClient
+
+from . import api as kapi
+
+
+class ReadOnlyError(Exception):
+    """A mutation was asked for while svctui runs with --read-only."""
+
+
+@dataclass(frozen=True, slots=True)
+class PodRef:
+    namespace: str
+    name: str
+    uid: str = ""
+
+    @property
+    def text(self) -> str:
+        return f"pod/{self.name} -n {self.namespace}"
+
+
+@dataclass(frozen=True, slots=True)
+class DeleteResult:
+    pod: PodRef
+    error: str | None = None  # None: the API server accepted the delete
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def refuse_if_read_only(read_only: bool, what: str) -> None:
+    if read_only:
+        raise ReadOnlyError(f"read-only mode: refusing to {what} (started with --read-only)")
+
+
+def selector_text(selector: Iterable[tuple[str, str]]) -> str:
+    """A label selector as kubectl's -l spells it."""
+    return ",".join(f"{k}={v}" for k, v in selector)
+
+
+async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: float = 30.0) -> DeleteResult:
+    refuse_if_read_only(read_only, f"delete {pod.text}")
+    path = f"/api/v1/namespaces/{quote(pod.namespace, safe='')}/pods/{quote(pod.name, safe='')}"
+    body: dict = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    if pod.uid:
+        body["preconditions"] = {"uid": pod.uid}
+    try:
+        resp = await api.call_api(
+            path, "DELETE", header_params={"Accept": "application/json", "Content-Type": "application/json"},
+            body=body, auth_settings=["BearerToken"], _preload_content=False,
+            _request_timeout=kapi._timeout(timeout),
+        )
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:  # network errors: reported per pod, never raised into the UI
+        return DeleteResult(pod, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+    try:
+        data = await resp.read()
+    finally:
+        resp.release()
+    if resp.status < 300:
+        return DeleteResult(pod)
+    if resp.status == 404:
+        return DeleteResult(pod, "already gone (404 NotFound)")
+    try:
+        status = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        status = {"message": data[:200].decode("utf-8", "replace").strip()}
+    err = kapi.ApiError.from_status(status, resp.status, resp.reason or "")
+    return DeleteResult(pod, f"{err.code} {err.reason}: {err.message}".strip())
+
+
+async def delete_pods(api: ApiClient, pods: Iterable[PodRef], *, read_only: bool) -> list[DeleteResult]:
+    """Deletes each pod (concurrently, as the ReplicaSet sees one burst, like kubectl's -l delete)."""
+    pods = list(pods)
+    refuse_if_read_only(read_only, f"delete {len(pods)} pod(s)")
+    return list(await asyncio.gather(*(delete_pod(api, p, read_only=read_only) for p in pods)))

@@ -1,0 +1,632 @@
+"""The svctui screen: header (context, namespace, connection, clock), the Service tree, and a bottom
+pane with the churn timeline or the details of the selected row.
+
+Data path: the watch worker runs ClusterWatch, whose sink updates the ClusterModel on this loop and
+posts one ModelChanged per loop turn; the app only collects the touched Services and repaints them
+at most once per frame (FRAME), so a burst becomes one repaint and untouched rows are never rebuilt.
+Time comes from the injected `clock` (tests freeze it); a tick re-reads it for ages and stopwatches.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import time
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
+
+from svctui.kube import actions
+from svctui.kube.config import KubeConfigError, load_target
+from svctui.kube.contexts import list_contexts, list_namespaces
+from svctui.kube.state import StreamState
+from svctui.kube.stream import WatchOptions
+from svctui.kube.watch import ClusterWatch
+from svctui.model.churn import ChurnLedger
+from svctui.model.cluster import ClusterModel
+from svctui.model.objects import Key
+from svctui.model.sanitize import plain
+
+from . import details as details_text
+from . import rows as R
+from .clock import Now, hms, hms_ms
+from .connection import summary
+from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
+from .screens.confirm import ConfirmDelete
+from .screens.help import HelpScreen
+from .screens.pick import PickScreen
+from .widgets.service_tree import ServiceTree, namespace_label
+
+FRAME = 1 / 30  # at most this many repaints per second, however fast events arrive
+TICK = 0.5  # ages and stopwatches are re-read this often
+# Without a Service argument, the tree opens fully expanded while it has at most this many rows
+# (about two screens at 80×24): beyond that an expanded tree is a wall, so Services start closed.
+EXPAND_ROWS = 40
+TIMELINE_ROWS = 300
+ALL = "all"
+
+
+class SvctuiApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "svctui"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("colon", "command_palette", "Commands", show=False, id="palette"),
+        Binding("n", "namespace", "Namespace", id="namespace"),
+        Binding("c", "context", "Context", id="context"),
+        Binding("t", "timeline_scope", "Timeline scope", id="timeline.scope"),
+        Binding("tab", "cycle_pane", "Pane", id="pane.next", priority=True),
+        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="pane.prev", priority=True),
+        Binding("ctrl+d", "delete", "Delete pod(s)", id="delete"),
+        Binding("escape", "escape", "Clear filter", show=False, id="filter.clear"),
+    ]
+
+    def __init__(self, *, kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None,
+                 all_namespaces: bool = False, service: str | None = None, read_only: bool = False,
+                 clock: Now = time.time, watch_options: WatchOptions | None = None,
+                 ledger_options: dict | None = None, tick: float | None = TICK, sync_timeout: float = 5.0,
+                 keymap: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.ns_override = namespace
+        self.watch_all = all_namespaces
+        self.want_service = service
+        self.read_only = read_only
+        self.now = clock
+        self.watch_options = watch_options
+        self.ledger_options = ledger_options or {}
+        self.tick_interval = tick
+        self.sync_timeout = sync_timeout
+        self.user_keymap = keymap or {}
+        self.gen = 0
+        self.model = self._new_model()
+        self.context_name = context or "…"
+        self.namespace_name = ALL if all_namespaces else (namespace or "…")
+        self.view_ns: str | None = None if all_namespaces else namespace
+        self.filter_text = ""
+        self.timeline_selected_only = False
+        self.failure: str | None = None
+        self.synced = False
+        self._api = None
+        self._states: dict[tuple[str, str | None], StreamState] = {}
+        self._dirty: set[Key] = set()
+        self._timeline_dirty = False
+        self._details_dirty = False
+        self._flush_pending = False
+        self._last_flush = 0.0
+        self._expand_small = True
+        self._pane = "timeline"
+        self.repaints = 0  # flushes that did work (tests check coalescing)
+        if read_only:
+            self._hide_binding("delete")
+
+    def _hide_binding(self, binding_id: str) -> None:
+        # Under --read-only the key stays bound (so pressing it explains the refusal) but is not shown.
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [dataclasses.replace(b, show=False) if b.id == binding_id else b
+                                                   for b in bindings]
+
+    def _new_model(self) -> ClusterModel:
+        return ClusterModel(ChurnLedger(**self.ledger_options))
+
+    # ---- layout ----
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="header"):
+            yield Static(id="hdr-left")
+            yield Static(id="hdr-clock")
+        yield ServiceTree(id="tree")
+        yield Static(id="pane-tabs")
+        with ContentSwitcher(initial="timeline-pane", id="bottom"):
+            with VerticalScroll(id="timeline-pane"):
+                yield Static(id="timeline")
+            with VerticalScroll(id="details-pane"):
+                yield Static(id="details")
+        yield Input(placeholder="filter: name, IP, label, pod… (enter keeps it, esc clears)", id="filter")
+        yield Footer()
+
+    @property
+    def tree(self) -> ServiceTree:
+        return self.query_one(ServiceTree)
+
+    def on_mount(self) -> None:
+        keys = dict(self.user_keymap)
+        env = os.environ.get("SVCTUI_KEYS", "")
+        for part in env.split(","):
+            if "=" in part:
+                bid, _, k = part.partition("=")
+                keys[bid.strip()] = k.strip()
+        if keys:
+            self.set_keymap(keys)
+        self.query_one("#filter", Input).display = False
+        self.tree.expand_new = self._expand_new
+        self.tree.focus()
+        self._paint_header()
+        self._paint_tabs()
+        self._paint_timeline()
+        self._paint_details()
+        if self.tick_interval:
+            self.set_interval(self.tick_interval, self.tick)
+        self._start_watch()
+
+    # ---- the watch ----
+
+    def _start_watch(self) -> None:
+        self.gen += 1
+        self.model = self._new_model()
+        self._states.clear()
+        self.failure = None
+        self.synced = False
+        self._dirty.clear()
+        self.tree.clear_all()
+        self._timeline_dirty = self._details_dirty = True
+        self._paint_header()
+        self._watch(self.gen)
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def _watch(self, gen: int) -> None:
+        try:
+            target = await load_target(kubeconfig=self.kubeconfig, context=self.context,
+                                       namespace=None if self.watch_all else self.ns_override)
+        except KubeConfigError as exc:
+            self.post_message(WatchFailed(gen, str(exc)))
+            return
+        except Exception as exc:
+            self.post_message(WatchFailed(gen, f"{type(exc).__name__}: {exc}"))
+            return
+        ns = None if self.watch_all else target.namespace
+        self._api = target.api
+        self.post_message(TargetResolved(gen, target.context, ns or ALL))
+        watch = ClusterWatch(target.api, self.model, lambda ch: self.post_message(ModelChanged(gen, ch)),
+                             namespace=ns, default_namespace=target.namespace,
+                             on_state=lambda st: self.post_message(StreamStateChanged(gen, st)),
+                             options=self.watch_options, clock=self.now)
+        task = watch.start()
+        try:
+            try:
+                await watch.wait_synced(timeout=self.sync_timeout)
+            except asyncio.TimeoutError:
+                pass  # show what there is; the header says which streams are still trying
+            self.post_message(WatchSynced(gen))
+            await task
+        finally:
+            await watch.stop()
+            if self._api is target.api:
+                self._api = None
+            await target.close()
+
+    def on_target_resolved(self, m: TargetResolved) -> None:
+        if m.gen != self.gen:
+            return
+        self.context_name = m.context
+        self.namespace_name = m.namespace
+        self._paint_header()
+
+    def on_watch_failed(self, m: WatchFailed) -> None:
+        if m.gen != self.gen:
+            return
+        self.failure = m.error
+        self.synced = True
+        self._paint_header()
+        self.notify(plain(m.error, 300), title="cannot watch the cluster", severity="error", timeout=10)
+
+    def on_stream_state_changed(self, m: StreamStateChanged) -> None:
+        if m.gen != self.gen:
+            return
+        self._states[(m.state.kind, m.state.namespace)] = m.state
+        self._paint_header()
+
+    def on_model_changed(self, m: ModelChanged) -> None:
+        if m.gen != self.gen:
+            return
+        self._dirty |= m.changes.services
+        if m.changes.entries:
+            self._timeline_dirty = True
+        if self.synced:
+            self._schedule_flush()
+
+    def on_watch_synced(self, m: WatchSynced) -> None:
+        if m.gen != self.gen:
+            return
+        self.synced = True
+        keys = self._visible_keys()
+        rows = sum(R.row_count(r) for k in keys if (r := R.service_row(self.model, k, self.now(), 0)))
+        self._expand_small = rows + len({k[0] for k in keys}) <= EXPAND_ROWS
+        self._dirty |= set(self.model.topology.service_keys())
+        self._flush()
+        if self.want_service:
+            self._reveal_wanted()
+        self._paint_header()
+
+    def _reveal_wanted(self) -> None:
+        ns = self.namespace_name if self.namespace_name != ALL else (self.ns_override or "default")
+        key = (ns, self.want_service)
+        if not self.tree.reveal(key):
+            self.notify(f"Service {ns}/{plain(self.want_service)} not found", severity="warning")
+        self.want_service = None
+        self._details_dirty = True
+        self._paint_details()
+
+    def _expand_new(self, key: Key, row: R.Row) -> bool:
+        return self._expand_small and not self.want_service
+
+    # ---- repainting ----
+
+    def _schedule_flush(self) -> None:
+        if self._flush_pending:
+            return
+        self._flush_pending = True
+        wait = self._last_flush + FRAME - time.monotonic()
+        if wait <= 0:
+            self.call_later(self._flush)
+        else:
+            self.set_timer(wait, self._flush)
+
+    def tick(self) -> None:
+        """Clock tick: settle stopwatches, re-age rows that show ages, advance the header clock."""
+        now = self.now()
+        self._dirty |= self.model.tick(now)
+        self._dirty |= self.tree.animated
+        self._paint_clock()
+        if self._dirty or self._timeline_dirty:
+            self._details_dirty = True
+            self._flush()
+
+    def _flush(self) -> None:
+        self._flush_pending = False
+        self._last_flush = time.monotonic()
+        if not self.synced:
+            return
+        dirty, self._dirty = self._dirty, set()
+        if not (dirty or self._timeline_dirty or self._details_dirty):
+            return
+        self.repaints += 1
+        now = self.now()
+        tree = self.tree
+        by_ns: dict[str, list[Key]] = {}
+        for key in dirty:
+            by_ns.setdefault(key[0], []).append(key)
+        for ns, keys in by_ns.items():
+            shown = [k for k in self._visible_keys_in(ns)]
+            if tree.want_name_width(ns, shown):
+                keys = list(set(keys) | set(shown) | {k for k in tree.services_shown() if k[0] == ns})
+            width = tree.name_width(ns)
+            for key in keys:
+                row = R.service_row(self.model, key, now, width) if self._visible(key) else None
+                tree.sync_service(key, row, self._ns_label)
+            tree.set_namespace_label(ns, self._ns_label(ns))
+        selected = tree.selected_data()
+        if selected is not None and len(selected) > 1 and selected[0] != "ns" and selected[1] in dirty:
+            self._details_dirty = True
+        if self._timeline_dirty:
+            self._paint_timeline()
+        if self._details_dirty:
+            self._paint_details()
+
+    def _ns_label(self, ns: str) -> Text:
+        return namespace_label(ns, sum(1 for k in self.tree.services_shown() if k[0] == ns))
+
+    def _visible(self, key: Key) -> bool:
+        if self.view_ns is not None and key[0] != self.view_ns:
+            return False
+        return R.matches(self.model, key, self.filter_text)
+
+    def _visible_keys(self) -> list[Key]:
+        return [k for k in self.model.topology.service_keys() if self._visible(k)]
+
+    def _visible_keys_in(self, ns: str) -> list[Key]:
+        return [k for k in self.model.topology.service_keys() if k[0] == ns and self._visible(k)]
+
+    def resync_all(self) -> None:
+        self._dirty |= set(self.model.topology.service_keys()) | set(self.tree.services_shown())
+        self._details_dirty = self._timeline_dirty = True
+        self._flush()
+
+    def _paint_header(self) -> None:
+        left = Text.assemble(("svctui", "bold"), " ─ ctx ", (plain(self.context_name), "bold"),
+                             " ─ ns ", (plain(self.view_ns or self.namespace_name), "bold"), " ─ ")
+        left.append_text(summary(self._states.values(), self.failure))
+        if self.read_only:
+            left.append("  read-only", "bold magenta")
+        if self.filter_text:
+            left.append("  filter: ", "dim")
+            left.append(plain(self.filter_text), "bold")
+        left.no_wrap = True
+        left.overflow = "ellipsis"
+        self.query_one("#hdr-left", Static).update(left)
+        self._paint_clock()
+
+    def _paint_clock(self) -> None:
+        self.query_one("#hdr-clock", Static).update(Text(hms(self.now())))
+
+    def _paint_tabs(self) -> None:
+        scope = "all Services" if not self.timeline_selected_only else "selected Service"
+        parts = [("timeline", self._pane == "timeline"), ("details", self._pane == "details")]
+        text = Text(" ")
+        for i, (name, on_) in enumerate(parts):
+            if i:
+                text.append(" │ ", "dim")
+            text.append(f"[{name}]" if on_ else f" {name} ", "bold reverse" if on_ else "dim")
+        text.append(f"   timeline: {scope} (t)", "dim")
+        self.query_one("#pane-tabs", Static).update(text)
+
+    def _timeline_key(self) -> Key | None:
+        data = self.tree.selected_data()
+        if data and data[0] != "ns" and len(data) > 1:
+            return data[1]
+        return None
+
+    def _paint_timeline(self) -> None:
+        self._timeline_dirty = False
+        key = self._timeline_key() if self.timeline_selected_only else None
+        if self.timeline_selected_only and key is None:
+            self.query_one("#timeline", Static).update(Text("select a Service to see its timeline (t: all)", "dim"))
+            return
+        entries = self.model.ledger.entries(key)
+        if self.view_ns is not None and key is None:
+            entries = [e for e in entries if e.service[0] == self.view_ns]
+        # Within one timestamp, group by Service: arrival order across Services is an accident of
+        # batching (sorted() is stable, so one Service's entries keep their order).
+        entries = sorted(entries[-TIMELINE_ROWS:], key=lambda e: (e.time, e.service))
+        # A Service's name alone, unless another namespace has a Service of the same name.
+        names: dict[str, set[str]] = {}
+        for k in self.model.topology.service_keys():
+            names.setdefault(k[1], set()).add(k[0])
+        shown = [(e, len(names.get(e.service[1], ())) > 1) for e in reversed(entries)]
+        width = min(30, max((len(e.service[1]) + (len(e.service[0]) + 1 if q else 0) for e, q in shown), default=0))
+        lines = [R.timeline_line(e, q, hms_ms, width) for e, q in shown]
+        if not lines:
+            lines = [Text("no endpoint changes yet: delete a pod (ctrl+d) or scale a Deployment to see churn", "dim")]
+        self.query_one("#timeline", Static).update(Text("\n").join(lines))
+
+    def _paint_details(self) -> None:
+        self._details_dirty = False
+        if not self.synced:
+            text = Text("waiting for the first list of Services, EndpointSlices and Pods…", "dim")
+        elif not self.tree.services_shown():
+            text = Text(self._empty_text(), "dim")
+        else:
+            text = details_text.for_selection(self.model, self.tree.selected_data(), self.now())
+        self.query_one("#details", Static).update(text)
+
+    def _empty_text(self) -> str:
+        if self.filter_text:
+            return f"no Service matches {self.filter_text!r} (esc clears the filter)"
+        scope = self.view_ns or (self.namespace_name if self.namespace_name != ALL else "any namespace")
+        return f"no Services in {scope}"
+
+    # ---- events from the tree ----
+
+    @on(Tree.NodeHighlighted)
+    def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        self._details_dirty = True
+        if self.timeline_selected_only:
+            self._timeline_dirty = True
+        self._schedule_flush()
+
+    # ---- actions ----
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self._binding_rows(), "read-only: ctrl+d (delete) is disabled"
+                                    if self.read_only else ""))
+
+    def _binding_rows(self) -> list[tuple[str, str, str]]:
+        keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}
+        out = []
+        for b in [*self.BINDINGS, *ServiceTree.BINDINGS]:
+            if not isinstance(b, Binding):
+                continue
+            if self.read_only and b.id == "delete":
+                continue
+            keys = keymap.get(b.id, b.key) if b.id else b.key
+            shown = ", ".join(self.get_key_display(dataclasses.replace(b, key=k.strip())) for k in keys.split(","))
+            out.append((shown, b.description, b.id or ""))
+        out += [("up/down", "Move", ""), ("space", "Expand / collapse", ""), ("ctrl+p", "Command palette", "")]
+        return out
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self._paint_header()
+        self.resync_all()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.value.strip():
+            box.display = False
+        self.tree.focus()
+
+    def action_escape(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.display or self.filter_text:
+            box.value = ""
+            box.display = False
+            self.filter_text = ""
+            self._paint_header()
+            self.resync_all()
+            self.tree.focus()
+
+    def action_timeline_scope(self) -> None:
+        self.timeline_selected_only = not self.timeline_selected_only
+        self._paint_tabs()
+        self._paint_timeline()
+
+    def action_cycle_pane(self, step: int = 1) -> None:
+        if isinstance(self.screen, Screen) and self.screen is not self.screen_stack[0]:
+            # Modal screens keep tab for their own focus chain.
+            self.screen.focus_next() if step > 0 else self.screen.focus_previous()
+            return
+        order = ["tree", "timeline-pane", "details-pane"]
+        focused = self.focused
+        cur = focused.id if focused is not None and focused.id in order else "tree"
+        nxt = order[(order.index(cur) + step) % len(order)]
+        if nxt != "tree":
+            self._pane = nxt.removesuffix("-pane")
+            self.query_one("#bottom", ContentSwitcher).current = nxt
+            self._paint_tabs()
+        self.query_one(f"#{nxt}").focus()
+
+    def action_namespace(self) -> None:
+        self._pick_namespace()
+
+    @work(group="pick", exclusive=True, exit_on_error=False)
+    async def _pick_namespace(self) -> None:
+        known = {k[0] for k in self.model.topology.service_keys()} | {k[0] for k in self.model.store.pods}
+        if self._api is not None:
+            known |= set(await list_namespaces(self._api, timeout=3.0))
+        choices = [ALL, *sorted(known)]
+        current = self.view_ns or (self.namespace_name if self.namespace_name != ALL else ALL)
+        await self.push_screen(PickScreen("Namespace", choices, current), self._namespace_chosen)
+
+    def _namespace_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        if self.namespace_name == ALL:
+            # Watching everything already: switching is only a change of view, history is kept.
+            self.view_ns = None if choice == ALL else choice
+            self._dirty |= set(self.tree.services_shown())
+            self._paint_header()
+            self.resync_all()
+            return
+        if choice == ALL:
+            self.watch_all, self.ns_override, self.view_ns = True, None, None
+            self.namespace_name = ALL
+        else:
+            self.watch_all, self.ns_override, self.view_ns = False, choice, None
+            self.namespace_name = choice
+        self._start_watch()
+
+    def action_context(self) -> None:
+        names, current = list_contexts(self.kubeconfig)
+        if not names:
+            self.notify("no kubeconfig contexts to choose from", severity="warning")
+            return
+        self.push_screen(PickScreen("Context", names, self.context_name if self.context_name in names else current),
+                         self._context_chosen)
+
+    def _context_chosen(self, choice: str | None) -> None:
+        if choice is None:
+            return
+        self.context = choice
+        self.context_name = choice
+        if not self.watch_all:
+            self.ns_override = None  # the new context's own namespace
+            self.namespace_name = "…"
+        self.view_ns = None
+        self._start_watch()
+
+    def action_delete(self) -> None:
+        if self.read_only:
+            self.notify("read-only mode: deleting pods is disabled (started with --read-only)",
+                        title="refused", severity="error")
+            return
+        plan = self._delete_plan()
+        if isinstance(plan, str):
+            self.notify(plan, severity="warning")
+            return
+        title, pods, equivalent = plan
+        self.push_screen(ConfirmDelete(title, pods, equivalent, self._deleter), self._deleted)
+
+    def _delete_plan(self) -> tuple[str, list[actions.PodRef], str] | str:
+        data = self.tree.selected_data()
+        if data is None or data[0] == "ns":
+            return "select a Service or an endpoint to delete pods"
+        key: Key = data[1]
+        ns = key[0]
+        topo = self.model.topology
+        if data[0] == "ep":
+            view = topo.view(key)
+            row = view.rows.get(data[2]) if view else None
+            if row is None:
+                return "that endpoint is gone"
+            pod, _ = topo.pod_for(ns, row.endpoint)
+            if pod is None:
+                return f"no pod known behind {data[2]}"
+            ref = actions.PodRef(pod.namespace, pod.name, pod.uid)
+            return (f"Delete pod {pod.namespace}/{pod.name} ({data[2]})?", [ref],
+                    f"kubectl delete pod {pod.name} -n {pod.namespace}")
+        if data[0] == "pod":
+            pod = self.model.store.pods.get((ns, data[2]))
+            if pod is None:
+                return "that pod is gone"
+            return (f"Delete pod {ns}/{pod.name}?", [actions.PodRef(ns, pod.name, pod.uid)],
+                    f"kubectl delete pod {pod.name} -n {ns}")
+        if data[0] == "ghost":
+            return "that endpoint is already gone"
+        svc = self.model.store.services.get(key)
+        if svc is None or not svc.has_selector:
+            return f"{ns}/{key[1]} has no selector: svctui cannot tell which pods are behind it"
+        pods = [p for p in topo.selected_pods(key) if not p.deleting]
+        if not pods:
+            return f"no pods match {actions.selector_text(svc.selector)} in {ns}"
+        sel = actions.selector_text(svc.selector)
+        return (f"Delete all {len(pods)} pod(s) behind Service {ns}/{key[1]} (selector {sel})?",
+                [actions.PodRef(p.namespace, p.name, p.uid) for p in pods],
+                f"kubectl delete pods -l {sel} -n {ns}")
+
+    async def _deleter(self, pods: list[actions.PodRef]) -> list[actions.DeleteResult]:
+        if self._api is None:
+            raise RuntimeError("not connected to a cluster")
+        return await actions.delete_pods(self._api, pods, read_only=self.read_only)
+
+    def _deleted(self, results: list[actions.DeleteResult] | None) -> None:
+        if results is None:
+            return
+        self.post_message(DeleteDone(results))
+
+    def on_delete_done(self, m: DeleteDone) -> None:
+        ok = [r for r in m.results if r.ok]
+        if ok:
+            self.notify(f"deleted {len(ok)} pod(s): watch the IPs go and come back", timeout=4)
+
+    # ---- command palette ----
+
+    def get_system_commands(self, screen: Screen):
+        yield SystemCommand("Filter Services", "Filter by name, IP, label or pod (/)", self.action_filter)
+        yield SystemCommand("Switch namespace", "Choose a namespace or all (n)", self.action_namespace)
+        yield SystemCommand("Switch context", "Choose a kubeconfig context; restarts the watch (c)",
+                            self.action_context)
+        yield SystemCommand("Timeline: selected Service / all", "Toggle the timeline's scope (t)",
+                            self.action_timeline_scope)
+        yield SystemCommand("Show details pane", "Details of the selected row", self._show_details)
+        yield SystemCommand("Show timeline pane", "The churn ledger, newest first", self._show_timeline)
+        if not self.read_only:
+            yield SystemCommand("Delete pod(s)", "The selected pod, or all pods behind the selected Service (ctrl+d)",
+                                self.action_delete)
+        yield SystemCommand("Help", "Keys and their binding ids (?)", self.action_help)
+        yield from super().get_system_commands(screen)
+
+    def _show_details(self) -> None:
+        self._pane = "details"
+        self.query_one("#bottom", ContentSwitcher).current = "details-pane"
+        self._paint_tabs()
+
+    def _show_timeline(self) -> None:
+        self._pane = "timeline"
+        self.query_one("#bottom", ContentSwitcher).current = "timeline-pane"
+        self._paint_tabs()
+
+
+def run_app(**kw) -> int:
+    app = SvctuiApp(**kw)
+    app.run()
+    return app.return_code or 0
+
+

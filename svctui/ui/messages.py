@@ -1,0 +1,57 @@
+"""What background work (the watch worker, deletions) tells the screen. Each carries the watch
+generation it came from, so messages from a watch that was replaced (context or namespace switch)
+are dropped instead of painting a stale model."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from svctui.kube.actions import DeleteResult
+from svctui.kube.state import StreamState
+from svctui.model.cluster import Changes
+
+
+class ModelChanged(Message):
+    def __init__(self, gen: int, changes: Changes) -> None:
+        super().__init__()
+        self.gen = gen
+        self.changes = changes
+
+
+class StreamStateChanged(Message):
+    def __init__(self, gen: int, state: StreamState) -> None:
+        super().__init__()
+        self.gen = gen
+        self.state = state
+
+
+class WatchSynced(Message):
+    """Every stream has listed once: the tree can be built with the whole picture."""
+
+    def __init__(self, gen: int) -> None:
+        super().__init__()
+        self.gen = gen
+
+
+class WatchFailed(Message):
+    """The watch could not start (kubeconfig, context): shown in the header, the app keeps running."""
+
+    def __init__(self, gen: int, error: str) -> None:
+        super().__init__()
+        self.gen = gen
+        self.error = error
+
+
+class TargetResolved(Message):
+    def __init__(self, gen: int, context: str, namespace: str) -> None:
+        super().__init__()
+        self.gen = gen
+        self.context = context
+        self.namespace = namespace
+
+
+class DeleteDone(Message):
+    def __init__(self, results: list[DeleteResult], error: str | None = None) -> None:
+        super().__init__()
+        self.results = results
+        self.error = error

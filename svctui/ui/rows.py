@@ -1,0 +1,333 @@
+"""What the tree shows for one Service, as plain row specs (Rich Text labels), built from the model.
+
+No Textual here: the tree widget reconciles these specs with its nodes, so this module decides the
+words and the tree decides only where rows go. Every string from the cluster passes `plain()` and is
+appended as Text (never parsed as markup). Meaning is in signs and words; styles only repeat it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from rich.text import Text
+
+from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
+from svctui.model.cluster import ClusterModel
+from svctui.model.objects import Endpoint, Key, Service, ServicePort
+from svctui.model.sanitize import plain
+from svctui.model.topology import EndpointRow
+
+# Sign column: + new within the ledger's new window, − vanished (ghost), ~ not ready or terminating,
+# ? a selected pod that no slice lists, blank for a steady ready endpoint.
+NEW, GONE, SHAKY, UNSLICED, STEADY = "+", "−", "~", "?", " "
+
+S_NAME = "bold"
+S_DIM = "dim"
+S_NEW = "green"
+S_GONE = "dim red"
+S_SHAKY = "yellow"
+S_WARN = "bold yellow"
+S_RECOVERING = "bold yellow"
+S_RECOVERED = "green"
+S_OK = "green"
+S_BAD = "red"
+
+NAME_CAP = 28
+
+
+@dataclass(slots=True)
+class Row:
+    data: tuple  # identity of the row: ("svc", key) / ("slice", key, name) / ("ep", key, addr) / ...
+    label: Text
+    children: list["Row"] = field(default_factory=list)
+    expandable: bool = False
+    # The label reads the clock (ages, stopwatch): repaint it on the clock tick.
+    animated: bool = False
+
+
+def t(*parts: tuple[str, str] | str) -> Text:
+    """Text from (text, style) pairs; every text is sanitized and appended literally."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    for p in parts:
+        if isinstance(p, str):
+            out.append(plain(p))
+        else:
+            out.append(plain(p[0]), p[1])
+    return out
+
+
+def secs(s: float) -> str:
+    return f"{max(0, int(s))}s"
+
+
+def ip_sort_key(addr: str) -> tuple:
+    try:
+        ip = ipaddress.ip_address(addr)
+        return (ip.version, int(ip), addr)
+    except ValueError:
+        return (9, 0, addr)
+
+
+def short_pod(name: str | None, limit: int = 22) -> str:
+    """nginx-deployment-7c5b8f4d9-abc12 → nginx-…-abc12: the head says what, the tail which one."""
+    if not name:
+        return "(no pod)"
+    if len(name) <= limit:
+        return name
+    parts = name.split("-")
+    if len(parts) >= 3:
+        s = f"{parts[0]}-…-{parts[-1]}"
+        if len(s) <= limit:
+            return s
+    return name[: limit - 1] + "…"
+
+
+# ---- Service ------------------------------------------------------------------------------------
+
+def port_text(p: ServicePort, svc: Service) -> str:
+    target = p.port if p.target_port is None else p.target_port
+    node = f":{p.node_port}" if p.node_port and svc.type in ("NodePort", "LoadBalancer") else ""
+    return f"{p.port}{node}→{target}/{p.protocol or 'TCP'}"
+
+
+def ports_text(svc: Service) -> str:
+    return ",".join(port_text(p, svc) for p in svc.ports) or "no ports"
+
+
+def type_text(svc: Service) -> str:
+    if svc.headless and svc.type == "ClusterIP":
+        return "Headless"
+    return svc.type
+
+
+def address_text(svc: Service) -> str:
+    if svc.type == "ExternalName":
+        return f"→ {svc.external_name or '?'}"
+    if svc.headless:
+        return "None"
+    if svc.type == "LoadBalancer":
+        ext = ",".join(svc.lb_ingress + svc.external_ips)
+        return f"{svc.cluster_ip or '-'} {ext or '<pending>'}"
+    if svc.external_ips:
+        return f"{svc.cluster_ip or '-'} {','.join(svc.external_ips)}"
+    return svc.cluster_ip or "-"
+
+
+def selector_text(svc: Service) -> str:
+    if svc.selector is None:
+        return "no selector"
+    return ",".join(f"{k}={v}" for k, v in svc.selector) or "empty selector"
+
+
+def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, bool]:
+    """The ready count, or the recovery badge that replaces it (it repeats the count)."""
+    view = model.topology.view(key)
+    sw = model.ledger.stopwatch(key)
+    counts = view.counts if view else None
+    ready, total = (counts.ready, counts.total) if counts else (0, 0)
+    if sw is not None and sw.episode is not None:
+        ep = sw.episode
+        return t((f"⟳ recovering {ep.elapsed(now):.1f}s ({ready}/{ep.steady} ready)", S_RECOVERING)), True
+    if sw is not None and sw.last is not None:
+        style = S_RECOVERED if ready >= sw.last.steady else S_SHAKY
+        last = sw.last
+        word = "recovered in" if last.outcome == "recovered" else f"rescaled to {last.steady} after"
+        return t((f"⟲ {word} {last.seconds:.1f}s ({ready}/{last.steady} ready)", style)), False
+    style = S_OK if total and ready == total else (S_BAD if not ready else S_SHAKY)
+    return t((f"{ready}/{total} ready", style if total else S_DIM)), False
+
+
+def service_warning(model: ClusterModel, svc: Service) -> str | None:
+    if svc.type == "ExternalName":
+        return None
+    if svc.selector is None:
+        return None
+    if not svc.has_selector:
+        return "empty selector selects nothing"
+    if model.pods_known(svc.namespace) and not model.topology.selected_pods(svc.key):
+        return "selector matches no pods"
+    return None
+
+
+def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float, name_width: int) -> tuple[Text, bool]:
+    name = plain(key[1])
+    if len(name) > NAME_CAP:
+        name = name[: NAME_CAP - 1] + "…"
+    label = t((name.ljust(name_width), S_NAME))
+    if svc is None:
+        label.append_text(t("  ", ("(Service gone; slices remain)", S_WARN)))
+        return label, False
+    animated = False
+    label.append("  ")
+    if svc.type == "ExternalName":
+        label.append_text(t(("CNAME", S_DIM)))
+    else:
+        status, animated = service_status(model, key, now)
+        label.append_text(status)
+    label.append_text(t("  ", type_text(svc), " ", address_text(svc)))
+    if svc.type != "ExternalName":
+        label.append_text(t("  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)))
+    warn = service_warning(model, svc)
+    if warn:
+        label.append_text(t("  ", (f"⚠ {warn}", S_WARN)))
+    return label, animated
+
+
+# ---- endpoints ---------------------------------------------------------------------------------
+
+def state_words(c: Conditions) -> str:
+    return c.label
+
+
+def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: float | None,
+                   reused_from: str | None) -> Text:
+    ep = row.endpoint
+    c = Conditions.of(ep)
+    if c.terminating or not c.ready:
+        sign, style = SHAKY, S_SHAKY
+    elif new_age is not None:
+        sign, style = NEW, S_NEW
+    else:
+        sign, style = STEADY, ""
+    pod_name = ep.target_name
+    if pod_name is None and ep.targets_pod:
+        pod, _ = model.topology.pod_for(key[0], ep)
+        pod_name = pod.name if pod else None
+    # State and age first, then who: at 80 columns the words that carry the meaning must not be cut.
+    label = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(10), style))
+    label.append_text(t(" ", ((f"new {secs(new_age)}" if new_age is not None else "").ljust(7), S_NEW)))
+    label.append_text(t(" ", pod_name or "(no pod)", "  ", (ep.node_name or "-", S_DIM)))
+    if ep.zone:
+        label.append_text(t(" ", (ep.zone, S_DIM)))
+    if reused_from:
+        label.append_text(t("  ", (f"reused: was {reused_from}", S_WARN)))
+    return label
+
+
+def ghost_label(e: ChurnEntry, now: float) -> Text:
+    return t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(10), S_GONE),
+             " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ", (e.pod or "(no pod)", S_GONE),
+             "  ", (e.node or "-", S_GONE))
+
+
+def endpoint_ports_text(ports) -> str:
+    out = []
+    for p in ports:
+        n = f"{p.name} " if p.name else ""
+        out.append(f"{n}{p.port if p.port is not None else '*'}/{p.protocol or 'TCP'}")
+    return ", ".join(out) or "no ports"
+
+
+# ---- one Service's rows ------------------------------------------------------------------------
+
+def _reuse_map(model: ClusterModel, key: Key) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for e in model.ledger.entries(key):
+        if e.change == ADDED:
+            if e.reused_from:
+                out[e.address] = e.reused_from
+            else:
+                out.pop(e.address, None)
+    return out
+
+
+def service_row(model: ClusterModel, key: Key, now: float, name_width: int) -> Row | None:
+    view = model.topology.view(key)
+    svc = model.store.services.get(key)
+    if svc is None and view is None:
+        return None
+    label, animated = service_label(model, svc, key, now, name_width)
+    row = Row(("svc", key), label, expandable=True, animated=animated)
+    new = model.ledger.new_endpoints(key, now)
+    ghosts = model.ledger.ghosts(key, now)
+    reused = _reuse_map(model, key) if new else {}
+    if new or ghosts:
+        row.animated = True
+    slices = model.topology.slices(key)
+    ghost_home: dict[str, Row] = {}
+    for sl in slices:
+        rows = [r for r in (view.rows.values() if view else ()) if r.slice_name == sl.name]
+        ready = sum(1 for r in rows if r.endpoint.is_ready)
+        slabel = t((sl.name, ""), "  ", (sl.address_type, S_DIM), "  ", endpoint_ports_text(sl.ports),
+                   "  ", (f"{len(sl.endpoints)} endpoints, {ready} ready", S_DIM))
+        srow = Row(("slice", key, sl.name), slabel, expandable=True)
+        for r in sorted(rows, key=lambda r: ip_sort_key(r.address)):
+            age = new.get(r.key)
+            srow.children.append(Row(("ep", key, r.address), endpoint_label(model, key, r, age, reused.get(r.key))))
+        ghost_home.setdefault(sl.address_type, srow)
+        row.children.append(srow)
+    for g in ghosts:
+        g_row = Row(("ghost", key, g.address), ghost_label(g, now), animated=True)
+        home = ghost_home.get(g.address_type)
+        (home.children if home is not None else row.children).append(g_row)
+    if svc is not None:
+        row.children.extend(_notes(model, svc, key))
+    if not row.children:
+        row.expandable = False
+    return row
+
+
+def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:
+    notes: list[Row] = []
+    if svc.type == "ExternalName":
+        notes.append(Row(("note", key, "cname"), t(("DNS answers with a CNAME to ", S_DIM),
+                                                   svc.external_name or "?", (": no endpoints, no proxying", S_DIM))))
+        return notes
+    if svc.selector is None and not model.topology.slices(key):
+        notes.append(Row(("note", key, "noselector"),
+                         t(("no selector and no EndpointSlices: nothing receives traffic until someone creates them",
+                            S_WARN))))
+    elif svc.selector is None:
+        notes.append(Row(("note", key, "noselector"),
+                         t(("no selector: EndpointSlices are managed by someone else", S_DIM))))
+    warn = service_warning(model, svc)
+    if warn:
+        notes.append(Row(("note", key, "warn"), t((f"⚠ {warn}: no endpoints (see details)", S_WARN))))
+    if model.pods_known(svc.namespace) and svc.has_selector:
+        for pod in model.topology.unsliced_pods(key):
+            why = pod.phase + (", deleting" if pod.deleting else "") + ("" if pod.ips else ", no IP yet")
+            notes.append(Row(("pod", key, pod.name),
+                             t((UNSLICED, S_SHAKY), " ", ("(no endpoint)".ljust(15), S_SHAKY), " ",
+                               (f"in no slice ({why})", S_SHAKY), " ", pod.name, "  ",
+                               (pod.node_name or "-", S_DIM))))
+    return notes
+
+
+def row_count(row: Row) -> int:
+    return 1 + sum(row_count(c) for c in row.children)
+
+
+def matches(model: ClusterModel, key: Key, needle: str) -> bool:
+    """The filter: name, namespace, IPs, selector and label text, pod and node names."""
+    if not needle:
+        return True
+    n = needle.lower()
+    hay = [key[0], key[1], f"{key[0]}/{key[1]}"]
+    svc = model.store.services.get(key)
+    if svc is not None:
+        hay += [svc.cluster_ip or "", svc.external_name or "", svc.type, *svc.external_ips, *svc.lb_ingress]
+        hay += [f"{k}={v}" for k, v in (svc.selector or ())] + [f"{k}={v}" for k, v in svc.labels]
+    view = model.topology.view(key)
+    if view is not None:
+        for r in view.rows.values():
+            ep: Endpoint = r.endpoint
+            hay += [*ep.addresses, ep.target_name or "", ep.node_name or ""]
+    return any(n in plain(h).lower() for h in hay)
+
+
+def timeline_line(e: ChurnEntry, with_namespace: bool, clock_text, name_width: int = 0) -> Text:
+    svc = (f"{e.service[0]}/{e.service[1]}" if with_namespace else e.service[1]).ljust(name_width)
+    style = {ADDED: S_NEW, REMOVED: S_GONE}.get(e.change, S_SHAKY)
+    if e.change == ADDED:
+        what = e.conditions.label
+    elif e.change == REMOVED:
+        what = f"{e.conditions.label} → gone"
+    else:
+        what = f"{e.before.label if e.before else '?'} → {e.conditions.label}"
+        if e.age is not None and e.conditions.ready and not (e.before and e.before.ready):
+            what = f"ready after {e.age:.1f}s"
+    if e.reused_from:
+        what += f", IP reused from {e.reused_from}"
+    return t((clock_text(e.time), S_DIM), "  ", (svc, S_NAME), "  ", (e.sign, style), " ",
+             (e.address.ljust(12), style), " ", short_pod(e.pod), " ", (f"({what})", style))

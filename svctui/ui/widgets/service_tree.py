@@ -1,0 +1,280 @@
+"""Namespace → Service → EndpointSlice → endpoint, updated one Service at a time.
+
+`sync_service(key)` reconciles that Service's subtree with fresh row specs: labels change in place
+(set_label only when the Text differs, so untouched rows are not repainted), rows are inserted or
+removed where they belong, and nothing else in the tree is looked at. Expansion lives on the nodes
+that survive; for rows that come and go (filtered out, re-created), the last choice is remembered by
+row identity. The cursor stays on its row; if that row goes, it moves to its nearest survivor.
+"""
+
+from __future__ import annotations
+
+import bisect
+from typing import Callable, Iterable
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Tree
+from textual.widgets.tree import TreeNode
+
+from svctui.model.objects import Key
+
+from ..rows import NAME_CAP, Row, S_DIM, S_NAME, t
+
+Node = TreeNode[tuple]
+
+
+class ServiceTree(Tree[tuple]):
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="cursor.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="cursor.up"),
+        Binding("enter", "select_cursor", "Expand", show=False, id="tree.toggle"),
+    ]
+
+    def __init__(self, **kw) -> None:
+        super().__init__("cluster", data=("root",), **kw)
+        self.show_root = False
+        self.guide_depth = 3
+        self.auto_expand = True
+        self._svc_nodes: dict[Key, Node] = {}
+        self._ns_nodes: dict[str, Node] = {}
+        self._ns_width: dict[str, int] = {}
+        self._remembered: dict[tuple, bool] = {}
+        self.animated: set[Key] = set()
+        # Decides whether a Service row that first appears is opened (small trees open fully).
+        self.expand_new: Callable[[Key, Row], bool] = lambda key, row: False
+        self.updates = 0  # label changes + structural edits (tests check that idle updates do nothing)
+
+    # ---- queries ----
+
+    def service_node(self, key: Key) -> Node | None:
+        return self._svc_nodes.get(key)
+
+    def services_shown(self) -> list[Key]:
+        return list(self._svc_nodes)
+
+    def selected_data(self) -> tuple | None:
+        node = self.cursor_node
+        return node.data if node is not None else None
+
+    def name_width(self, ns: str) -> int:
+        return self._ns_width.get(ns, 0)
+
+    def want_name_width(self, ns: str, keys: Iterable[Key]) -> bool:
+        """Names are padded to a column per namespace; True when the column must widen or shrink."""
+        width = min(NAME_CAP, max((len(k[1]) for k in keys), default=0))
+        if width != self._ns_width.get(ns):
+            self._ns_width[ns] = width
+            return True
+        return False
+
+    # ---- updates ----
+
+    def clear_all(self) -> None:
+        self.clear()
+        self._svc_nodes.clear()
+        self._ns_nodes.clear()
+        self._ns_width.clear()
+        self.animated.clear()
+
+    def sync_service(self, key: Key, row: Row | None, ns_label: Callable[[str], Text]) -> None:
+        """Make the tree show `row` for this Service (None: not shown)."""
+        cursor = self.cursor_node
+        node = self._svc_nodes.get(key)
+        if row is None:
+            self.animated.discard(key)
+            if node is not None:
+                fallback = self._fallback(node, cursor)
+                self._remove(node)
+                del self._svc_nodes[key]
+                ns_node = self._ns_nodes.get(key[0])
+                if ns_node is not None and not ns_node.children:
+                    fallback = self._fallback(ns_node, cursor) or fallback
+                    ns_node.remove()
+                    del self._ns_nodes[key[0]]
+                self._restore_cursor(cursor, fallback)
+            return
+        if row.animated:
+            self.animated.add(key)
+        else:
+            self.animated.discard(key)
+        if node is None:
+            ns_node = self._namespace_node(key[0], ns_label)
+            names = [c.data[1][1] for c in ns_node.children]
+            at = bisect.bisect_left(names, key[1])
+            expand = self._remembered.get(row.data)
+            if expand is None:
+                expand = self.expand_new(key, row)
+            node = ns_node.add(row.label, row.data, before=at if at < len(names) else None,
+                               expand=expand, allow_expand=row.expandable)
+            self._svc_nodes[key] = node
+            self.updates += 1
+            self._fill(node, row.children)
+            self._restore_cursor(cursor, None)
+            return
+        self._relabel(node, row)
+        fallback = self._reconcile(node, row.children, cursor)
+        self._restore_cursor(cursor, fallback)
+
+    def set_namespace_label(self, ns: str, label: Text) -> None:
+        node = self._ns_nodes.get(ns)
+        if node is not None and node.label != label:
+            node.set_label(label)
+
+    def _namespace_node(self, ns: str, ns_label: Callable[[str], Text]) -> Node:
+        node = self._ns_nodes.get(ns)
+        if node is None:
+            names = [c.data[1] for c in self.root.children]
+            at = bisect.bisect_left(names, ns)
+            data = ("ns", ns)
+            node = self.root.add(ns_label(ns), data, before=at if at < len(names) else None,
+                                 expand=self._remembered.get(data, True))
+            self._ns_nodes[ns] = node
+        return node
+
+    def _relabel(self, node: Node, row: Row) -> None:
+        if node.label != row.label:
+            node.set_label(row.label)
+            self.updates += 1
+        if node.allow_expand != row.expandable:
+            node.allow_expand = row.expandable
+            self.updates += 1
+
+    def _fill(self, parent: Node, rows: list[Row]) -> None:
+        for r in rows:
+            child = parent.add(r.label, r.data, expand=self._remembered.get(r.data, True), allow_expand=r.expandable)
+            if r.children:
+                self._fill(child, r.children)
+
+    def _reconcile(self, parent: Node, rows: list[Row], cursor: Node | None) -> Node | None:
+        """Children of `parent` become `rows`, in order, keeping every node whose identity survives."""
+        fallback: Node | None = None
+        wanted = {r.data for r in rows}
+        for child in list(parent.children):
+            if child.data not in wanted:
+                fb = self._fallback(child, cursor)
+                fallback = fb or fallback
+                self._remove(child)
+        existing = {c.data: c for c in parent.children}
+        kept_order = [c.data for c in parent.children]
+        wanted_order = [r.data for r in rows if r.data in existing]
+        if kept_order != wanted_order:
+            # Reordering is rare (names and IPs sort stably); re-add the out-of-place nodes.
+            for child in list(parent.children):
+                fallback = self._fallback(child, cursor) or fallback
+                self._remove(child)
+            existing = {}
+        for i, r in enumerate(rows):
+            node = existing.get(r.data)
+            if node is None:
+                before = i if i < len(parent.children) else None
+                node = parent.add(r.label, r.data, before=before,
+                                  expand=self._remembered.get(r.data, True), allow_expand=r.expandable)
+                self.updates += 1
+                if r.children:
+                    self._fill(node, r.children)
+            else:
+                self._relabel(node, r)
+                fb = self._reconcile(node, r.children, cursor)
+                fallback = fb or fallback
+        return fallback
+
+    def _remove(self, node: Node) -> None:
+        if node.allow_expand:
+            self._remembered[node.data] = node.is_expanded
+        node.remove()
+        self.updates += 1
+
+    @staticmethod
+    def _fallback(node: Node, cursor: Node | None) -> Node | None:
+        """Where the cursor goes if `node` (holding it, or an ancestor of it) is removed."""
+        if cursor is None:
+            return None
+        n: Node | None = cursor
+        while n is not None and n is not node:
+            n = n.parent
+        if n is None:
+            return None
+        parent = node.parent
+        if parent is None:
+            return None
+        siblings = list(parent.children)
+        i = siblings.index(node)
+        for s in siblings[i + 1:] + siblings[:i][::-1]:
+            return s
+        return parent
+
+    def _restore_cursor(self, cursor: Node | None, fallback: Node | None) -> None:
+        if cursor is None:
+            return
+        _ = self.last_line  # rebuild lines so line numbers are current
+        alive = self._tree_nodes
+        target: Node | None = cursor if cursor.id in alive else None
+        if target is None:
+            target = self._successor(cursor.data)
+        if target is None:
+            target = fallback if fallback is not None and fallback.id in alive else None
+        n = cursor.parent
+        while target is None and n is not None:
+            target = n if n.id in alive and not n.is_root else None
+            n = n.parent
+        if target is None:
+            return
+        if target is not cursor or self.cursor_line != target._line:
+            self.move_cursor(target)
+
+    def _successor(self, data: tuple | None) -> Node | None:
+        """The row that continues a removed one: an endpoint that vanished lives on as its ghost row,
+        a ghost whose IP came back as the endpoint again."""
+        if not data or data[0] not in ("ep", "ghost"):
+            return None
+        svc = self._svc_nodes.get(data[1])
+        if svc is None:
+            return None
+        want = ("ghost" if data[0] == "ep" else "ep", data[1], data[2])
+        for node in self._walk(svc):
+            if node.data == want:
+                return node
+        return None
+
+    # ---- remembering the user's choices ----
+
+    def _on_tree_node_expanded(self, event: Tree.NodeExpanded) -> None:
+        self._remembered[event.node.data] = True
+
+    def _on_tree_node_collapsed(self, event: Tree.NodeCollapsed) -> None:
+        self._remembered[event.node.data] = False
+
+    # ---- selection ----
+
+    def reveal(self, key: Key) -> bool:
+        """Open a Service down to its endpoints and put the cursor on it."""
+        node = self._svc_nodes.get(key)
+        if node is None:
+            return False
+        node.parent.expand() if node.parent is not None else None
+        node.expand()
+        for child in node.children:
+            if child.allow_expand:
+                child.expand()
+        _ = self.last_line
+        self.move_cursor(node)
+        self.scroll_to_node(node, animate=False)
+        return True
+
+    def select_data(self, data: tuple) -> bool:
+        for node in self._walk(self.root):
+            if node.data == data:
+                _ = self.last_line
+                self.move_cursor(node)
+                return True
+        return False
+
+    def _walk(self, node: Node):
+        for c in node.children:
+            yield c
+            yield from self._walk(c)
+
+
+def namespace_label(ns: str, count: int) -> Text:
+    return t((ns, S_NAME), "  ", (f"{count} service{'s' if count != 1 else ''}", S_DIM))

@@ -1,0 +1,328 @@
+"""Pilot tests through the real path: kubeconfig → HTTP → watch → model → screen, against the sim."""
+
+from __future__ import annotations
+
+import time
+
+from svctui.kube.state import RECONNECTING
+from svctui.sim import resources as R
+from svctui.ui.app import SvctuiApp
+from svctui.ui.clock import FrozenClock
+from svctui.ui.screens.confirm import ConfirmDelete
+from svctui.ui.screens.pick import PickScreen
+
+from .conftest import T0, labels, make_app, wait_for
+from .simops import pod_names
+
+NGINX = ("default", "nginx-service")
+
+
+def ips(app: SvctuiApp, key) -> set[str]:
+    view = app.model.topology.view(key)
+    return set(view.rows) if view else set()
+
+
+async def ready_app(pilot, what="the tree"):
+    app = pilot.app
+    await wait_for(pilot, lambda: app.synced and app.tree.services_shown(), what=what)
+    return app
+
+
+async def test_tree_populates_from_the_sim(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_app(pilot)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
+        shown = set(app.tree.services_shown())
+        assert {NGINX, ("demo", "db"), ("demo", "db-typo"), ("default", "external-db")} <= shown
+        text = "\n".join(labels(app))
+        assert "selector matches no pods" in text
+        assert "→ database.example.com" in text
+        assert "<pending>" in text
+        assert "● watching (3 streams)" in app.query_one("#hdr-left").render().plain
+
+
+async def test_service_argument_opens_it_down_to_endpoints(demo):
+    sim, cfg = demo
+    app = make_app(cfg, namespace="demo", all_namespaces=False, service="db")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await pilot.pause(0.1)
+        node = app.tree.cursor_node
+        assert node is not None and node.data == ("svc", ("demo", "db"))
+        assert node.is_expanded and all(c.is_expanded for c in node.children if c.allow_expand)
+        db_ip = next(iter(ips(app, ("demo", "db"))))
+        assert any(db_ip in line for line in labels(app))
+        assert app.tree.service_node(("default", "nginx-service")) is None  # -n demo watches demo only
+
+
+async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
+    sim, cfg = demo
+    app = make_app(cfg, clock=time.time, service="nginx-service", tick=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_app(pilot)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="3 nginx endpoints")
+        old = ips(app, NGINX)
+        assert app.tree.cursor_node.data == ("svc", NGINX)
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="confirmation")
+        confirm = app.screen
+        assert sorted(p.name for p in confirm.pods) == sim.call(lambda c: pod_names(c, "default", "nginx"))
+        assert confirm.equivalent == "kubectl delete pods -l app=nginx -n default"
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmDelete), what="confirm closes")
+
+        def recovered():
+            now = ips(app, NGINX)
+            return len(now) == 3 and not (now & old) and "recovered in" in app.tree.service_node(NGINX).label.plain
+        await wait_for(pilot, recovered, timeout=20, what="recovery")
+        await pilot.pause(0.3)
+        text = labels(app)
+        for ip in old:
+            assert any(line.startswith("− " + ip) and "gone" in line for line in text), (ip, text)
+        for ip in ips(app, NGINX):
+            assert any(line.startswith("+ " + ip) and "new" in line for line in text), (ip, text)
+        assert "⟲ recovered in" in app.tree.service_node(NGINX).label.plain
+        timeline = app.query_one("#timeline").render().plain
+        assert "nginx-service" in timeline and "→ gone" in timeline
+
+
+async def test_read_only_hides_and_refuses_delete(demo):
+    sim, cfg = demo
+    app = make_app(cfg, read_only=True, service="nginx-service")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        before = sim.call(lambda c: pod_names(c, "default", "nginx"))
+        await pilot.press("ctrl+d")
+        await pilot.pause(0.2)
+        assert not isinstance(app.screen, ConfirmDelete)
+        assert any("read-only" in n.message for n in app._notifications)
+        assert sim.call(lambda c: pod_names(c, "default", "nginx")) == before
+        shown = [ab.binding.id for ab in app.active_bindings.values() if ab.binding.show]
+        assert "delete" not in shown
+        assert "read-only" in app.query_one("#hdr-left").render().plain
+
+
+async def test_read_only_action_layer_refuses():
+    import pytest
+
+    from svctui.kube import actions
+
+    with pytest.raises(actions.ReadOnlyError, match="read-only"):
+        await actions.delete_pods(None, [actions.PodRef("default", "x", "u")], read_only=True)
+
+
+async def test_delete_error_is_shown_not_raised(demo):
+    sim, cfg = demo
+    app = make_app(cfg, service="nginx-service")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="confirmation")
+        # The pods go away behind our back (someone else's kubectl): a stale uid must not delete the new ones.
+        victims = sim.call(lambda c: pod_names(c, "default", "nginx"))
+        sim.call(lambda c: [c.api.delete(R.PODS, "default", n) for n in victims])
+        sim.call(lambda c: c.settle())
+        # Wait until the old pods are really gone from the sim, so every delete answers 404.
+        await wait_for(pilot, lambda: not (set(victims) & {k[1] for k in app.model.store.pods}), what="old pods gone")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.screen.state == "done", what="results")
+        assert isinstance(app.screen, ConfirmDelete)
+        assert "not deleted" in app.screen.query_one("#confirm-status").render().plain
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ConfirmDelete)
+
+
+async def test_filter_and_escape(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await pilot.press("slash", *"nginx")
+        await pilot.pause(0.1)
+        assert set(app.tree.services_shown()) == {NGINX, ("default", "nginx-node" + "port")}
+        await pilot.press("enter")
+        assert app.focused is app.tree
+        assert "filter: nginx" in app.query_one("#hdr-left").render().plain
+        # An endpoint IP finds its Service too.
+        db_ip = next(iter(ips(app, ("demo", "db"))))
+        await pilot.press("slash", *(["backspace"] * 5), *db_ip)
+        await pilot.pause(0.1)
+        assert app.tree.services_shown() == [("demo", "db")]
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert len(app.tree.services_shown()) > 5
+
+
+async def test_namespace_switch(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="namespace picker")
+        assert {"all", "default", "demo"} <= set(app.screen.choices)
+        await pilot.press(*"demo", "enter")
+        await wait_for(pilot, lambda: not isinstance(app.screen, PickScreen), what="picker closes")
+        await pilot.pause(0.1)
+        assert {k[0] for k in app.tree.services_shown()} == {"demo"}
+        assert "ns demo" in app.query_one("#hdr-left").render().plain
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="namespace picker")
+        await pilot.press(*"all", "enter")
+        await pilot.pause(0.2)
+        assert {"default", "demo"} <= {k[0] for k in app.tree.services_shown()}
+
+
+async def test_namespace_switch_restarts_a_namespaced_watch(demo):
+    sim, cfg = demo
+    app = make_app(cfg, namespace="default", all_namespaces=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        gen = app.gen
+        await pilot.press("n")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="namespace picker")
+        await pilot.press(*"demo", "enter")
+        await wait_for(pilot, lambda: app.gen > gen and app.synced and app.tree.services_shown(), what="new watch")
+        assert {k[0] for k in app.tree.services_shown()} == {"demo"}
+
+
+async def test_cursor_and_expansion_survive_updates(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_app(pilot)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
+        tree = app.tree
+        nginx = tree.service_node(NGINX)
+        nginx.expand()
+        db = tree.service_node(("demo", "db"))
+        db.collapse()
+        tree.service_node(("demo", "api")).collapse()
+        await pilot.pause(0.05)
+        tree.move_cursor(db)
+        await pilot.pause(0.05)
+        assert tree.cursor_node is db
+        before_line = tree.cursor_line
+        sim.call(lambda c: [c.api.delete(R.PODS, "default", n) for n in pod_names(c, "default", "nginx")])
+        old = ips(app, NGINX)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3 and not (ips(app, NGINX) & old), timeout=20,
+                       what="new nginx IPs")
+        await pilot.pause(0.2)
+        assert tree.service_node(NGINX) is nginx and nginx.is_expanded
+        assert tree.service_node(("demo", "db")) is db and not db.is_expanded
+        assert tree.cursor_node is db
+        # Rows above the cursor grew (ghosts, new IPs): the cursor moved with its row.
+        assert tree.cursor_line > before_line
+
+
+async def test_cursor_on_a_vanishing_endpoint_follows_it_to_its_ghost_row(demo):
+    sim, cfg = demo
+    app = make_app(cfg, service="nginx-service")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready_app(pilot)
+        await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
+        await pilot.pause(0.1)
+        tree = app.tree
+        ip = sorted(ips(app, NGINX))[0]
+        assert tree.select_data(("ep", NGINX, ip))
+        pod = app.model.store.pods.get(("default", app.model.topology.view(NGINX).rows[ip].endpoint.target_name))
+        sim.call(lambda c: c.api.delete(R.PODS, "default", pod.name))
+        await wait_for(pilot, lambda: ip not in ips(app, NGINX), timeout=20, what="endpoint gone")
+        await pilot.pause(0.1)
+        assert tree.cursor_node.data == ("ghost", NGINX, ip)
+
+
+async def test_idle_tick_repaints_nothing(demo):
+    sim, cfg = demo
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        sim.call(lambda c: c.settle())
+        await pilot.pause(0.3)
+        n = app.tree.updates
+        app.tick()
+        clock.advance(5)
+        app.tick()
+        await pilot.pause(0.05)
+        assert app.tree.updates == n
+
+
+async def test_a_burst_is_one_repaint(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        sim.call(lambda c: c.settle())
+        await pilot.pause(0.3)
+        start = app.repaints
+        sim.call(lambda c: [c.api.delete(R.PODS, "default", n) for n in pod_names(c, "default", "nginx")])
+        sim.call(lambda c: c.settle())
+        await pilot.pause(0.5)
+        batches = app.repaints - start
+        assert 1 <= batches < 15, batches  # a dozen watch batches at most, never one repaint per event
+
+
+async def test_reconnecting_when_the_cluster_goes_away(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        shown = len(app.tree.services_shown())
+        sim.stop()
+        await wait_for(pilot, lambda: any(s.state == RECONNECTING for s in app._states.values()), what="reconnecting")
+        await pilot.pause(0.1)
+        header = app.query_one("#hdr-left").render().plain
+        assert "reconnecting, attempt" in header
+        assert len(app.tree.services_shown()) == shown  # what we knew stays on screen
+
+
+async def test_bad_context_is_reported_in_the_header(demo):
+    sim, cfg = demo
+    app = make_app(cfg, context="nope")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.failure, what="failure")
+        await pilot.pause(0.05)
+        assert "lost:" in app.query_one("#hdr-left").render().plain
+        assert "nope" in app.failure
+
+
+async def test_help_lists_binding_ids(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.1)
+        text = app.screen.query_one("Static").render().plain
+        for bid in ("filter", "namespace", "context", "delete", "pane.next", "quit"):
+            assert f"[{bid}]" in text
+        await pilot.press("escape")
+
+
+async def test_keys_are_remappable_by_id(demo):
+    sim, cfg = demo
+    app = make_app(cfg, keymap={"filter": "f"})
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        await pilot.press("f")
+        await pilot.pause(0.05)
+        assert app.focused is app.query_one("#filter")
+
+
+async def test_tab_cycles_panes(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await ready_app(pilot)
+        assert app.focused is app.tree
+        await pilot.press("tab")
+        assert app.focused.id == "timeline-pane"
+        await pilot.press("tab")
+        assert app.focused.id == "details-pane"
+        assert app.query_one("#bottom").current == "details-pane"
+        await pilot.press("tab")
+        assert app.focused is app.tree
