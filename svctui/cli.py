@@ -76,7 +76,10 @@ def run_demo(args: argparse.Namespace, service: str | None) -> int:
     try:
         print("svctui: starting the demo cluster…", file=sys.stderr, flush=True)
         sim.start()
+        # Open on a steady cluster, so the first thing the audience sees churn is the demo itself.
+        sim.call(lambda cluster: cluster.wait_pods_ready(30), timeout=40)
         write_kubeconfig(path, sim.url)
+        _exit_on_hangup()
         if service is None and not args.namespace:
             service = "nginx-service"  # the recovery demo: open on it, down to its endpoints
         # The demo spans two namespaces (default, demo): show both unless one was asked for.
@@ -87,6 +90,17 @@ def run_demo(args: argparse.Namespace, service: str | None) -> int:
             os.unlink(path)
         except OSError:
             pass
+
+
+def _exit_on_hangup() -> None:
+    """A dropped SSH session (SIGHUP) or SIGTERM unwinds normally, so the demo cluster and its kubeconfig go."""
+    import signal
+
+    def leave(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    for sig in (signal.SIGHUP, signal.SIGTERM):
+        signal.signal(sig, leave)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -98,6 +98,16 @@ class Cluster:
             await asyncio.sleep(0.01)
         return False
 
+    async def wait_pods_ready(self, timeout: float = 30.0) -> bool:
+        """Wait until every pod that should run is Ready (a demo then opens on a steady cluster)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            if await self.settle(timeout=max(0.0, deadline - loop.time())) and all(_settled(p) for p in self.store.list(R.PODS)):
+                return True
+            await asyncio.sleep(0.05)
+        return False
+
     # ---- loading ----
     def apply_objects(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Create (or replace) objects as `kubectl apply` would for a fresh manifest set."""
@@ -125,3 +135,10 @@ class Cluster:
 
     def stats(self) -> dict[str, int]:
         return {rt.plural: self.store.count(rt) for rt in R.ALL}
+
+
+def _settled(pod: dict[str, Any]) -> bool:
+    status = pod.get("status") or {}
+    if status.get("phase") in ("Succeeded", "Failed"):
+        return True
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])

@@ -262,7 +262,8 @@ class ApiServer:
         # subresource handlers added by other modules: (plural, sub) -> handler(request, route)
         self.subresource_handlers: dict[tuple[str, str], Any] = {}
         # Test hook standing in for RBAC: (verb, plural, namespace or None for cluster scope) tuples
-        # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}.
+        # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}; subresources as
+        # "pods/portforward" (exec, attach and portforward with verb "create").
         self.forbid: set[tuple[str, str, str | None]] = set()
 
     def app(self) -> web.Application:
@@ -334,11 +335,15 @@ class ApiServer:
         verb = {"GET": "get" if named else ("watch" if _bool(q.get("watch")) else "list"), "POST": "create",
                 "PUT": "update", "PATCH": "patch", "DELETE": "delete" if named else "deletecollection"}.get(method, method.lower())
         rt = route.rt
-        if (verb, rt.plural, route.namespace) not in self.forbid:
+        resource = rt.plural + (f"/{route.sub}" if route.sub else "")
+        if route.sub in ("exec", "attach", "portforward"):
+            # Since 1.31 a websocket GET on these is authorized as `create` (AuthorizePodWebsocketUpgradeCreatePermission).
+            verb = "create"
+        # Subresources are authorized separately: ("create", "pods/portforward", ns) forbids only port-forward.
+        if (verb, resource, route.namespace) not in self.forbid:
             return
         what = f'{rt.qualified} "{route.name}"' if named else rt.qualified
         scope = f'in the namespace "{route.namespace}"' if route.namespace else "at the cluster scope"
-        resource = rt.plural + (f"/{route.sub}" if route.sub else "")
         details: dict[str, Any] = {"name": route.name} if named else {}
         if rt.group:
             details["group"] = rt.group

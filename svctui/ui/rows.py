@@ -195,7 +195,7 @@ def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: flo
         pod, _ = model.topology.pod_for(key[0], ep)
         pod_name = pod.name if pod else None
     # State and age first, then who: at 80 columns the words that carry the meaning must not be cut.
-    label = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(10), style))
+    label = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(11), style))
     label.append_text(t(" ", ((f"new {secs(new_age)}" if new_age is not None else "").ljust(7), S_NEW)))
     label.append_text(t(" ", pod_name or "(no pod)", "  ", (ep.node_name or "-", S_DIM)))
     if ep.zone:
@@ -206,7 +206,7 @@ def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: flo
 
 
 def ghost_label(e: ChurnEntry, now: float) -> Text:
-    return t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(10), S_GONE),
+    return t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(11), S_GONE),
              " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ", (e.pod or "(no pod)", S_GONE),
              "  ", (e.node or "-", S_GONE))
 

@@ -31,7 +31,9 @@ if TYPE_CHECKING:
 
 SHUTDOWN_ANNOTATION = "sim.svctui.dev/shutdown-seconds"
 SHUTDOWN_SECONDS = 1.0
-CREATE_SECONDS = 0.3
+CREATE_SECONDS = 0.5
+# Pod sandbox and CNI setup before the first image step, as containerd takes on a kind node.
+SANDBOX_SECONDS = 0.7
 PULL_SECONDS = (0.8, 2.0)
 NO_PROBE_READY_SECONDS = 0.5
 FIRST_RESTART_SECONDS = 1.0
@@ -191,7 +193,7 @@ class Kubelet(Controller):
         self.runs[key] = run
         if run.containers:
             first = run.containers[0]
-            first.step, first.due = "pull", now
+            first.step, first.due = "pull", self._after(key, now, SANDBOX_SECONDS)
         return run
 
     def _adopt(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:

@@ -355,6 +355,9 @@ class PodStrategy(Strategy):
                 res["requests"] = {**res["limits"], **(res.get("requests") or {})}
 
     def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+        from ..podsecurity import admit as pod_security
+
+        pod_security(api.store.get(R.NAMESPACES, None, obj["metadata"].get("namespace", "")), obj)
         _admit(api, obj)
         obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
 
