@@ -15,7 +15,7 @@ from typing import Sequence
 
 from .commands.sim import speed_arg
 
-SUBCOMMANDS = ("sim", "doctor")
+SUBCOMMANDS = ("sim", "doctor", "dns", "probe")
 
 
 def main_parser() -> argparse.ArgumentParser:

@@ -312,10 +312,10 @@ class DebugSession:
             self._ready.discard(ns)
         return deleted
 
-    async def close(self) -> None:
-        """cleanup() and release the exec client."""
+    async def close(self) -> list[str]:
+        """cleanup() and release the exec client; returns what cleanup() deleted."""
         try:
-            await self.cleanup()
+            return await self.cleanup()
         finally:
             if self._executor is not None:
                 await self._executor.close()
@@ -389,9 +389,11 @@ def install_cleanup_handlers(session: DebugSession, signals: Sequence[int] = (si
     """Delete the session's pods on SIGTERM/SIGHUP and at interpreter exit, synchronously.
 
     After cleaning up, the previous handler runs; where that was the default, the process exits with
-    128+signal via SystemExit so `finally` blocks still run. Main thread only (Python's rule for signals).
+    128+signal via SystemExit so `finally` blocks still run. Off the main thread only atexit is installed.
     Returns a function that restores the previous handlers."""
     previous: dict[int, Any] = {}
+    if threading.current_thread() is not threading.main_thread():
+        signals = ()  # Python delivers signals to the main thread only; atexit still covers us
 
     def handler(signum: int, frame: Any) -> None:
         session.cleanup_sync()

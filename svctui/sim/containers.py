@@ -241,6 +241,16 @@ def _startup_lines(name: str, tag: str, container: dict[str, Any], now: float) -
             f"[{t}] [mpm_event:notice] [pid 1:tid 1] AH00489: Apache/2.4.62 (Unix) configured -- resuming normal operations",
             f"[{t}] [core:notice] [pid 1:tid 1] AH00094: Command line: 'httpd -D FOREGROUND'",
         ]
+    if base == "demo-api":
+        # Seed 001's Node/Express API logs its port and the Service name it reaches the database by.
+        env = {e.get("name"): e.get("value", "") for e in container.get("env") or []}
+        return [
+            "",
+            "> k8s-service-demo@ start /app",
+            "> node dist/server.js",
+            "",
+            f"api listening on :{env.get('PORT') or '3000'} (db host: {env.get('DB_HOST') or 'db'})",
+        ]
     return []
 
 
