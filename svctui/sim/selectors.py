@@ -193,6 +193,23 @@ def selector_from_object(sel: dict[str, Any] | None) -> LabelSelector:
     return LabelSelector(reqs)
 
 
+def selector_string(sel: dict[str, Any] | None) -> str:
+    """metav1.LabelSelectorAsSelector(sel).String(): requirements sorted by key."""
+    if not sel:
+        return ""
+    parts = []
+    for r in sorted(selector_from_object(sel).requirements, key=lambda r: r.key):
+        if r.op == "=":
+            parts.append(f"{r.key}={r.values[0]}")
+        elif r.op in ("in", "notin"):
+            parts.append(f"{r.key} {r.op} ({','.join(sorted(r.values))})")
+        elif r.op == "exists":
+            parts.append(r.key)
+        elif r.op == "!exists":
+            parts.append(f"!{r.key}")
+    return ",".join(parts)
+
+
 def selector_from_map(sel: dict[str, str] | None) -> LabelSelector:
     return LabelSelector([Requirement(k, "=", (v,)) for k, v in sorted((sel or {}).items())])
 

@@ -7,22 +7,7 @@ from typing import Any
 from . import errors as E
 from .apiserver import Api, deep_copy
 from .resources import ResourceType
-from .selectors import selector_from_object
-
-
-def _selector_string(obj: dict[str, Any]) -> str:
-    sel = selector_from_object(obj.get("spec", {}).get("selector"))
-    parts = []
-    for r in sel.requirements:
-        if r.op == "=":
-            parts.append(f"{r.key}={r.values[0]}")
-        elif r.op in ("in", "notin"):
-            parts.append(f"{r.key} {r.op} ({','.join(r.values)})")
-        elif r.op == "exists":
-            parts.append(r.key)
-        elif r.op == "!exists":
-            parts.append(f"!{r.key}")
-    return ",".join(parts)
+from .selectors import selector_string
 
 
 def read_scale(rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
@@ -38,7 +23,7 @@ def read_scale(rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
             "creationTimestamp": md.get("creationTimestamp"),
         },
         "spec": {"replicas": obj.get("spec", {}).get("replicas", 1)},
-        "status": {"replicas": obj.get("status", {}).get("replicas", 0), "selector": _selector_string(obj)},
+        "status": {"replicas": obj.get("status", {}).get("replicas", 0), "selector": selector_string(obj.get("spec", {}).get("selector"))},
     }
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from .. import errors as E
 from .. import resources as R
 from .. import tables as T
-from ..selectors import selector_from_object
+from ..selectors import selector_from_object, selector_string
 from ..strategy import Strategy, register as register_strategy
 
 if TYPE_CHECKING:
@@ -62,23 +62,6 @@ class _Rendered:
 
 
 # ---- shared helpers (controllers use these too) ----
-
-def selector_string(sel: dict[str, Any] | None) -> str:
-    """metav1.LabelSelectorAsSelector(sel).String(): requirements sorted by key."""
-    if not sel:
-        return ""
-    parts = []
-    for r in sorted(selector_from_object(sel).requirements, key=lambda r: r.key):
-        if r.op == "=":
-            parts.append(f"{r.key}={r.values[0]}")
-        elif r.op in ("in", "notin"):
-            parts.append(f"{r.key} {r.op} ({','.join(sorted(r.values))})")
-        elif r.op == "exists":
-            parts.append(r.key)
-        elif r.op == "!exists":
-            parts.append(f"!{r.key}")
-    return ",".join(parts)
-
 
 def resolve_int_or_percent(value: Any, total: int, round_up: bool) -> int:
     """intstr.GetScaledValueFromIntOrPercent."""
