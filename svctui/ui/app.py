@@ -30,6 +30,7 @@ from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ClusterWatch
 from svctui.model.churn import ChurnLedger
 from svctui.model.cluster import ClusterModel
+from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.sanitize import plain
 
@@ -37,6 +38,8 @@ from . import details as details_text
 from . import rows as R
 from .clock import Now, hms, hms_ms
 from .connection import summary
+from .findings import FindingsTracker
+from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from .screens.confirm import ConfirmDelete
 from .screens.help import HelpScreen
@@ -49,6 +52,8 @@ TICK = 0.5  # ages and stopwatches are re-read this often
 # (about two screens at 80×24): beyond that an expanded tree is a wall, so Services start closed.
 EXPAND_ROWS = 40
 TIMELINE_ROWS = 300
+# In a pod deletion: endpoints turn terminating, replacements appear, then the old ones go.
+_CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 ALL = "all"
 
 
@@ -101,6 +106,9 @@ class SvctuiApp(App):
         self._api = None
         self._states: dict[tuple[str, str | None], StreamState] = {}
         self._dirty: set[Key] = set()
+        # Findings: Services to diagnose again (from Changes.services), shown per the grace rule.
+        self.findings = FindingsTracker()
+        self._diag_dirty: set[Key] = set()
         self._timeline_dirty = False
         self._details_dirty = False
         self._flush_pending = False
@@ -169,6 +177,8 @@ class SvctuiApp(App):
         self.failure = None
         self.synced = False
         self._dirty.clear()
+        self._diag_dirty.clear()
+        self.findings.clear()
         self.tree.clear_all()
         self._timeline_dirty = self._details_dirty = True
         self._paint_header()
@@ -231,6 +241,7 @@ class SvctuiApp(App):
         if m.gen != self.gen:
             return
         self._dirty |= m.changes.services
+        self._diag_dirty |= m.changes.services
         if m.changes.entries:
             self._timeline_dirty = True
         if self.synced:
@@ -240,8 +251,12 @@ class SvctuiApp(App):
         if m.gen != self.gen:
             return
         self.synced = True
+        self._diag_dirty |= set(self.model.topology.service_keys())
+        self._diagnose()
         keys = self._visible_keys()
-        rows = sum(R.row_count(r) for k in keys if (r := R.service_row(self.model, k, self.now(), 0)))
+        now = self.now()
+        rows = sum(R.row_count(r) for k in keys
+                   if (r := R.service_row(self.model, k, now, 0, self.findings.shown(k, now))))
         self._expand_small = rows + len({k[0] for k in keys}) <= EXPAND_ROWS
         self._dirty |= set(self.model.topology.service_keys())
         self._flush()
@@ -278,6 +293,10 @@ class SvctuiApp(App):
         now = self.now()
         self._dirty |= self.model.tick(now)
         self._dirty |= self.tree.animated
+        ripe = self.findings.tick(now)  # readiness findings that outlasted the grace period
+        self._dirty |= ripe
+        if DNS_SERVICE in ripe:
+            self._paint_header()
         self._paint_clock()
         if self._dirty or self._timeline_dirty:
             self._details_dirty = True
@@ -288,6 +307,7 @@ class SvctuiApp(App):
         self._last_flush = time.monotonic()
         if not self.synced:
             return
+        self._diagnose()
         dirty, self._dirty = self._dirty, set()
         if not (dirty or self._timeline_dirty or self._details_dirty):
             return
@@ -303,7 +323,8 @@ class SvctuiApp(App):
                 keys = list(set(keys) | set(shown) | {k for k in tree.services_shown() if k[0] == ns})
             width = tree.name_width(ns)
             for key in keys:
-                row = R.service_row(self.model, key, now, width) if self._visible(key) else None
+                row = (R.service_row(self.model, key, now, width, self.findings.shown(key, now))
+                       if self._visible(key) else None)
                 tree.sync_service(key, row, self._ns_label)
             tree.set_namespace_label(ns, self._ns_label(ns))
         selected = tree.selected_data()
@@ -313,6 +334,15 @@ class SvctuiApp(App):
             self._paint_timeline()
         if self._details_dirty:
             self._paint_details()
+
+    def _diagnose(self) -> None:
+        """The doctor again for the Services that changed since the last repaint (one batch)."""
+        if not self._diag_dirty:
+            return
+        keys, self._diag_dirty = self._diag_dirty, set()
+        self.findings.update(self.model, keys, self.now())
+        if DNS_SERVICE in keys:
+            self._paint_header()
 
     def _ns_label(self, ns: str) -> Text:
         return namespace_label(ns, sum(1 for k in self.tree.services_shown() if k[0] == ns))
@@ -336,6 +366,10 @@ class SvctuiApp(App):
     def _paint_header(self) -> None:
         left = Text.assemble(("svctui", "bold"), " ─ ctx ", (plain(self.context_name), "bold"),
                              " ─ ns ", (plain(self.view_ns or self.namespace_name), "bold"), " ─ ")
+        dns = self.findings.dns(self.now())
+        if dns:  # cluster-wide (no Service name resolves): before the connection state, to survive 80 columns
+            left.append_text(findings_badge(dns))
+            left.append(" ─ ")
         left.append_text(summary(self._states.values(), self.failure))
         if self.read_only:
             left.append("  read-only", "bold magenta")
@@ -376,9 +410,9 @@ class SvctuiApp(App):
         entries = self.model.ledger.entries(key)
         if self.view_ns is not None and key is None:
             entries = [e for e in entries if e.service[0] == self.view_ns]
-        # Within one timestamp, group by Service: arrival order across Services is an accident of
-        # batching (sorted() is stable, so one Service's entries keep their order).
-        entries = sorted(entries[-TIMELINE_ROWS:], key=lambda e: (e.time, e.service))
+        # Within one timestamp, arrival order is an accident of batching: order ties by Service, then
+        # by the order the changes happen in, then by address.
+        entries = sorted(entries[-TIMELINE_ROWS:], key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))
         # A Service's name alone, unless another namespace has a Service of the same name.
         names: dict[str, set[str]] = {}
         for k in self.model.topology.service_keys():
@@ -397,7 +431,7 @@ class SvctuiApp(App):
         elif not self.tree.services_shown():
             text = Text(self._empty_text(), "dim")
         else:
-            text = details_text.for_selection(self.model, self.tree.selected_data(), self.now())
+            text = details_text.for_selection(self.model, self.tree.selected_data(), self.now(), self.findings)
         self.query_one("#details", Static).update(text)
 
     def _empty_text(self) -> str:

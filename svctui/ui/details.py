@@ -3,15 +3,20 @@ ports per pod, selector vs labels, env vars) and the kubectl commands that show 
 
 from __future__ import annotations
 
+from typing import Sequence
+
 from rich.text import Text
 
 from svctui.model import dnsnames
 from svctui.model.churn import Conditions
 from svctui.model.cluster import ClusterModel
+from svctui.model.diagnose import Finding
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
 from svctui.model.sanitize import plain
 
+from . import findings as F
+from .findings import FindingsTracker
 from .rows import S_DIM, S_NAME, S_OK, S_WARN, address_text, ports_text, secs, selector_text, t, type_text
 
 H = "bold underline"
@@ -30,23 +35,48 @@ def _sel(selector) -> str:
     return ",".join(f"{k}={v}" for k, v in selector)
 
 
-def for_selection(model: ClusterModel, data: tuple | None, now: float) -> Text:
+def for_selection(model: ClusterModel, data: tuple | None, now: float,
+                  findings: FindingsTracker | None = None) -> Text:
+    """`findings`: the app's live findings (what the tree shows), for the Findings section."""
     if data is None:
         return Text("Nothing selected. Move with j/k or the arrows; enter opens a row.")
     kind = data[0]
     if kind == "ns":
         return _namespace(model, data[1])
     key: Key = data[1]
+    fs = (findings.shown(key, now), findings.held_for(key, now)) if findings is not None else None
     if kind in ("svc", "slice", "note"):
-        return _join(_service(model, key, data[2] if kind == "slice" else None))
+        return _join(_service(model, key, data[2] if kind == "slice" else None, fs=fs))
     if kind == "ep":
-        return _join(_endpoint(model, key, data[2]) + _service(model, key, None, brief=True))
+        return _join(_endpoint(model, key, data[2]) + _service(model, key, None, brief=True, fs=fs))
     if kind == "ghost":
-        return _join(_ghost(model, key, data[2], now) + _service(model, key, None, brief=True))
+        return _join(_ghost(model, key, data[2], now) + _service(model, key, None, brief=True, fs=fs))
     if kind == "pod":
         pod = model.store.pods.get((key[0], data[2]))
-        return _join(_pod(model, key, pod) + _service(model, key, None, brief=True))
+        return _join(_pod(model, key, pod) + _service(model, key, None, brief=True, fs=fs))
     return Text("")
+
+
+def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool) -> None:
+    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it."""
+    _head(out, "Findings")
+    if not found:
+        out.append(t(("  ✔ none", S_OK)))
+    for f in found:
+        if brief:
+            out.append(t("  ", (F.mark(f), F.style(f)), " ", f.message))
+            continue
+        out.append(t("  ", (f"{F.mark(f)} {f.severity}", F.style(f)), "  ", (f"[{f.code}]", S_DIM)))
+        out.append(t("    ", f.message))
+        for ev in f.evidence_lines():
+            out.append(t(("    " + ev, S_DIM)))
+        if f.kubectl:
+            out.append(t(("    confirm with:", S_DIM)))
+            out += [t("      ", c) for c in f.kubectl]
+    if held is not None:
+        out.append(t(("  readiness trouble for ", S_DIM), f"{held:.1f}s",
+                     (f": reported as a finding if it lasts {F.GRACE:g}s (a normal restart recovers sooner)",
+                      S_DIM)))
 
 
 def _join(lines: list[Text]) -> Text:
@@ -63,7 +93,8 @@ def _namespace(model: ClusterModel, ns: str) -> Text:
     return _join(lines)
 
 
-def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool = False) -> list[Text]:
+def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool = False,
+             fs: tuple[Sequence[Finding], float | None] | None = None) -> list[Text]:
     ns, name = key
     svc = model.store.services.get(key)
     out: list[Text] = []
@@ -75,6 +106,8 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
     else:
         out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), "  ", type_text(svc), " ", address_text(svc),
                      "  ", ports_text(svc)))
+    if fs is not None and (fs[0] or fs[1] is not None or not brief):
+        _findings(out, fs[0], fs[1], brief)
     view = model.topology.view(key)
     # DNS
     _head(out, "DNS names")

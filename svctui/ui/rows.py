@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass, field
+from typing import Sequence
 
 from rich.text import Text
 
 from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
 from svctui.model.cluster import ClusterModel
+from svctui.model.diagnose import Finding
 from svctui.model.objects import Endpoint, Key, Service, ServicePort
 from svctui.model.sanitize import plain
 from svctui.model.topology import EndpointRow
+
+from . import findings as F
 
 # Sign column: + new within the ledger's new window, − vanished (ghost), ~ not ready or terminating,
 # ? a selected pod that no slice lists, blank for a steady ready endpoint.
@@ -138,19 +142,8 @@ def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, boo
     return t((f"{ready}/{total} ready", style if total else S_DIM)), False
 
 
-def service_warning(model: ClusterModel, svc: Service) -> str | None:
-    if svc.type == "ExternalName":
-        return None
-    if svc.selector is None:
-        return None
-    if not svc.has_selector:
-        return "empty selector selects nothing"
-    if model.pods_known(svc.namespace) and not model.topology.selected_pods(svc.key):
-        return "selector matches no pods"
-    return None
-
-
-def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float, name_width: int) -> tuple[Text, bool]:
+def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float, name_width: int,
+                  findings: Sequence[Finding] = ()) -> tuple[Text, bool]:
     name = plain(key[1])
     if len(name) > NAME_CAP:
         name = name[: NAME_CAP - 1] + "…"
@@ -165,12 +158,13 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
     else:
         status, animated = service_status(model, key, now)
         label.append_text(status)
+    if findings:
+        # Right after the status, so it survives 80 columns: health first, then the spec.
+        label.append("  ")
+        label.append_text(F.badge(findings))
     label.append_text(t("  ", type_text(svc), " ", address_text(svc)))
     if svc.type != "ExternalName":
         label.append_text(t("  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)))
-    warn = service_warning(model, svc)
-    if warn:
-        label.append_text(t("  ", (f"⚠ {warn}", S_WARN)))
     return label, animated
 
 
@@ -232,18 +226,22 @@ def _reuse_map(model: ClusterModel, key: Key) -> dict[str, str]:
     return out
 
 
-def service_row(model: ClusterModel, key: Key, now: float, name_width: int) -> Row | None:
+def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
+                findings: Sequence[Finding] = ()) -> Row | None:
+    """`findings`: what to show for this Service (the app's FindingsTracker decides, grace included)."""
     view = model.topology.view(key)
     svc = model.store.services.get(key)
     if svc is None and view is None:
         return None
-    label, animated = service_label(model, svc, key, now, name_width)
+    label, animated = service_label(model, svc, key, now, name_width, findings)
     row = Row(("svc", key), label, expandable=True, animated=animated)
     new = model.ledger.new_endpoints(key, now)
     ghosts = model.ledger.ghosts(key, now)
     reused = _reuse_map(model, key) if new else {}
     if new or ghosts:
         row.animated = True
+    # The findings first, one line each with the whole message: the badge only names the worst.
+    row.children.extend(Row(("note", key, "finding", i), F.line(f)) for i, f in enumerate(findings))
     slices = model.topology.slices(key)
     ghost_home: dict[str, Row] = {}
     for sl in slices:
@@ -257,7 +255,8 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int) -> R
             srow.children.append(Row(("ep", key, r.address), endpoint_label(model, key, r, age, reused.get(r.key))))
         ghost_home.setdefault(sl.address_type, srow)
         row.children.append(srow)
-    for g in ghosts:
+    # Oldest first; removals in one instant by address, so arrival batching does not reorder them.
+    for g in sorted(ghosts, key=lambda g: (g.time, ip_sort_key(g.address))):
         g_row = Row(("ghost", key, g.address), ghost_label(g, now), animated=True)
         home = ghost_home.get(g.address_type)
         (home.children if home is not None else row.children).append(g_row)
@@ -274,16 +273,9 @@ def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:
         notes.append(Row(("note", key, "cname"), t(("DNS answers with a CNAME to ", S_DIM),
                                                    svc.external_name or "?", (": no endpoints, no proxying", S_DIM))))
         return notes
-    if svc.selector is None and not model.topology.slices(key):
-        notes.append(Row(("note", key, "noselector"),
-                         t(("no selector and no EndpointSlices: nothing receives traffic until someone creates them",
-                            S_WARN))))
-    elif svc.selector is None:
+    if svc.selector is None and model.topology.slices(key):
         notes.append(Row(("note", key, "noselector"),
                          t(("no selector: EndpointSlices are managed by someone else", S_DIM))))
-    warn = service_warning(model, svc)
-    if warn:
-        notes.append(Row(("note", key, "warn"), t((f"⚠ {warn}: no endpoints (see details)", S_WARN))))
     if model.pods_known(svc.namespace) and svc.has_selector:
         for pod in model.topology.unsliced_pods(key):
             why = pod.phase + (", deleting" if pod.deleting else "") + ("" if pod.ips else ", no IP yet")

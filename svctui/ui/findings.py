@@ -1,0 +1,154 @@
+"""The Service doctor's findings, kept live for the tree badges, the header and the details pane.
+
+Incremental: only the Services of a batch (`Changes.services`, coalesced per repaint) are diagnosed
+again, sharing one PodIndex that is built only if one of them selects no pods. kube-system/kube-dns
+also carries the cluster-wide dns-unhealthy finding, recomputed when kube-dns is in the batch (its
+CoreDNS pods touch it); that finding then stands in for kube-dns's own readiness/selector findings,
+as in `diagnose()`. Evidence of a Service that was not touched can go stale (e.g. the "nearest"
+candidates of a selector that matches no pods, or the node list of a Local-policy warning): the
+codes, which drive the badges, only depend on the Service's own pods and slices.
+
+Grace rule: findings that follow pod readiness (HELD: no-ready-endpoints, pods-not-ready,
+local-policy-no-local-endpoints, dns-unhealthy) are shown only once the Service has had at least one
+of them continuously for GRACE seconds of the app clock; a diagnosis without any resets the timer. A
+normal pod deletion and recovery therefore never flashes a badge: the tree's ready count and recovery
+stopwatch tell that story meanwhile. The timer starts when svctui first sees the condition, at
+start-up too. Configuration findings (selector, ports, selectorless, workloads, LoadBalancer,
+service-not-found) show at once.
+
+No Textual here; cluster text reaches the screen only through `plain()` into Rich Text.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from rich.text import Text
+
+from svctui.model import diagnose as D
+from svctui.model.objects import Key
+from svctui.model.sanitize import plain
+
+if TYPE_CHECKING:
+    from svctui.model.cluster import ClusterModel
+
+GRACE = 5.0
+HELD = frozenset({D.NO_READY_ENDPOINTS, D.PODS_NOT_READY, D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS, D.DNS_UNHEALTHY})
+# What dns-unhealthy already says about kube-dns itself (as diagnose() drops them).
+_DNS_COVERS = frozenset({D.SELECTOR_MATCHES_NO_PODS, D.NO_READY_ENDPOINTS, D.PODS_NOT_READY})
+
+MARKS = {D.ERROR: "✖", D.WARNING: "⚠", D.INFO: "ℹ"}
+STYLES = {D.ERROR: "bold red", D.WARNING: "bold yellow", D.INFO: "bold cyan"}
+
+_SHORT = {
+    D.SELECTOR_MATCHES_NO_PODS: "selector matches no pods",
+    D.NO_READY_ENDPOINTS: "no ready endpoints",
+    D.PODS_NOT_READY: "pods not ready",
+    D.TARGET_PORT_NOT_EXPOSED: "targetPort not a container port",
+    D.NAMED_PORT_UNRESOLVED: "targetPort name not on pods",
+    D.SERVICE_NOT_FOUND: "Service not found",
+    D.LB_PENDING: "LoadBalancer pending",
+    D.SELECTORLESS_NO_ENDPOINTS: "no selector, no endpoints",
+    D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS: "Local policy: nodes without endpoints",
+    D.SELECTOR_MATCHES_MULTIPLE_WORKLOADS: "selector spans workloads",
+}
+
+
+def mark(f: D.Finding) -> str:
+    return MARKS.get(f.severity, "?")
+
+
+def style(f: D.Finding) -> str:
+    return STYLES.get(f.severity, "bold")
+
+
+def short(f: D.Finding) -> str:
+    """A few words for the tree badge (the message is for the details)."""
+    if f.code == D.DNS_UNHEALTHY:
+        return "cluster DNS down" if f.severity == D.ERROR else "CoreDNS degraded"
+    return _SHORT.get(f.code) or f.message.partition(";")[0]
+
+
+def badge(findings: Sequence[D.Finding]) -> Text:
+    """`✖ selector matches no pods +1 more`: the worst finding's mark and words (empty: no findings)."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if not findings:
+        return out
+    first = findings[0]
+    out.append(plain(f"{mark(first)} {short(first)}", 120), style(first))
+    if len(findings) > 1:
+        out.append(f" +{len(findings) - 1} more", "dim")
+    return out
+
+
+def line(f: D.Finding) -> Text:
+    """`✖ <message>`: one finding on one line, the message sanitised."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append(f"{mark(f)} ", style(f))
+    out.append(plain(f.message, 400), style(f))
+    return out
+
+
+class FindingsTracker:
+    def __init__(self, grace: float = GRACE) -> None:
+        self.grace = grace
+        self._raw: dict[Key, tuple[D.Finding, ...]] = {}
+        self._since: dict[Key, float] = {}  # first seen with a HELD finding, continuously since
+        self._pending: set[Key] = set()  # HELD findings not yet shown: the clock tick checks these
+        self.diagnosed = 0  # diagnose_service calls (tests check that only changed Services are redone)
+
+    def clear(self) -> None:
+        self._raw.clear()
+        self._since.clear()
+        self._pending.clear()
+
+    def update(self, model: "ClusterModel", keys: Iterable[Key], now: float) -> None:
+        """Diagnose these Services again (a gone Service loses its findings)."""
+        index: D.PodIndex | None = None
+        for key in keys:
+            svc = model.store.services.get(key)
+            if (index is None and svc is not None and svc.has_selector and model.pods_known(key[0])
+                    and not model.topology.selected_pods(key)):
+                index = D.PodIndex.of(model)  # one per batch, only when a selector matches nothing
+            found = D.diagnose_service(model, key, index=index)
+            self.diagnosed += 1
+            if key == D.DNS_SERVICE:
+                dns = D.diagnose_dns(model)
+                if dns:
+                    found = [f for f in found if f.code not in _DNS_COVERS] + dns
+            found_t = tuple(D.sort_findings(found))
+            if found_t:
+                self._raw[key] = found_t
+            else:
+                self._raw.pop(key, None)
+            if any(f.code in HELD for f in found_t):
+                if key not in self._since:
+                    self._since[key] = now
+                    self._pending.add(key)
+            else:
+                self._since.pop(key, None)
+                self._pending.discard(key)
+
+    def tick(self, now: float) -> set[Key]:
+        """Services whose held findings have just outlasted the grace period (to repaint)."""
+        ripe = {k for k in self._pending if now - self._since[k] >= self.grace}
+        self._pending -= ripe
+        return ripe
+
+    def shown(self, key: Key, now: float) -> list[D.Finding]:
+        found = self._raw.get(key, ())
+        if not found:
+            return []
+        since = self._since.get(key)
+        ripe = since is not None and now - since >= self.grace
+        return [f for f in found if ripe or f.code not in HELD]
+
+    def held_for(self, key: Key, now: float) -> float | None:
+        """Seconds a readiness finding has been waiting out the grace period (None: none waiting)."""
+        since = self._since.get(key)
+        if since is None or now - since >= self.grace:
+            return None
+        return now - since
+
+    def dns(self, now: float) -> list[D.Finding]:
+        return [f for f in self.shown(D.DNS_SERVICE, now) if f.code == D.DNS_UNHEALTHY]
