@@ -243,6 +243,7 @@ class Api:
         if pre.get("resourceVersion") and pre["resourceVersion"] != obj["metadata"]["resourceVersion"]:
             raise E.conflict(rt, name)
         strat = strategy_for(rt)
+        strat.check_delete(self, obj)
         md = obj["metadata"]
         propagation = opts.propagation or "Background"
         finalizers = list(md.get("finalizers") or [])

@@ -3,7 +3,8 @@
 A kind module subclasses Strategy and registers it with `register`. The API layer calls, in order:
 create: default → prepare_create → validate → (store) → after_create
 update: default → prepare_update → validate + validate_update → (store)
-delete: on_delete decides between removal now and graceful deletion; released after removal.
+delete: check_delete may refuse; grace_period decides between removal now and graceful deletion;
+released after removal.
 """
 
 from __future__ import annotations
@@ -118,6 +119,9 @@ class Strategy:
 
     def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         return []
+
+    def check_delete(self, api: "Api", obj: dict[str, Any]) -> None:
+        """Raise an ApiError to refuse a deletion outright (admission), before anything is written."""
 
     def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
         """Seconds the object stays with a deletionTimestamp before removal; 0 removes it now."""

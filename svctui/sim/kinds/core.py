@@ -29,12 +29,14 @@ class NamespaceStrategy(Strategy):
     def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
         obj["status"] = {"phase": "Active"}
 
-    def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
+    def check_delete(self, api: "Api", obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
         if name in IMMORTAL_NAMESPACES:
             # The NamespaceLifecycle admission plugin refuses this before anything is written.
             raise E.ApiError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted',
                              {"name": name, "kind": "namespaces"})
+
+    def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
         # The namespace stays (Terminating) until the namespace controller has emptied it.
         return 1
 
