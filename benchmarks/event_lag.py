@@ -74,7 +74,7 @@ def trace_stages() -> None:
         setattr(cls, name, wrapper)
     wrap(ResourceStream, "handle_lines", "read", lambda self, lines: self.resource.kind == "EndpointSlice")
     wrap(ModelSink, "flush", "sink")
-    wrap(SvctuiApp, "_flush", "flush")
+    wrap(SvctuiApp, "_repaint", "flush")
 
 
 def first_after(stage: str, t: float) -> float | None:
@@ -221,7 +221,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
             await steady(session, url, kubectl, replicas)
             print(f"svctui synced; {replicas} nginx pods; kubectl has printed {len(kubectl.events)} events")
             print(f"{'round':>5} {'pod IP':>15} {'kubectl':>9} {'svctui':>9} {'lag':>8}"
-                  + ("   kubectl→read, read→sink, sink→_flush, _flush→paint (ms)" if args.breakdown else "   (ms after the DELETE was sent)"))
+                  + ("   kubectl→read, read→sink, sink→_repaint, _repaint→paint (ms)" if args.breakdown else "   (ms after the DELETE was sent)"))
             for i in range(args.rounds):
                 pods = await steady(session, url, kubectl, replicas)
                 pods.sort(key=lambda p: p["metadata"]["creationTimestamp"] + p["metadata"]["name"])
@@ -265,7 +265,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     lags = [r[3] for r in rows]
     print()
     for j, name in enumerate(["kubectl print → svctui reads the slice line", "read → sink delivers (loop turn)",
-                              "sink → app repaint (_flush)", "_flush → painted"] if stages else []):
+                              "sink → app repaint (_repaint)", "_repaint → painted"] if stages else []):
         print(f"  {name:44s} (ms) {summary([s[j] for s in stages])}")
     print(f"kubectl, DELETE → printed  (ms)   {summary([r[1] for r in rows])}")
     print(f"svctui,  DELETE → painted  (ms)   {summary([r[2] for r in rows])}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import sys
 import time
 from collections import Counter
@@ -85,33 +84,13 @@ class Outcome:
     latency: float
 
 
-_STATUS = re.compile(rb"^HTTP/[\d.]+ (\d{3})(?: ([^\r\n]*))?", re.M)
-
-
 def read_curl(result: Any) -> tuple[bool, str, str]:
     """(ok, status, backend) from `curl -sS -i` output: backend from X-Served-By, a one-line hostname
-    body, or nginx's default page (which does not say which pod served it)."""
-    raw: bytes = result.stdout
-    if result.exit_code != 0:
-        err = result.stderr.decode("utf-8", "replace").strip().splitlines()
-        return False, (err[-1] if err else f"curl exit code {result.exit_code}"), ""
-    head, _, body = raw.partition(b"\r\n\r\n")
-    m = _STATUS.search(head)
-    if m is None:
-        return False, "no HTTP status in the reply", ""
-    code = int(m.group(1))
-    status = f"{code} {(m.group(2) or b'').decode('latin-1').strip()}".strip()
-    backend = ""
-    for line in head.split(b"\r\n")[1:]:
-        key, _, value = line.partition(b":")
-        if key.strip().lower() == b"x-served-by":
-            backend = value.decode("utf-8", "replace").strip()
-    text = body.decode("utf-8", "replace").strip()
-    if not backend and text and "\n" not in text and re.fullmatch(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?", text):
-        backend = text
-    if not backend and "Welcome to nginx!" in text:
-        backend = "nginx default page (pod not identifiable)"
-    return 200 <= code < 400, status, backend
+    body, or nginx's default page (which does not say which pod served it). See model/httpreply.py."""
+    from ..model.httpreply import read_curl as parse
+
+    reply = parse(result.exit_code, result.stdout, result.stderr)
+    return reply.ok, reply.status, reply.backend
 
 
 async def _service(api: Any, namespace: str, name: str) -> dict[str, Any]:

@@ -32,7 +32,7 @@ Settling needs time to pass without events, so callers call `tick(now)` now and 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from .objects import Endpoint, Key
@@ -108,6 +108,10 @@ class Recovery:
     first_removed: float | None = None  # first IP that left the slices during the episode
     first_replacement: float | None = None  # first new IP seen during the episode
     replacement_ready: float | None = None  # first new IP that became ready
+    # With a probe running (note_request): the first successful request after the drop; `probed` says
+    # requests were seen during the episode, so a still-missing first_success means "still failing".
+    first_success: float | None = None
+    probed: bool = False
 
     @property
     def seconds(self) -> float:
@@ -120,8 +124,16 @@ class Recovery:
     @property
     def text(self) -> str:
         if self.outcome == RESCALED:
-            return f"rescaled to {self.steady} after {self.seconds:.1f}s ({self.ready}/{self.steady} ready)"
-        return f"recovered in {self.seconds:.1f}s ({min(self.ready, self.steady)}/{self.steady} ready)"
+            base = f"rescaled to {self.steady} after {self.seconds:.1f}s ({self.ready}/{self.steady} ready)"
+        else:
+            base = f"recovered in {self.seconds:.1f}s ({min(self.ready, self.steady)}/{self.steady} ready)"
+        return base + _requests_text(self.first_success, self.started, self.probed)
+
+
+def _requests_text(first_success: float | None, started: float, probed: bool) -> str:
+    if first_success is not None:
+        return f", first request ok after {first_success - started:.1f}s"
+    return ", requests still failing" if probed else ""
 
 
 @dataclass(slots=True)
@@ -132,6 +144,8 @@ class Episode:
     first_replacement: float | None = None
     replacement_ready: float | None = None
     new_keys: set[EndpointKey] = field(default_factory=set)
+    first_success: float | None = None
+    probed: bool = False
 
     def elapsed(self, now: float) -> float:
         return now - self.started
@@ -153,7 +167,8 @@ class Episode:
 
     def finish(self, outcome: str, now: float, ready: int, steady: int) -> Recovery:
         return Recovery(outcome, self.started, now, ready, steady,
-                        self.first_removed, self.first_replacement, self.replacement_ready)
+                        self.first_removed, self.first_replacement, self.replacement_ready,
+                        self.first_success, self.probed)
 
 
 class Stopwatch:
@@ -214,9 +229,28 @@ class Stopwatch:
             self.episode.steady = cand
         return True
 
+    def note_request(self, now: float, ok: bool) -> bool:
+        """A probe request's outcome (sent at `now`); True when the stopwatch's text changed."""
+        ep = self.episode
+        if ep is not None:
+            if now < ep.started:
+                return False
+            changed = not ep.probed
+            ep.probed = True
+            if ok and ep.first_success is None:
+                ep.first_success = now
+                changed = True
+            return changed
+        last = self.last
+        if ok and last is not None and last.probed and last.first_success is None and now >= last.started:
+            self.last = replace(last, first_success=now)  # requests recovered after the endpoints did
+            return True
+        return False
+
     def text(self, now: float) -> str | None:
         if self.episode is not None:
-            return self.episode.text(now, self.ready)
+            ep = self.episode
+            return ep.text(now, self.ready) + _requests_text(ep.first_success, ep.started, ep.probed)
         return self.last.text if self.last else None
 
 
@@ -389,6 +423,11 @@ class ChurnLedger:
             return list(self._global)
         st = self._services.get(key)
         return list(st.entries) if st and st.entries else []
+
+    def note_request(self, key: Key, now: float, ok: bool) -> bool:
+        """A continuous-probe request to key's Service: feeds "first successful request after the drop"."""
+        st = self._services.get(key)
+        return st.watch.note_request(now, ok) if st else False
 
     def stopwatch(self, key: Key) -> Stopwatch | None:
         st = self._services.get(key)

@@ -3,7 +3,11 @@ pane with the churn timeline or the details of the selected row.
 
 Data path: the watch worker runs ClusterWatch, whose sink updates the ClusterModel on this loop and
 posts one ModelChanged per loop turn; the app only collects the touched Services and repaints them
-at most once per frame (FRAME), so a burst becomes one repaint and untouched rows are never rebuilt.
+(`_repaint`). The first batch after a quiet spell is painted at once (so is a second one right behind
+it: a pod's event and its slice's); while a burst goes on, repaints are throttled to one per FRAME
+(a token bucket), so a burst costs a few repaints and untouched rows are never rebuilt. Only what can
+be seen is built: a collapsed Service is its label (the tree asks for its children when it opens),
+the timeline appends rendered lines, the details pane is computed when shown.
 Time comes from the injected `clock` (tests freeze it); a tick re-reads it for ages and stopwatches.
 """
 
@@ -32,6 +36,7 @@ from svctui.model.churn import ChurnLedger
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
+from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
 
 from . import details as details_text
@@ -41,12 +46,15 @@ from .connection import summary
 from .findings import FindingsTracker
 from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
+from .panes.controller import PANES, PanesMixin, probe_line
 from .screens.confirm import ConfirmDelete
 from .screens.help import HelpScreen
 from .screens.pick import PickScreen
-from .widgets.service_tree import ServiceTree, namespace_label
+from .widgets.lines import Lines, Pulled
+from .widgets.service_tree import ServiceTree
 
-FRAME = 1 / 30  # at most this many repaints per second, however fast events arrive
+FRAME = 1 / 30  # in a burst, at most this many repaints per second, however fast events arrive
+BURST = 2  # repaints allowed back to back after a quiet spell (the token bucket's size)
 TICK = 0.5  # ages and stopwatches are re-read this often
 # Without a Service argument, the tree opens fully expanded while it has at most this many rows
 # (about two screens at 80×24): beyond that an expanded tree is a wall, so Services start closed.
@@ -57,7 +65,7 @@ _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 ALL = "all"
 
 
-class SvctuiApp(App):
+class SvctuiApp(PanesMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "svctui"
     ENABLE_COMMAND_PALETTE = True
@@ -73,6 +81,12 @@ class SvctuiApp(App):
         Binding("tab", "cycle_pane", "Pane", id="pane.next", priority=True),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="pane.prev", priority=True),
         Binding("ctrl+d", "delete", "Delete pod(s)", id="delete"),
+        # The pane strip shows these keys (the footer has no room left at 120 columns).
+        Binding("l", "lookup", "Lookup (nslookup)", show=False, id="pane.lookup"),
+        Binding("u", "curl", "Curl the Service", show=False, id="pane.curl"),
+        Binding("b", "balance", "Load balancing (N requests)", show=False, id="pane.balance"),
+        Binding("d", "dns", "DNS walk", show=False, id="pane.dns"),
+        Binding("p", "probe", "Probe on/off", show=False, id="probe.toggle"),
         Binding("escape", "escape", "Clear filter", show=False, id="filter.clear"),
     ]
 
@@ -80,7 +94,7 @@ class SvctuiApp(App):
                  all_namespaces: bool = False, service: str | None = None, read_only: bool = False,
                  clock: Now = time.time, watch_options: WatchOptions | None = None,
                  ledger_options: dict | None = None, tick: float | None = TICK, sync_timeout: float = 5.0,
-                 keymap: dict[str, str] | None = None) -> None:
+                 keymap: dict[str, str] | None = None, debug_session_id: str | None = None) -> None:
         super().__init__()
         self.kubeconfig = kubeconfig
         self.context = context
@@ -113,11 +127,17 @@ class SvctuiApp(App):
         self._details_dirty = False
         self._flush_pending = False
         self._last_flush = 0.0
+        self._tokens = float(BURST)  # repaints that may happen now (refills at 1 per FRAME)
+        self._ns_by_name: dict[str, set[str]] = {}  # Service name → namespaces that have one (timeline)
+        self._tl_lines: dict[int, tuple] = {}  # id(entry) → (entry, qualified, width, Text): lines shown
+        self._clock_text: str | None = None
         self._expand_small = True
         self._pane = "timeline"
         self.repaints = 0  # flushes that did work (tests check coalescing)
+        self._init_panes(debug_session_id)
         if read_only:
             self._hide_binding("delete")
+            self._hide_binding("probe.toggle")
 
     def _hide_binding(self, binding_id: str) -> None:
         # Under --read-only the key stays bound (so pressing it explains the refusal) but is not shown.
@@ -138,9 +158,10 @@ class SvctuiApp(App):
         yield Static(id="pane-tabs")
         with ContentSwitcher(initial="timeline-pane", id="bottom"):
             with VerticalScroll(id="timeline-pane"):
-                yield Static(id="timeline")
+                yield Lines(id="timeline")
             with VerticalScroll(id="details-pane"):
-                yield Static(id="details")
+                yield Pulled(self._details_text, id="details")
+            yield from self.compose_panes()
         yield Input(placeholder="filter: name, IP, label, pod… (enter keeps it, esc clears)", id="filter")
         yield Footer()
 
@@ -159,6 +180,8 @@ class SvctuiApp(App):
             self.set_keymap(keys)
         self.query_one("#filter", Input).display = False
         self.tree.expand_new = self._expand_new
+        self.tree.children_for = self._full_row
+        self.watch(self.query_one("#bottom", ContentSwitcher), "current", self._pane_shown, init=False)
         self.tree.focus()
         self._paint_header()
         self._paint_tabs()
@@ -179,6 +202,8 @@ class SvctuiApp(App):
         self._dirty.clear()
         self._diag_dirty.clear()
         self.findings.clear()
+        self._ns_by_name.clear()
+        self._tl_lines.clear()
         self.tree.clear_all()
         self._timeline_dirty = self._details_dirty = True
         self._paint_header()
@@ -242,6 +267,20 @@ class SvctuiApp(App):
             return
         self._dirty |= m.changes.services
         self._diag_dirty |= m.changes.services
+        views = self.model.topology.view
+        for key in m.changes.services:
+            spaces = self._ns_by_name.get(key[1])
+            if views(key) is not None:
+                if spaces is None:
+                    self._ns_by_name[key[1]] = {key[0]}
+                elif key[0] not in spaces:
+                    spaces.add(key[0])
+                    self._timeline_dirty = True  # that name now needs its namespace on the timeline
+            elif spaces is not None and key[0] in spaces:
+                spaces.discard(key[0])
+                if not spaces:
+                    del self._ns_by_name[key[1]]
+                self._timeline_dirty = True
         if m.changes.entries:
             self._timeline_dirty = True
         if self.synced:
@@ -253,13 +292,9 @@ class SvctuiApp(App):
         self.synced = True
         self._diag_dirty |= set(self.model.topology.service_keys())
         self._diagnose()
-        keys = self._visible_keys()
-        now = self.now()
-        rows = sum(R.row_count(r) for k in keys
-                   if (r := R.service_row(self.model, k, now, 0, self.findings.shown(k, now))))
-        self._expand_small = rows + len({k[0] for k in keys}) <= EXPAND_ROWS
+        self._expand_small = self._small_tree()
         self._dirty |= set(self.model.topology.service_keys())
-        self._flush()
+        self._repaint()
         if self.want_service:
             self._reveal_wanted()
         self._paint_header()
@@ -273,26 +308,52 @@ class SvctuiApp(App):
         self._details_dirty = True
         self._paint_details()
 
+    def _small_tree(self) -> bool:
+        """Would the whole tree, fully expanded, fit in EXPAND_ROWS rows? Counted, not built; stops early."""
+        now = self.now()
+        rows = 0
+        spaces: set[str] = set()
+        for k in self.model.topology.service_keys():
+            if not self._visible(k):
+                continue
+            n = R.service_row_count(self.model, k, now, self.findings.shown(k, now), EXPAND_ROWS - rows)
+            if n:
+                rows += n
+                spaces.add(k[0])
+            if rows + len(spaces) > EXPAND_ROWS:
+                return False
+        return True
+
     def _expand_new(self, key: Key, row: R.Row) -> bool:
         return self._expand_small and not self.want_service
+
+    def _full_row(self, key: Key) -> R.Row | None:
+        """A Service's row with all its children, now (the tree asks while the Service is expanded)."""
+        if not self._visible(key):
+            return None
+        now = self.now()
+        return R.service_row(self.model, key, now, self.tree.name_width(key[0]), self.findings.shown(key, now))
 
     # ---- repainting ----
 
     def _schedule_flush(self) -> None:
+        """Repaint soon: at once when a token is left (a quiet spell refills BURST of them), else when
+        the next one is due (one per FRAME); everything that arrives meanwhile joins that repaint."""
         if self._flush_pending:
             return
         self._flush_pending = True
-        wait = self._last_flush + FRAME - time.monotonic()
-        if wait <= 0:
-            self.call_later(self._flush)
+        now = time.monotonic()
+        tokens = min(float(BURST), self._tokens + (now - self._last_flush) / FRAME)
+        if tokens >= 1:
+            self.call_later(self._repaint)
         else:
-            self.set_timer(wait, self._flush)
+            self.set_timer((1 - tokens) * FRAME, self._repaint)
 
     def tick(self) -> None:
         """Clock tick: settle stopwatches, re-age rows that show ages, advance the header clock."""
         now = self.now()
         self._dirty |= self.model.tick(now)
-        self._dirty |= self.tree.animated
+        self._dirty |= self.tree.animated  # rows on the tree's lines whose labels read the clock
         ripe = self.findings.tick(now)  # readiness findings that outlasted the grace period
         self._dirty |= ripe
         if DNS_SERVICE in ripe:
@@ -300,11 +361,15 @@ class SvctuiApp(App):
         self._paint_clock()
         if self._dirty or self._timeline_dirty:
             self._details_dirty = True
-            self._flush()
+            self._repaint()
 
-    def _flush(self) -> None:
+    def _repaint(self) -> None:
+        """Bring the widgets up to date with the model: the touched Services' rows (only what can be
+        seen is built), the namespace labels, the timeline and the details pane if shown."""
         self._flush_pending = False
-        self._last_flush = time.monotonic()
+        now_m = time.monotonic()
+        self._tokens = max(0.0, min(float(BURST), self._tokens + (now_m - self._last_flush) / FRAME) - 1)
+        self._last_flush = now_m
         if not self.synced:
             return
         self._diagnose()
@@ -314,19 +379,25 @@ class SvctuiApp(App):
         self.repaints += 1
         now = self.now()
         tree = self.tree
-        by_ns: dict[str, list[Key]] = {}
+        model = self.model
+        services, views = model.store.services, model.topology.view
+        by_ns: dict[str, list[tuple[Key, bool]]] = {}
         for key in dirty:
-            by_ns.setdefault(key[0], []).append(key)
-        for ns, keys in by_ns.items():
-            shown = [k for k in self._visible_keys_in(ns)]
-            if tree.want_name_width(ns, shown):
-                keys = list(set(keys) | set(shown) | {k for k in tree.services_shown() if k[0] == ns})
-            width = tree.name_width(ns)
-            for key in keys:
-                row = (R.service_row(self.model, key, now, width, self.findings.shown(key, now))
-                       if self._visible(key) else None)
-                tree.sync_service(key, row, self._ns_label)
-            tree.set_namespace_label(ns, self._ns_label(ns))
+            shown = self._visible(key) and (key in services or views(key) is not None)
+            by_ns.setdefault(key[0], []).append((key, shown))
+            tree.will_show(key, shown)
+        with tree.batch():
+            for ns in sorted(by_ns):
+                keys = by_ns[ns]
+                if tree.update_name_width(ns):  # the name column changed: every label of ns again
+                    seen = {k for k, _ in keys}
+                    keys = keys + [(k, True) for k in tree.services_in(ns) if k not in seen]
+                width = tree.name_width(ns)
+                for key, shown in sorted(keys):
+                    row = (R.service_head(model, key, now, width, self.findings.shown(key, now))
+                           if shown else None)
+                    tree.sync_service(key, row)
+                tree.set_namespace_label(ns)
         selected = tree.selected_data()
         if selected is not None and len(selected) > 1 and selected[0] != "ns" and selected[1] in dirty:
             self._details_dirty = True
@@ -344,24 +415,15 @@ class SvctuiApp(App):
         if DNS_SERVICE in keys:
             self._paint_header()
 
-    def _ns_label(self, ns: str) -> Text:
-        return namespace_label(ns, sum(1 for k in self.tree.services_shown() if k[0] == ns))
-
     def _visible(self, key: Key) -> bool:
         if self.view_ns is not None and key[0] != self.view_ns:
             return False
         return R.matches(self.model, key, self.filter_text)
 
-    def _visible_keys(self) -> list[Key]:
-        return [k for k in self.model.topology.service_keys() if self._visible(k)]
-
-    def _visible_keys_in(self, ns: str) -> list[Key]:
-        return [k for k in self.model.topology.service_keys() if k[0] == ns and self._visible(k)]
-
     def resync_all(self) -> None:
         self._dirty |= set(self.model.topology.service_keys()) | set(self.tree.services_shown())
         self._details_dirty = self._timeline_dirty = True
-        self._flush()
+        self._repaint()
 
     def _paint_header(self) -> None:
         left = Text.assemble(("svctui", "bold"), " ─ ctx ", (plain(self.context_name), "bold"),
@@ -378,21 +440,35 @@ class SvctuiApp(App):
             left.append(plain(self.filter_text), "bold")
         left.no_wrap = True
         left.overflow = "ellipsis"
-        self.query_one("#hdr-left", Static).update(left)
+        self.query_one("#hdr-left", Static).update(left, layout=False)  # 1fr × 1: its size is fixed
         self._paint_clock()
 
     def _paint_clock(self) -> None:
-        self.query_one("#hdr-clock", Static).update(Text(hms(self.now())))
+        text = hms(self.now())
+        if text != self._clock_text:
+            layout = self._clock_text is None or len(text) != len(self._clock_text)
+            self._clock_text = text
+            self.query_one("#hdr-clock", Static).update(Text(text), layout=layout)
 
     def _paint_tabs(self) -> None:
         scope = "all Services" if not self.timeline_selected_only else "selected Service"
-        parts = [("timeline", self._pane == "timeline"), ("details", self._pane == "details")]
+        names = ["timeline", "details", *PANES]
         text = Text(" ")
-        for i, (name, on_) in enumerate(parts):
+        for i, name in enumerate(names):
+            on_ = self._pane == name
+            title = self.pane_title(name)
             if i:
-                text.append(" │ ", "dim")
-            text.append(f"[{name}]" if on_ else f" {name} ", "bold reverse" if on_ else "dim")
-        text.append(f"   timeline: {scope} (t)", "dim")
+                text.append("│", "dim")
+            text.append(f"[{title}]" if on_ else f" {title} ", "bold reverse" if on_ else "dim")
+        probes = self.probe_status()
+        if probes:
+            text.append_text(probes)
+        elif self._pane in PANES:
+            text.append(f"  {self.key_for('probe.toggle')} probe", "dim")
+        elif self._pane == "timeline":
+            text.append(f"  {scope} (t)", "dim")
+        text.no_wrap = True
+        text.overflow = "ellipsis"
         self.query_one("#pane-tabs", Static).update(text)
 
     def _timeline_key(self) -> Key | None:
@@ -401,38 +477,66 @@ class SvctuiApp(App):
             return data[1]
         return None
 
+    def _shown_pane(self) -> str | None:
+        return self.query_one("#bottom", ContentSwitcher).current
+
+    def _pane_shown(self, current: str | None) -> None:
+        """The bottom pane switched: paint what was left stale while it was hidden."""
+        if current == "timeline-pane" and self._timeline_dirty:
+            self._paint_timeline()
+        elif current == "details-pane":
+            self.query_one("#details", Pulled).invalidate(True)
+            self._details_dirty = False
+
     def _paint_timeline(self) -> None:
+        """Newest first, TIMELINE_ROWS at most. Lines already shown keep their rendered Text (and the
+        widget its strips): a new entry costs one line, not the timeline. Hidden: left dirty."""
+        if self._shown_pane() != "timeline-pane":
+            self._timeline_dirty = True
+            return
         self._timeline_dirty = False
+        view = self.query_one("#timeline", Lines)
         key = self._timeline_key() if self.timeline_selected_only else None
         if self.timeline_selected_only and key is None:
-            self.query_one("#timeline", Static).update(Text("select a Service to see its timeline (t: all)", "dim"))
+            view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])
             return
-        entries = self.model.ledger.entries(key)
+        entries = self.model.ledger.entries(key)[-TIMELINE_ROWS:] + self.probe_log.entries(key)[-TIMELINE_ROWS:]
         if self.view_ns is not None and key is None:
             entries = [e for e in entries if e.service[0] == self.view_ns]
         # Within one timestamp, arrival order is an accident of batching: order ties by Service, then
-        # by the order the changes happen in, then by address.
-        entries = sorted(entries[-TIMELINE_ROWS:], key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))
+        # by the order the changes happen in, then by address. Probe lines (panes/) merge in by time.
+        entries = sorted(entries, key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))[-TIMELINE_ROWS:]
         # A Service's name alone, unless another namespace has a Service of the same name.
-        names: dict[str, set[str]] = {}
-        for k in self.model.topology.service_keys():
-            names.setdefault(k[1], set()).add(k[0])
-        shown = [(e, len(names.get(e.service[1], ())) > 1) for e in reversed(entries)]
+        spaces = self._ns_by_name
+        shown = [(e, len(spaces.get(e.service[1], ())) > 1) for e in reversed(entries)]
         width = min(30, max((len(e.service[1]) + (len(e.service[0]) + 1 if q else 0) for e, q in shown), default=0))
-        lines = [R.timeline_line(e, q, hms_ms, width) for e, q in shown]
+        old, cache = self._tl_lines, {}
+        lines = []
+        for e, q in shown:
+            hit = old.get(id(e))
+            if hit is not None and hit[0] is e and hit[1] == q and hit[2] == width:
+                line = hit[3]
+            else:
+                line = (probe_line(e, q, hms_ms, width) if isinstance(e, ProbeEntry)
+                        else R.timeline_line(e, q, hms_ms, width))
+            cache[id(e)] = (e, q, width, line)
+            lines.append(line)
+        self._tl_lines = cache
         if not lines:
             lines = [Text("no endpoint changes yet: delete a pod (ctrl+d) or scale a Deployment to see churn", "dim")]
-        self.query_one("#timeline", Static).update(Text("\n").join(lines))
+        view.set_lines(lines)
 
     def _paint_details(self) -> None:
+        """The details of the selection: now if the pane is shown, else when it is next drawn."""
         self._details_dirty = False
+        self.query_one("#details", Pulled).invalidate(self._shown_pane() == "details-pane")
+
+    def _details_text(self) -> Text:
         if not self.synced:
-            text = Text("waiting for the first list of Services, EndpointSlices and Pods…", "dim")
-        elif not self.tree.services_shown():
-            text = Text(self._empty_text(), "dim")
-        else:
-            text = details_text.for_selection(self.model, self.tree.selected_data(), self.now(), self.findings)
-        self.query_one("#details", Static).update(text)
+            return Text("waiting for the first list of Services, EndpointSlices and Pods…", "dim")
+        if not self.tree.service_count():
+            return Text(self._empty_text(), "dim")
+        return details_text.for_selection(self.model, self.tree.selected_data(), self.now(), self.findings)
 
     def _empty_text(self) -> str:
         if self.filter_text:
@@ -452,7 +556,8 @@ class SvctuiApp(App):
     # ---- actions ----
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(self._binding_rows(), "read-only: ctrl+d (delete) is disabled"
+        self.push_screen(HelpScreen(self._binding_rows(), "read-only: ctrl+d (delete) and debug pods (nslookup, curl, "
+                                    "balance, probe) are disabled; the DNS walk works (port-forward creates nothing)"
                                     if self.read_only else ""))
 
     def _binding_rows(self) -> list[tuple[str, str, str]]:
@@ -507,15 +612,23 @@ class SvctuiApp(App):
             # Modal screens keep tab for their own focus chain.
             self.screen.focus_next() if step > 0 else self.screen.focus_previous()
             return
-        order = ["tree", "timeline-pane", "details-pane"]
-        focused = self.focused
-        cur = focused.id if focused is not None and focused.id in order else "tree"
+        order = ["tree", "timeline-pane", "details-pane", *(f"{p}-pane" for p in PANES)]
+        cur = "tree"
+        node = self.focused
+        while node is not None:  # a command pane's focus is on its input, inside the pane
+            if node.id in order:
+                cur = node.id
+                break
+            node = node.parent
         nxt = order[(order.index(cur) + step) % len(order)]
         if nxt != "tree":
             self._pane = nxt.removesuffix("-pane")
             self.query_one("#bottom", ContentSwitcher).current = nxt
             self._paint_tabs()
-        self.query_one(f"#{nxt}").focus()
+        target = self.query_one(f"#{nxt}")
+        if nxt.removesuffix("-pane") in PANES:
+            target = self.pane(nxt.removesuffix("-pane")).input
+        target.focus()
 
     def action_namespace(self) -> None:
         self._pick_namespace()

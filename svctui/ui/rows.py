@@ -267,6 +267,39 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
     return row
 
 
+def service_head(model: ClusterModel, key: Key, now: float, name_width: int,
+                 findings: Sequence[Finding] = ()) -> Row | None:
+    """The Service row alone, for a Service whose children are not on screen (collapsed): the same
+    label and `expandable` as `service_row`, without building a row per endpoint. `animated` only
+    says whether the label itself reads the clock (the children's ages are not shown)."""
+    view = model.topology.view(key)
+    svc = model.store.services.get(key)
+    if svc is None and view is None:
+        return None
+    label, animated = service_label(model, svc, key, now, name_width, findings)
+    return Row(("svc", key), label, expandable=service_row_count(model, key, now, findings, 1) > 1,
+               animated=animated)
+
+
+def service_row_count(model: ClusterModel, key: Key, now: float, findings: Sequence[Finding] = (),
+                      limit: int | None = None) -> int:
+    """row_count(service_row(...)) without building the rows (0: no such Service); the count may stop
+    early once it exceeds `limit`."""
+    view = model.topology.view(key)
+    svc = model.store.services.get(key)
+    if svc is None and view is None:
+        return 0
+    n = 1 + len(findings) + len(model.topology.slices(key)) + (len(view.rows) if view else 0)
+    if limit is not None and n > limit:
+        return n
+    n += len(model.ledger.ghosts(key, now))
+    if limit is not None and n > limit:
+        return n
+    if svc is not None:
+        n += len(_notes(model, svc, key))
+    return n
+
+
 def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:
     notes: list[Row] = []
     if svc.type == "ExternalName":

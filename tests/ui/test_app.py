@@ -324,5 +324,8 @@ async def test_tab_cycles_panes(demo):
         await pilot.press("tab")
         assert app.focused.id == "details-pane"
         assert app.query_one("#bottom").current == "details-pane"
+        for kind in ("lookup", "curl", "lb", "dns"):  # the command panes: focus lands in their input
+            await pilot.press("tab")
+            assert app.focused.id == f"{kind}-input" and app.query_one("#bottom").current == f"{kind}-pane"
         await pilot.press("tab")
         assert app.focused is app.tree

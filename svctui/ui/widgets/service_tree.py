@@ -1,16 +1,24 @@
 """Namespace → Service → EndpointSlice → endpoint, updated one Service at a time.
 
-`sync_service(key)` reconciles that Service's subtree with fresh row specs: labels change in place
-(set_label only when the Text differs, so untouched rows are not repainted), rows are inserted or
-removed where they belong, and nothing else in the tree is looked at. Expansion lives on the nodes
-that survive; for rows that come and go (filtered out, re-created), the last choice is remembered by
-row identity. The cursor stays on its row; if that row goes, it moves to its nearest survivor.
+`sync_service(key, head)` reconciles that Service's subtree: labels change in place (set_label only
+when the Text differs, so untouched rows are not repainted), rows are inserted or removed where they
+belong, and nothing else in the tree is looked at. Rows below a Service are built only while they can
+be seen: `head` is the Service row alone; while the Service (and its namespace) is expanded, the tree
+asks `children_for(key)` for the full row and reconciles the children. A collapsed Service's children
+are left as they were and marked stale; expanding it (by key, mouse or code: `_expand` is hooked)
+rebuilds them before the expanded node is drawn. Expansion lives on the nodes that survive; for rows
+that come and go (filtered out, re-created), the last choice is remembered by row identity. The
+cursor stays on its row; if that row goes, it moves to its nearest survivor (once per `batch()`).
+Namespace labels count their Service nodes; the name column per namespace comes from a histogram of
+the name lengths shown there, so neither needs a scan of all Services.
 """
 
 from __future__ import annotations
 
 import bisect
-from typing import Callable, Iterable
+from collections import Counter
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator
 
 from rich.text import Text
 from textual.binding import Binding
@@ -22,6 +30,16 @@ from svctui.model.objects import Key
 from ..rows import NAME_CAP, Row, S_DIM, S_NAME, t
 
 Node = TreeNode[tuple]
+
+
+class _Node(TreeNode):
+    """A tree node that lets its ServiceTree build what it is about to show, before it is drawn."""
+
+    def _expand(self, expand_all: bool) -> None:
+        tree = self._tree
+        if isinstance(tree, ServiceTree) and not self._expanded:
+            tree._before_expand(self)
+        super()._expand(expand_all)
 
 
 class ServiceTree(Tree[tuple]):
@@ -43,7 +61,13 @@ class ServiceTree(Tree[tuple]):
         self.animated: set[Key] = set()
         # Decides whether a Service row that first appears is opened (small trees open fully).
         self.expand_new: Callable[[Key, Row], bool] = lambda key, row: False
+        # The full row (children included) of a Service, built now: asked for only while it is expanded.
+        self.children_for: Callable[[Key], Row | None] = lambda key: None
         self.updates = 0  # label changes + structural edits (tests check that idle updates do nothing)
+        self._stale: set[Key] = set()  # collapsed Services whose child nodes were not kept current
+        self._name_lens: dict[str, Counter] = {}  # ns → Counter of (capped) name lengths shown
+        self._batch: list | None = None  # [cursor at batch start, fallback] while in batch()
+        self._counted: set[Key] = set()  # Services in _name_lens (shown, or about to be)
 
     # ---- queries ----
 
@@ -52,6 +76,18 @@ class ServiceTree(Tree[tuple]):
 
     def services_shown(self) -> list[Key]:
         return list(self._svc_nodes)
+
+    def service_count(self) -> int:
+        return len(self._svc_nodes)
+
+    def services_in(self, ns: str) -> list[Key]:
+        node = self._ns_nodes.get(ns)
+        return [c.data[1] for c in node._children] if node is not None else []
+
+    def shows_children(self, key: Key) -> bool:
+        """The Service's child rows are on the tree's lines (it and its namespace are expanded)."""
+        node = self._svc_nodes.get(key)
+        return node is not None and node._expanded and node._parent is not None and node._parent._expanded
 
     def selected_data(self) -> tuple | None:
         node = self.cursor_node
@@ -68,6 +104,32 @@ class ServiceTree(Tree[tuple]):
             return True
         return False
 
+    def will_show(self, key: Key, shown: bool) -> None:
+        """Before a batch's syncs: whether this Service will be shown, for the namespace's name column."""
+        counted = self._counted
+        if shown == (key in counted):
+            return
+        lens = self._name_lens.setdefault(key[0], Counter())
+        n = min(NAME_CAP, len(key[1]))
+        if shown:
+            lens[n] += 1
+            counted.add(key)
+        else:
+            lens[n] -= 1
+            if not lens[n]:
+                del lens[n]
+            counted.discard(key)
+
+    def update_name_width(self, ns: str) -> bool:
+        """The name column of `ns` from the lengths shown; True when it must widen or shrink (then
+        every Service of the namespace needs its label again)."""
+        lens = self._name_lens.get(ns)
+        width = max(lens, default=0) if lens else 0
+        if width != self._ns_width.get(ns):
+            self._ns_width[ns] = width
+            return True
+        return False
+
     # ---- updates ----
 
     def clear_all(self) -> None:
@@ -76,13 +138,43 @@ class ServiceTree(Tree[tuple]):
         self._ns_nodes.clear()
         self._ns_width.clear()
         self.animated.clear()
+        self._stale.clear()
+        self._name_lens.clear()
+        self._counted.clear()
 
-    def sync_service(self, key: Key, row: Row | None, ns_label: Callable[[str], Text]) -> None:
-        """Make the tree show `row` for this Service (None: not shown)."""
-        cursor = self.cursor_node
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Syncs inside restore the cursor once, at the end (each restore rebuilds the tree's lines)."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = [self.cursor_node, None]
+        try:
+            yield
+        finally:
+            cursor, fallback = self._batch
+            self._batch = None
+            self._restore_cursor(cursor, fallback)
+
+    def _cursor(self) -> Node | None:
+        return self._batch[0] if self._batch is not None else self.cursor_node
+
+    def _done(self, cursor: Node | None, fallback: Node | None) -> None:
+        if self._batch is not None:
+            if fallback is not None:
+                self._batch[1] = fallback
+        else:
+            self._restore_cursor(cursor, fallback)
+
+    def sync_service(self, key: Key, row: Row | None, ns_label: Callable[[str], Text] | None = None) -> None:
+        """Make the tree show this Service: `row` is its row (children may be left out: they are asked
+        of `children_for` when they can be seen); None: not shown."""
+        cursor = self._cursor()
         node = self._svc_nodes.get(key)
         if row is None:
+            self.will_show(key, False)
             self.animated.discard(key)
+            self._stale.discard(key)
             if node is not None:
                 fallback = self._fallback(node, cursor)
                 self._remove(node)
@@ -92,45 +184,110 @@ class ServiceTree(Tree[tuple]):
                     fallback = self._fallback(ns_node, cursor) or fallback
                     ns_node.remove()
                     del self._ns_nodes[key[0]]
-                self._restore_cursor(cursor, fallback)
+                self._done(cursor, fallback)
             return
+        self.will_show(key, True)
+        if node is None:
+            ns_node = self._namespace_node(key[0], ns_label)
+            siblings = ns_node._children
+            if not siblings or siblings[-1].data[1][1] < key[1]:
+                at = None  # keys usually come sorted: append
+            else:
+                at = bisect.bisect_left([c.data[1][1] for c in siblings], key[1])
+            expand = self._remembered.get(row.data)
+            if expand is None:
+                expand = self.expand_new(key, row)
+            if expand and ns_node._expanded and not row.children:
+                row = self.children_for(key) or row
+            node = ns_node.add(row.label, row.data, before=at, expand=expand, allow_expand=row.expandable)
+            self._svc_nodes[key] = node
+            self.updates += 1
+            self._fill(node, row.children)
+            self._set_animated(key, row)
+            if expand and ns_node._expanded:
+                self._stale.discard(key)
+            else:
+                self._stale.add(key)
+            self._done(cursor, None)
+            return
+        if self.shows_children(key):
+            full = row if row.children else (self.children_for(key) or row)
+            self._relabel(node, full)
+            fallback = self._reconcile(node, full.children, cursor)
+            self._stale.discard(key)
+            self._set_animated(key, full)
+            self._done(cursor, fallback)
+        else:
+            self._relabel(node, row)
+            self._stale.add(key)
+            self._set_animated(key, row)
+
+    def _set_animated(self, key: Key, row: Row) -> None:
         if row.animated:
             self.animated.add(key)
         else:
             self.animated.discard(key)
-        if node is None:
-            ns_node = self._namespace_node(key[0], ns_label)
-            names = [c.data[1][1] for c in ns_node.children]
-            at = bisect.bisect_left(names, key[1])
-            expand = self._remembered.get(row.data)
-            if expand is None:
-                expand = self.expand_new(key, row)
-            node = ns_node.add(row.label, row.data, before=at if at < len(names) else None,
-                               expand=expand, allow_expand=row.expandable)
-            self._svc_nodes[key] = node
-            self.updates += 1
-            self._fill(node, row.children)
-            self._restore_cursor(cursor, None)
+
+    def _before_expand(self, node: Node) -> None:
+        """About to expand `node`: bring the Service rows it will show up to date first."""
+        data = node.data
+        if not data:
             return
+        if data[0] == "svc":
+            if node._parent is not None and node._parent._expanded:
+                self._refresh_children(data[1])
+        elif data[0] == "ns":
+            for child in list(node._children):
+                if child._expanded:
+                    self._refresh_children(child.data[1])
+
+    def _refresh_children(self, key: Key) -> None:
+        node = self._svc_nodes.get(key)
+        if node is None or (key not in self._stale and node._children):
+            return
+        row = self.children_for(key)
+        if row is None:
+            return
+        cursor = self._cursor()
         self._relabel(node, row)
         fallback = self._reconcile(node, row.children, cursor)
-        self._restore_cursor(cursor, fallback)
+        self._stale.discard(key)
+        self._set_animated(key, row)
+        self._done(cursor, fallback)
 
-    def set_namespace_label(self, ns: str, label: Text) -> None:
+    def set_namespace_label(self, ns: str, label: Text | None = None) -> None:
         node = self._ns_nodes.get(ns)
-        if node is not None and node.label != label:
+        if node is None:
+            return
+        if label is None:
+            label = namespace_label(ns, len(node._children))
+        if node.label != label:
             node.set_label(label)
 
-    def _namespace_node(self, ns: str, ns_label: Callable[[str], Text]) -> Node:
+    def _namespace_node(self, ns: str, ns_label: Callable[[str], Text] | None = None) -> Node:
         node = self._ns_nodes.get(ns)
         if node is None:
             names = [c.data[1] for c in self.root.children]
             at = bisect.bisect_left(names, ns)
             data = ("ns", ns)
-            node = self.root.add(ns_label(ns), data, before=at if at < len(names) else None,
+            node = self.root.add(ns_label(ns) if ns_label is not None else namespace_label(ns, 0), data,
+                                 before=at if at < len(names) else None,
                                  expand=self._remembered.get(data, True))
             self._ns_nodes[ns] = node
         return node
+
+    # ---- Textual hooks ----
+
+    def _add_node(self, parent: Node | None, label: Text, data: tuple | None, expand: bool = False) -> Node:
+        node = _Node(self, parent, self._new_id(), label, data, expanded=expand)
+        self._tree_nodes[node._id] = node
+        self._updates += 1
+        return node
+
+    def get_label_width(self, node: Node) -> int:
+        # What render_label's Text measures (icon + label), without building it: _build asks this of
+        # every line after each structural change.
+        return node._label.cell_len + (2 if node._allow_expand else 0)
 
     def _relabel(self, node: Node, row: Row) -> None:
         if node.label != row.label:

@@ -1,0 +1,1 @@
+"""Command panes (lookup, curl, load balancing, DNS walk), the continuous probe and the debug pods behind them."""
