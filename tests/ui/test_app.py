@@ -40,7 +40,9 @@ async def test_tree_populates_from_the_sim(demo):
         assert "selector matches no pods" in text
         assert "→ database.example.com" in text
         assert "<pending>" in text
-        assert "● watching (3 streams)" in app.query_one("#hdr-left").render().plain
+        # The watches open just after the lists that filled the tree: wait for the header to say so.
+        await wait_for(pilot, lambda: "● watching (3 streams)" in app.query_one("#hdr-left").render().plain,
+                       what="three watching streams in the header")
 
 
 async def test_service_argument_opens_it_down_to_endpoints(demo):
