@@ -55,7 +55,18 @@ async def done(pilot, kind: str, runs: int = 1, timeout: float = 20.0):
     pane = pilot.app.pane(kind)
     await wait_for(pilot, lambda: not pane.running and pane.history and _runs(pane) >= runs,
                    timeout=timeout, what=f"{kind} pane done")
-    await pilot.pause(0.1)
+    # The output scrolls to its end after the next layout; a loaded machine may take several frames.
+    scroll = pane.query_one(f"#{pane.kind}-scroll")
+    seen: list[tuple] = []
+
+    def at_end_and_still() -> bool:
+        seen.append((scroll.scroll_y, scroll.max_scroll_y, scroll.virtual_size.height))
+        return scroll.scroll_y == scroll.max_scroll_y and len(seen) >= 4 and len(set(seen[-4:])) == 1
+
+    try:
+        await wait_for(pilot, at_end_and_still, timeout=timeout, what=f"{kind} output scrolled to its end")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; last (scroll_y, max_scroll_y, height): {seen[-4:]}") from None
     return pane
 
 

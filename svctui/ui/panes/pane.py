@@ -191,7 +191,9 @@ class CommandPane(Vertical):
 
     def _paint(self) -> None:
         self.query_one(f"#{self.kind}-out", Static).update(self.output_text())
-        self.query_one(f"#{self.kind}-scroll", VerticalScroll).scroll_end(animate=False)
+        # After the refresh: scrolled at once, the end is measured before the new text's layout.
+        scroll = self.query_one(f"#{self.kind}-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
 
     def plain_output(self) -> str:
         return self.output_text().plain
