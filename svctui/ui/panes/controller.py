@@ -23,7 +23,7 @@ import codecs
 import secrets
 import shlex
 import time
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.containers import VerticalScroll
@@ -192,32 +192,24 @@ class PanesMixin:
         self._run_in(pane, key[1])
 
     def action_curl(self) -> None:
-        key = self._selected_service()
-        if key is None:
-            return
-
-        def go(port: int) -> None:
-            pane = self.pane("curl")
-            pane.target = key
-            pane.paint_prefix()
-            command = f"curl -sS -i -m {REQUEST_TIMEOUT:g} {self._service_url(key, port)}"
-            pane.set_command(command)
-            self.show_pane("curl")
-            self._run_in(pane, command)
-        self._with_port(key, go)
+        self._run_on_port("curl", lambda url: f"curl -sS -i -m {REQUEST_TIMEOUT:g} {url}")
 
     def action_balance(self) -> None:
+        self._run_on_port("lb", lambda url: f"{LB_COUNT} {url}")
+
+    def _run_on_port(self, kind: str, command_for: Callable[[str], str]) -> None:
+        """Ask for the port of a multi-port Service, then run the pane's command against its URL."""
         key = self._selected_service()
         if key is None:
             return
 
         def go(port: int) -> None:
-            pane = self.pane("lb")
+            pane = self.pane(kind)
             pane.target = key
             pane.paint_prefix()
-            command = f"{LB_COUNT} {self._service_url(key, port)}"
+            command = command_for(self._service_url(key, port))
             pane.set_command(command)
-            self.show_pane("lb")
+            self.show_pane(kind)
             self._run_in(pane, command)
         self._with_port(key, go)
 
