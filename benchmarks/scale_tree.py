@@ -140,23 +140,7 @@ async def runner(kubeconfig: str, expected: int) -> None:
 
 # ---- the driver --------------------------------------------------------------------------------
 
-async def count(session, url: str, path: str) -> int:
-    async with session.get(url + path, params={"limit": "1"}) as r:
-        body = await r.json()
-    return len(body["items"]) + (body["metadata"].get("remainingItemCount") or 0)
-
-
-async def settle(session, url: str, services: int, limit: float) -> tuple[float, int]:
-    t0 = time.monotonic()
-    last, stable = -1, 0
-    while time.monotonic() - t0 < limit:
-        n = await count(session, url, "/apis/discovery.k8s.io/v1/endpointslices")
-        stable = stable + 1 if n == last and n >= services else 0
-        if stable >= 2:
-            break
-        last = n
-        await asyncio.sleep(0.5)
-    return time.monotonic() - t0, last
+from sim_scale import count, settle  # noqa: E402  (benchmarks/ is on sys.path)
 
 
 async def pods_of(session, url: str, ns: str, svc: str) -> list[str]:
