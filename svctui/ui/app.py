@@ -232,7 +232,14 @@ class SvctuiApp(PanesMixin, App):
             try:
                 await watch.wait_synced(timeout=self.sync_timeout)
             except asyncio.TimeoutError:
-                pass  # show what there is; the header says which streams are still trying
+                # Show what there is; the header says which streams are still listing.
+                self.post_message(WatchSynced(gen, complete=False))
+                synced = asyncio.ensure_future(watch.wait_synced())
+                await asyncio.wait([synced, task], return_when=asyncio.FIRST_COMPLETED)
+                if not synced.done():
+                    synced.cancel()
+                    await task
+                    return
             self.post_message(WatchSynced(gen))
             await task
         finally:
@@ -289,10 +296,17 @@ class SvctuiApp(PanesMixin, App):
     def on_watch_synced(self, m: WatchSynced) -> None:
         if m.gen != self.gen:
             return
+        if self.synced:
+            # The late, complete sync after a timeout: the rows are there already, and a tree that
+            # turns out small opens now (deciding on a partial model would open a large one).
+            if m.complete and self.failure is None and not self.want_service and self._small_tree():
+                self._expand_small = True
+                self.tree.expand_services()
+            return
         self.synced = True
         self._diag_dirty |= set(self.model.topology.service_keys())
         self._diagnose()
-        self._expand_small = self._small_tree()
+        self._expand_small = m.complete and self._small_tree()
         self._dirty |= set(self.model.topology.service_keys())
         self._repaint()
         if self.want_service:

@@ -26,11 +26,13 @@ class StreamStateChanged(Message):
 
 
 class WatchSynced(Message):
-    """Every stream has listed once: the tree can be built with the whole picture."""
+    """Every stream has listed once (complete), or the sync timeout passed first: then the tree is
+    built with what there is, and a second, complete WatchSynced follows when the last list is in."""
 
-    def __init__(self, gen: int) -> None:
+    def __init__(self, gen: int, complete: bool = True) -> None:
         super().__init__()
         self.gen = gen
+        self.complete = complete
 
 
 class WatchFailed(Message):

@@ -12,6 +12,9 @@ from svctui.ui.screens.confirm import ConfirmDelete
 from svctui.ui.screens.pick import PickScreen
 
 from .conftest import T0, labels, make_app, wait_for
+from svctui.sim.runner import write_kubeconfig
+from tests.conftest import start_sim
+
 from .simops import pod_names
 
 NGINX = ("default", "nginx-service")
@@ -331,3 +334,37 @@ async def test_tab_cycles_panes(demo):
             assert app.focused.id == f"{kind}-input" and app.query_one("#bottom").current == f"{kind}-pane"
         await pilot.press("tab")
         assert app.focused is app.tree
+
+
+def _expanded(app: SvctuiApp) -> set:
+    return {k for k, n in app.tree._svc_nodes.items() if n.is_expanded}
+
+
+async def test_a_late_sync_opens_the_same_small_tree_as_a_timely_one(demo):
+    """sync_timeout=0: the tree is first built before any list is in. It must not decide "small" on
+    that empty picture; once the lists are in it opens exactly what a timely sync opens."""
+    sim, cfg = demo
+    opened = []
+    for timeout in (30.0, 0.0):
+        app = make_app(cfg, sync_timeout=timeout)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await ready_app(pilot)
+            await wait_for(pilot, lambda: len(app.tree.services_shown()) >= 10, what="all Services")
+            await pilot.pause(0.2)
+            opened.append(_expanded(app))
+    assert opened[1] == opened[0]
+
+
+async def test_a_late_sync_of_a_large_tree_opens_no_service(tmp_path):
+    sim = start_sim(["scale:services=60,pods=120"], seed=3)
+    try:
+        cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+        app = make_app(cfg, sync_timeout=0.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: len(app.tree.services_shown()) >= 60, what="60 Services")
+            await wait_for(pilot, lambda: all(s.state == "watching" for s in app._states.values())
+                           and len(app._states) == 3, what="three watching streams")
+            await pilot.pause(0.2)
+            assert not _expanded(app)
+    finally:
+        sim.stop()

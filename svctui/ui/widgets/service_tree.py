@@ -404,6 +404,13 @@ class ServiceTree(Tree[tuple]):
 
     # ---- selection ----
 
+    def expand_services(self) -> None:
+        """Open every Service row the user has not closed (a small tree, found small late)."""
+        with self.batch():
+            for node in self._svc_nodes.values():
+                if not node._expanded and self._remembered.get(node.data) is not False:
+                    node.expand()
+
     def reveal(self, key: Key) -> bool:
         """Open a Service down to its endpoints and put the cursor on it."""
         node = self._svc_nodes.get(key)
