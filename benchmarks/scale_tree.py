@@ -1,15 +1,16 @@
 """svctui at scale: first full tree, memory, and event-to-screen under a steady stream of endpoint changes.
 
-    /work/venv/bin/python benchmarks/scale_tree.py                              # smoke: 1,000 Services, 10,000 pods
-    /work/venv/bin/python benchmarks/scale_tree.py --services 10000 --pods 100000 --rate 100 --seconds 60
+      .venv/bin/python benchmarks/scale_tree.py                              # smoke: 1,000 Services, 10,000 pods
+      .venv/bin/python benchmarks/scale_tree.py --services 10000 --pods 100000 --rate 100 --seconds 60
 
 Three processes, so each figure is the app's own: the sim (`svctui sim --scenario scale:...`), the app
 (this file with --runner: SvctuiApp headless via App.run_test(size=(120, 40)), real clock and tick, all
 namespaces, PaintedScreen from _painted.py recording what each compositor update puts on the
 terminal), and this driver, which writes to the sim over HTTP.
 
-1. first full tree: from spawning the app process (Python start and imports included) to the first
-   painted update after every Service is in the tree; also from App.run_test entry.
+1. first tree: from spawning the app process (Python start and imports included) to the first painted
+   update with every Service, slice and endpoint in the tree (Services and EndpointSlices listed), and
+   to the first one after the pod list is in too (the full tree: pods joined); also from App.run_test.
 2. RSS of the app process (VmRSS, and peak VmHWM) just after that, and at the end of the run.
 3. steady load: --rate writes/s for --seconds, each a merge patch of a pod annotation
    `sim.svctui.dev/ready` = "false"/"true" (the sim's kubelet flips readiness at once, the EndpointSlice
@@ -66,7 +67,7 @@ async def runner(kubeconfig: str, expected: int) -> None:
     from _painted import PaintedScreen
 
     from svctui.model.cluster import ClusterModel
-    from svctui.model.store import ENDPOINTSLICE
+    from svctui.model.store import ENDPOINTSLICE, SERVICE
     from svctui.ui.app import SvctuiApp
 
     t_imported = time.monotonic()
@@ -98,8 +99,11 @@ async def runner(kubeconfig: str, expected: int) -> None:
     last: dict[str, int] = {}
 
     def on_paint(t: float, lines: list[tuple[int, str]]) -> None:
-        if "tree" not in first and app.synced and len(app.tree._svc_nodes) >= expected:
-            first["tree"] = t
+        if "rows" not in first and app.synced and len(app.tree._svc_nodes) >= expected \
+                and app.model.listed(SERVICE, "") and app.model.listed(ENDPOINTSLICE, ""):
+            first["rows"] = t  # every Service with its slices and endpoints on the tree
+        if "tree" not in first and "rows" in first and app.complete:
+            first["tree"] = t  # ... and the pods joined to them
         if watched:
             for _y, text in lines:
                 m = SVC_LINE.search(text)
@@ -130,6 +134,7 @@ async def runner(kubeconfig: str, expected: int) -> None:
         watched.update(visible)
         last.update(visible)
         emit({"t_start": t_start, "t_imported": t_imported, "t_run": t_run, "t_tree": first["tree"],
+              "t_rows": first["rows"],
                           "rss_first": rss_first, "rss_settled": rss_settled,
                           "visible": [[keys[n][0], n, c] for n, c in visible.items() if n in keys],
                           "services": len(app.tree._svc_nodes)})
@@ -169,8 +174,11 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             info = json.loads(line or '{"error": "app exited"}')
             if "error" in info:
                 raise SystemExit(f"app: {info['error']}")
+            first_rows = info["t_rows"] - t_spawn
+            print(f"first tree of rows      {first_rows:8.2f} s   from spawning the app process: every Service, slice and "
+                  f"endpoint painted  [goal ≤ 5 s: {'meets' if first_rows <= 5 else 'MISSES'}]")
             first_tree = info["t_tree"] - t_spawn
-            print(f"first full tree         {first_tree:8.2f} s   from spawning the app process "
+            print(f"first full tree         {first_tree:8.2f} s   the same with every pod listed and joined "
                   f"(imports {info['t_imported'] - t_spawn:.2f} s; {info['t_tree'] - info['t_run']:.2f} s from "
                   f"run_test); {info['services']} Services  [goal ≤ 5 s: {'meets' if first_tree <= 5 else 'MISSES'}]")
             rss = info["rss_settled"][0]

@@ -23,6 +23,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
+from .gcpause import gc_paused
 from .sink import ModelSink
 from .state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, Backoff, Skipped, StreamState
 
@@ -43,6 +44,7 @@ class WatchOptions:
     list_read_timeout: float = 60.0
     backoff_base: float = 0.5
     backoff_cap: float = 30.0
+    rows_first: float = 10.0  # how long the Pod list waits for the Service and EndpointSlice lists
     seed: int | None = None
 
 
@@ -55,6 +57,8 @@ class StreamStats:
     skipped: int = 0
     bytes: int = 0  # watch bytes read
     busy: float = 0.0  # seconds spent turning watch lines into model changes
+    started: float | None = None  # time.monotonic() when the stream began
+    listed: float | None = None  # ... and when its first list was in the model
     errors: list[str] = field(default_factory=list)
 
 
@@ -98,6 +102,7 @@ class ResourceStream:
     async def run(self) -> str:
         """Runs until cancelled; returns FORBIDDEN when the server refuses this stream."""
         attempt = expired_in_row = quick_closes = 0
+        self.stats.started = time.monotonic()
         try:
             while True:
                 self._progress = False
@@ -149,6 +154,10 @@ class ResourceStream:
             raise
 
     async def _list(self) -> str:
+        with gc_paused():
+            return await self._list_paused()
+
+    async def _list_paused(self) -> str:
         items: list[Obj] = []
         cont: str | None = None
         limit = self.options.page_size
@@ -174,6 +183,7 @@ class ResourceStream:
                     items.append(self.convert(raw))
                 except ConvertError as exc:
                     self._skip(str(exc))
+            del body  # the page's raw objects go now, not after the next page has been read
             cont = md.get("continue") or None
             if not cont:
                 rv = md.get("resourceVersion")
@@ -182,6 +192,8 @@ class ResourceStream:
                 break
         self.sink.replace_all(self.resource.kind, items, self.namespace)
         self.stats.lists += 1
+        if self.stats.listed is None:
+            self.stats.listed = time.monotonic()
         self.synced.set()
         return rv
 

@@ -51,9 +51,13 @@ class ClusterModel:
     def tick(self, now: float) -> set[Key]:
         return self.ledger.tick(now)
 
-    def pods_known(self, namespace: str) -> bool:
-        synced = self._synced.get(POD, ())
+    def listed(self, kind: str, namespace: str) -> bool:
+        """This kind has been listed in that namespace (or cluster-wide): what is absent is absent."""
+        synced = self._synced.get(kind, ())
         return None in synced or namespace in synced
+
+    def pods_known(self, namespace: str) -> bool:
+        return self.listed(POD, namespace)
 
     def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str]) -> Changes:
         if not deltas:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import gc
 import os
 import time
 
@@ -31,7 +32,7 @@ from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
 from svctui.kube.state import StreamState
 from svctui.kube.stream import WatchOptions
-from svctui.kube.watch import ClusterWatch
+from svctui.kube.watch import ROW_KINDS, ClusterWatch
 from svctui.model.churn import ChurnLedger
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import DNS_SERVICE
@@ -59,6 +60,7 @@ TICK = 0.5  # ages and stopwatches are re-read this often
 # Without a Service argument, the tree opens fully expanded while it has at most this many rows
 # (about two screens at 80×24): beyond that an expanded tree is a wall, so Services start closed.
 EXPAND_ROWS = 40
+QUICK_SYNC = 1.0  # seconds the tree waits for every list before it settles for Services and slices
 TIMELINE_ROWS = 300
 # In a pod deletion: endpoints turn terminating, replacements appear, then the old ones go.
 _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
@@ -117,6 +119,7 @@ class SvctuiApp(PanesMixin, App):
         self.timeline_selected_only = False
         self.failure: str | None = None
         self.synced = False
+        self.complete = False
         self._api = None
         self._states: dict[tuple[str, str | None], StreamState] = {}
         self._dirty: set[Key] = set()
@@ -198,7 +201,8 @@ class SvctuiApp(PanesMixin, App):
         self.model = self._new_model()
         self._states.clear()
         self.failure = None
-        self.synced = False
+        self.synced = False  # the tree is built (every list is in, or the sync timeout passed)
+        self.complete = False  # every stream has listed once
         self._dirty.clear()
         self._diag_dirty.clear()
         self.findings.clear()
@@ -229,10 +233,17 @@ class SvctuiApp(PanesMixin, App):
                              options=self.watch_options, clock=self.now)
         task = watch.start()
         try:
+            quick = min(QUICK_SYNC, self.sync_timeout)
             try:
-                await watch.wait_synced(timeout=self.sync_timeout)
+                await watch.wait_synced(timeout=quick)
             except asyncio.TimeoutError:
-                # Show what there is; the header says which streams are still listing.
+                # A big (or struggling) cluster: build the tree once its rows are in (Services and
+                # slices; pods join them later) or at the timeout with what there is. The header says
+                # which streams are still listing.
+                try:
+                    await watch.wait_synced(timeout=self.sync_timeout - quick, kinds=ROW_KINDS)
+                except asyncio.TimeoutError:
+                    pass
                 self.post_message(WatchSynced(gen, complete=False))
                 synced = asyncio.ensure_future(watch.wait_synced())
                 await asyncio.wait([synced, task], return_when=asyncio.FIRST_COMPLETED)
@@ -296,20 +307,29 @@ class SvctuiApp(PanesMixin, App):
     def on_watch_synced(self, m: WatchSynced) -> None:
         if m.gen != self.gen:
             return
-        if self.synced:
-            # The late, complete sync after a timeout: the rows are there already, and a tree that
-            # turns out small opens now (deciding on a partial model would open a large one).
-            if m.complete and self.failure is None and not self.want_service and self._small_tree():
-                self._expand_small = True
-                self.tree.expand_services()
+        first, late = not self.synced, self.synced and m.complete and not self.complete
+        if not (first or late):
             return
+        if m.complete:
+            self.complete = True
+            # What the lists brought lives as long as the watch: keep the collector's full passes from
+            # rescanning it (hundreds of ms per pass at 100,000 pods, stalling the screen under load).
+            gc.freeze()
         self.synced = True
-        self._diag_dirty |= set(self.model.topology.service_keys())
+        # Everything again: the first build, or the pods have joined rows built without them (findings
+        # that need pods, pods in no slice).
+        keys = set(self.model.topology.service_keys())
+        self._diag_dirty |= keys
         self._diagnose()
-        self._expand_small = m.complete and self._small_tree()
-        self._dirty |= set(self.model.topology.service_keys())
+        if first:
+            self._expand_small = m.complete and self._small_tree()
+        elif self.failure is None and not self.want_service and self._small_tree():
+            # Decided only now that the tree is known whole: a partial model would look small.
+            self._expand_small = True
+            self.tree.expand_services()
+        self._dirty |= keys
         self._repaint()
-        if self.want_service:
+        if first and self.want_service:
             self._reveal_wanted()
         self._paint_header()
 

@@ -18,6 +18,7 @@ from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding
 from svctui.model.objects import Endpoint, Key, Service, ServicePort
 from svctui.model.sanitize import plain
+from svctui.model.store import SERVICE
 from svctui.model.topology import EndpointRow
 
 from . import findings as F
@@ -149,7 +150,10 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
         name = name[: NAME_CAP - 1] + "…"
     label = t((name.ljust(name_width), S_NAME))
     if svc is None:
-        label.append_text(t("  ", ("(Service gone; slices remain)", S_WARN)))
+        if model.listed(SERVICE, key[0]):
+            label.append_text(t("  ", ("(Service gone; slices remain)", S_WARN)))
+        else:
+            label.append_text(t("  ", ("(Service not listed yet)", S_DIM)))
         return label, False
     animated = False
     label.append("  ")

@@ -83,3 +83,17 @@ async def test_a_burst_reaches_the_consumer_in_few_batches(sim, http, tmp_path):
         assert len(h.model.ledger.entries(("default", "web"))) == 60
     finally:
         await h.close()
+
+
+async def test_pods_are_listed_after_services_and_slices(sim, http, tmp_path):
+    """The tree's rows come from Services and slices; the bulky pod list waits for them."""
+    await http.create(SERVICES, service("web"))
+    await http.create(SLICES, endpoint_slice("web-a", "web", [endpoint("10.244.1.5", "web-1")]))
+    h = await start_harness(sim, tmp_path)
+    try:
+        stats = {kind: s.stats for (kind, _ns), s in h.watch.streams.items()}
+        assert stats[POD].started >= max(stats[SERVICE].listed, stats[ENDPOINTSLICE].listed)
+        kinds = [d.kind for b in h.batches for d in b.deltas]
+        assert POD not in kinds[:kinds.index(ENDPOINTSLICE)] and POD not in kinds[:kinds.index(SERVICE)]
+    finally:
+        await h.close()
