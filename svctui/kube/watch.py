@@ -115,7 +115,9 @@ class ClusterWatch:
 
         async def all_synced() -> None:
             while True:
-                spawned = self._all_spawned or (wanted is not None and wanted <= ROW_KINDS and bool(self.streams))
+                # Before run() has started the pods, only a wait for row kinds can be satisfied.
+                spawned = self._all_spawned or (wanted is not None and wanted <= ROW_KINDS
+                                                and bool(self.streams))
                 pending = [s for k, s in self.streams.items()
                            if (wanted is None or k[0] in wanted)
                            and not s.synced.is_set() and self.states.get(k, s.state).state != FORBIDDEN]
