@@ -1,7 +1,7 @@
 """svctui at scale: first full tree, memory, and event-to-screen under a steady stream of endpoint changes.
 
-      .venv/bin/python benchmarks/scale_tree.py                              # smoke: 1,000 Services, 10,000 pods
-      .venv/bin/python benchmarks/scale_tree.py --services 10000 --pods 100000 --rate 100 --seconds 60
+    .venv/bin/python benchmarks/scale_tree.py                              # smoke: 1,000 Services, 10,000 pods
+    .venv/bin/python benchmarks/scale_tree.py --services 10000 --pods 100000 --rate 100 --seconds 60
 
 Three processes, so each figure is the app's own: the sim (`svctui sim --scenario scale:...`), the app
 (this file with --runner: SvctuiApp headless via App.run_test(size=(120, 40)), real clock and tick, all

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from typing import Callable, Iterable
 
 from kubernetes_asyncio.client import ApiClient
@@ -60,7 +61,7 @@ class ClusterWatch:
         self._tasks: dict[StreamKey, asyncio.Task] = {}
         self._namespaces: asyncio.Task | None = None  # shared by the kinds that fall back
         self._namespaces_note: str | None = None
-        self._fallbacks = 0  # fallbacks still setting up (wait_synced waits for them)
+        self._fallbacks: Counter[str] = Counter()  # kind → fallbacks still setting up (wait_synced waits)
         self._done = asyncio.Event()
         self._all_spawned = False
         self._main: asyncio.Task | None = None
@@ -121,13 +122,13 @@ class ClusterWatch:
                 pending = [s for k, s in self.streams.items()
                            if (wanted is None or k[0] in wanted)
                            and not s.synced.is_set() and self.states.get(k, s.state).state != FORBIDDEN]
-                if spawned and not pending and not self._fallback_pending():
+                if spawned and not pending and not self._fallback_pending(wanted):
                     return
                 await asyncio.sleep(0.02)
         await asyncio.wait_for(all_synced(), timeout)
 
-    def _fallback_pending(self) -> bool:
-        return self._fallbacks > 0
+    def _fallback_pending(self, kinds: set[str] | None = None) -> bool:
+        return any(n > 0 for k, n in self._fallbacks.items() if kinds is None or k in kinds)
 
     # ---- streams ----
 
@@ -154,7 +155,7 @@ class ClusterWatch:
             await self._fall_back(stream)
 
     async def _fall_back(self, stream: ResourceStream) -> None:
-        self._fallbacks += 1
+        self._fallbacks[stream.resource.kind] += 1
         try:
             if self._namespaces is None:
                 self._namespaces = asyncio.get_running_loop().create_task(self._readable_namespaces())
@@ -173,7 +174,7 @@ class ClusterWatch:
                 note += f"; forbidden in {len(refused)}: {_names(refused)}"
             stream._set(FORBIDDEN, 0, stream.state.error, self._note(note))
         finally:
-            self._fallbacks -= 1
+            self._fallbacks[stream.resource.kind] -= 1
 
     def _note(self, note: str) -> str:
         return f"{self._namespaces_note}; {note}" if self._namespaces_note else note

@@ -201,7 +201,7 @@ class SvctuiApp(PanesMixin, App):
         self.model = self._new_model()
         self._states.clear()
         self.failure = None
-        self.synced = False  # the tree is built (every list is in, or the sync timeout passed)
+        self.synced = False  # the tree is built (see WatchSynced: maybe before the pods are in)
         self.complete = False  # every stream has listed once
         self._dirty.clear()
         self._diag_dirty.clear()

@@ -26,8 +26,9 @@ class StreamStateChanged(Message):
 
 
 class WatchSynced(Message):
-    """Every stream has listed once (complete), or the sync timeout passed first: then the tree is
-    built with what there is, and a second, complete WatchSynced follows when the last list is in."""
+    """Every stream has listed once (complete). On a big or struggling cluster a first, incomplete one
+    comes once Services and slices are listed (or at the sync timeout): the tree is built with what
+    there is, and the complete one follows when the last list is in."""
 
     def __init__(self, gen: int, complete: bool = True) -> None:
         super().__init__()

@@ -6,15 +6,14 @@ import time
 
 from svctui.kube.state import RECONNECTING
 from svctui.sim import resources as R
+from svctui.sim.runner import write_kubeconfig
 from svctui.ui.app import SvctuiApp
 from svctui.ui.clock import FrozenClock
 from svctui.ui.screens.confirm import ConfirmDelete
 from svctui.ui.screens.pick import PickScreen
-
-from .conftest import T0, labels, make_app, wait_for
-from svctui.sim.runner import write_kubeconfig
 from tests.conftest import start_sim
 
+from .conftest import T0, labels, make_app, wait_for
 from .simops import pod_names
 
 NGINX = ("default", "nginx-service")
@@ -340,18 +339,19 @@ def _expanded(app: SvctuiApp) -> set:
     return {k for k, n in app.tree._svc_nodes.items() if n.is_expanded}
 
 
-async def test_a_late_sync_opens_the_same_small_tree_as_a_timely_one(demo):
+async def test_a_late_sync_opens_the_same_small_tree_as_a_timely_one(empty):
     """sync_timeout=0: the tree is first built before any list is in. It must not decide "small" on
-    that empty picture; once the lists are in it opens exactly what a timely sync opens."""
-    sim, cfg = demo
+    that empty picture, and once the lists are in it opens exactly what a timely sync opens."""
+    sim, cfg = empty
     opened = []
     for timeout in (30.0, 0.0):
         app = make_app(cfg, sync_timeout=timeout)
         async with app.run_test(size=(120, 40)) as pilot:
-            await ready_app(pilot)
-            await wait_for(pilot, lambda: len(app.tree.services_shown()) >= 10, what="all Services")
+            await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 2, what="the tree")
             await pilot.pause(0.2)
             opened.append(_expanded(app))
+    # The empty cluster (kubernetes, kube-dns) is small: a timely sync opens both Services.
+    assert opened[0] == {("default", "kubernetes"), ("kube-system", "kube-dns")}
     assert opened[1] == opened[0]
 
 
