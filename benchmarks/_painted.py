@@ -19,68 +19,31 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from rich.cells import cell_len
-from textual._compositor import ChopsUpdate, LayoutUpdate
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.ui.grid import ScreenGrid  # noqa: E402  (the terminal grid the UI tests use too)
 
 
 class PaintedScreen:
     def __init__(self, app, size: tuple[int, int], on_paint: Callable[[float, list[tuple[int, str]]], None] | None = None,
                  emulate_driver: bool = True):
         self.app = app
-        self.width, self.height = size
-        self.grid = [[" "] * self.width for _ in range(self.height)]
         self.on_paint = on_paint
         self.emulate_driver = emulate_driver
         self.updates = 0
         self.bytes = 0
-        original = app._display
+        self.grid = ScreenGrid(app, size, self._encode, self._painted)
 
-        def display(screen, renderable) -> None:
-            original(screen, renderable)
-            if renderable is None or app._batch_count:
-                return
-            if emulate_driver:
-                self.bytes += len(renderable.render_segments(app.console))
-            t = time.monotonic()
-            lines = self._apply(renderable)
-            self.updates += 1
-            if lines and self.on_paint is not None:
-                self.on_paint(t, lines)
+    def _encode(self, update) -> None:
+        if self.emulate_driver:
+            self.bytes += len(update.render_segments(self.app.console))
 
-        app._display = display  # instance attribute: shadows the method for this app only
-
-    def _put(self, y: int, x: int, strip) -> None:
-        if not 0 <= y < self.height:
-            return
-        row = self.grid[y]
-        for seg in strip:
-            for ch in seg.text:
-                if 0 <= x < self.width:
-                    row[x] = ch
-                w = cell_len(ch) if ch > "~" else 1
-                if w == 2 and 0 <= x + 1 < self.width:
-                    row[x + 1] = ""
-                x += w
-
-    def _apply(self, update) -> list[tuple[int, str]]:
-        touched: list[int] = []
-        if isinstance(update, LayoutUpdate):
-            for y, strips in enumerate(update.strips, update.region.y):
-                x = update.region.x
-                for strip in strips:
-                    self._put(y, x, strip)
-                    x += strip.cell_length
-                touched.append(y)
-        elif isinstance(update, ChopsUpdate):
-            for y, _x1, _x2 in update.spans:
-                for x, strip in update.chops[y].items():
-                    if strip is not None:
-                        self._put(y, x, strip)
-                touched.append(y)
-        return [(y, "".join(self.grid[y])) for y in touched if 0 <= y < self.height]
+    def _painted(self, update) -> None:
+        self.updates += 1
+        if self.grid.touched and self.on_paint is not None:
+            self.on_paint(self.grid.stamp, [(y, self.grid.line(y)) for y in self.grid.touched])
 
     def text(self) -> str:
-        return "\n".join("".join(r) for r in self.grid)
+        return self.grid.text()
 
 
 def start_sim(scenario: str, workdir: str, speed: float = 1.0, seed: int | None = 1,

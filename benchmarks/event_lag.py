@@ -42,6 +42,7 @@ from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
 from svctui.kube.sink import ModelSink  # noqa: E402
 from svctui.kube.stream import ResourceStream  # noqa: E402
 from svctui.ui.app import SvctuiApp  # noqa: E402
+from textual.screen import Screen  # noqa: E402
 
 DEADLINE = 280.0
 SIZE = (120, 40)
@@ -75,10 +76,15 @@ def trace_stages() -> None:
     wrap(ResourceStream, "handle_lines", "read", lambda self, lines: self.resource.kind == "EndpointSlice")
     wrap(ModelSink, "flush", "sink")
     wrap(SvctuiApp, "_repaint", "flush")
+    wrap(Screen, "_on_timer_update", "frame")
 
 
 def first_after(stage: str, t: float) -> float | None:
     return next((ts for st, ts in TRACE if st == stage and ts >= t), None)
+
+
+def last_before(stage: str, t: float) -> float | None:
+    return next((ts for st, ts in reversed(TRACE) if st == stage and ts <= t), None)
 
 
 class KubectlWatch:
@@ -213,7 +219,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
 
     screen = PaintedScreen(app, SIZE, on_paint, emulate_driver=not args.no_driver)
     rows: list[tuple[int, float, float, float]] = []
-    stages: list[tuple[float, float, float, float]] = []
+    stages: list[tuple[float, float, float, float, float]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with app.run_test(size=SIZE) as pilot:
             await until(lambda: app.synced and app.tree.service_node(("default", "nginx-service")), 30, "the tree")
@@ -221,7 +227,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
             await steady(session, url, kubectl, replicas)
             print(f"svctui synced; {replicas} nginx pods; kubectl has printed {len(kubectl.events)} events")
             print(f"{'round':>5} {'pod IP':>15} {'kubectl':>9} {'svctui':>9} {'lag':>8}"
-                  + ("   kubectl→read, read→sink, sink→_repaint, _repaint→paint (ms)" if args.breakdown else "   (ms after the DELETE was sent)"))
+                  + ("   kubectl→read, read→sink, sink→_repaint, _repaint→frame, frame→painted (ms)" if args.breakdown else "   (ms after the DELETE was sent)"))
             for i in range(args.rounds):
                 pods = await steady(session, url, kubectl, replicas)
                 pods.sort(key=lambda p: p["metadata"]["creationTimestamp"] + p["metadata"]["name"])
@@ -256,8 +262,9 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
                     tr = first_after("read", t0)
                     tsk = first_after("sink", tr) if tr else None
                     tf = first_after("flush", tsk) if tsk else None
-                    if tr and tsk and tf:
-                        stages.append((tr - tk, tsk - tr, tf - tsk, ts - tf))
+                    tfr = last_before("frame", ts) if tf else None
+                    if tr and tsk and tf and tfr:
+                        stages.append((tr - tk, tsk - tr, tf - tsk, tfr - tf, ts - tfr))
                         extra = "   " + " ".join(f"{x * 1000:6.1f}" for x in stages[-1]) + "   (read is after kubectl's print)"
                     del TRACE[:]
                 print(f"{i + 1:5d} {ip:>15} {(tk - t0) * 1000:9.1f} {(ts - t0) * 1000:9.1f} {(ts - tk) * 1000:8.1f}"
@@ -265,7 +272,8 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     lags = [r[3] for r in rows]
     print()
     for j, name in enumerate(["kubectl print → svctui reads the slice line", "read → sink delivers (loop turn)",
-                              "sink → app repaint (_repaint)", "_repaint → painted"] if stages else []):
+                              "sink → app repaint (_repaint)", "_repaint → the frame that painted it",
+                              "frame starts → painted"] if stages else []):
         print(f"  {name:44s} (ms) {summary([s[j] for s in stages])}")
     print(f"kubectl, DELETE → printed  (ms)   {summary([r[1] for r in rows])}")
     print(f"svctui,  DELETE → painted  (ms)   {summary([r[2] for r in rows])}")

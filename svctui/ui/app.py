@@ -160,8 +160,7 @@ class SvctuiApp(PanesMixin, App):
         yield ServiceTree(id="tree")
         yield Static(id="pane-tabs")
         with ContentSwitcher(initial="timeline-pane", id="bottom"):
-            with VerticalScroll(id="timeline-pane"):
-                yield Lines(id="timeline")
+            yield Lines(id="timeline-pane")
             with VerticalScroll(id="details-pane"):
                 yield Pulled(self._details_text, id="details")
             yield from self.compose_panes()
@@ -385,6 +384,8 @@ class SvctuiApp(PanesMixin, App):
 
     def tick(self) -> None:
         """Clock tick: settle stopwatches, re-age rows that show ages, advance the header clock."""
+        if not self.query(ServiceTree):  # closing: the widgets go before the app's timers stop
+            return
         now = self.now()
         self._dirty |= self.model.tick(now)
         self._dirty |= self.tree.animated  # rows on the tree's lines whose labels read the clock
@@ -529,7 +530,7 @@ class SvctuiApp(PanesMixin, App):
             self._timeline_dirty = True
             return
         self._timeline_dirty = False
-        view = self.query_one("#timeline", Lines)
+        view = self.query_one("#timeline-pane", Lines)
         key = self._timeline_key() if self.timeline_selected_only else None
         if self.timeline_selected_only and key is None:
             view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])

@@ -88,7 +88,7 @@ async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
         for ip in ips(app, NGINX):
             assert any(line.startswith("+ " + ip) and "new" in line for line in text), (ip, text)
         assert "⟲ recovered in" in app.tree.service_node(NGINX).label.plain
-        timeline = app.query_one("#timeline").render().plain
+        timeline = app.query_one("#timeline-pane").render().plain
         assert "nginx-service" in timeline and "→ gone" in timeline
 
 

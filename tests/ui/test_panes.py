@@ -230,7 +230,7 @@ async def test_probe_during_pod_deletion_lands_on_the_timeline(demo):
         await wait_for(pilot, lambda: app.model.ledger.stopwatch(NGINX).last is not None
                        and app.model.ledger.stopwatch(NGINX).last.first_success is not None, what="stopwatch")
         await pilot.pause(0.5)
-        timeline = app.query_one("#timeline").render().plain
+        timeline = app.query_one("#timeline-pane").render().plain
         assert "probe started: GET http://nginx-service.default.svc.cluster.local:80/" in timeline
         assert "✗ request failed: curl: (7)" in timeline or "✗ request failed: curl: (28)" in timeline
         assert "✓ requests ok again: 200 OK" in timeline and "of failures (" in timeline
@@ -240,7 +240,7 @@ async def test_probe_during_pod_deletion_lands_on_the_timeline(demo):
         assert "first request ok after" in rec.text
         assert "● probe nginx-service ✓" in app.query_one("#pane-tabs").render().plain
         await pilot.press("p")
-        await wait_for(pilot, lambda: "probe stopped:" in app.query_one("#timeline").render().plain
+        await wait_for(pilot, lambda: "probe stopped:" in app.query_one("#timeline-pane").render().plain
                        or app._timeline_dirty, what="probe stopped")
         assert not app.probe_log.active(NGINX)
     assert debug_pods(sim) == []

@@ -1,12 +1,13 @@
-"""Lines of Rich Text drawn one line at a time: only the lines its scroll container shows are rendered.
+"""Lines of Rich Text that scroll themselves: only the lines on screen are rendered, and only once.
 
 A Static holding the whole timeline turns all of it (hundreds of lines) into strips on every update,
-and its update forces a layout pass. Here each line becomes a strip only when it is drawn (and is
-cached until it changes), and a new set of lines asks for a layout only when the widget's size
-changes (line count or the widest line): otherwise only this widget is repainted.
+and its update forces a layout of the screen; so does a `height: auto` widget that grows inside a
+scrolling container (twice: its size, then the container's). Here the widget is its own scroll view:
+each line becomes a strip only when it is drawn (cached until it changes), and a new line count
+moves the scrollbar without a screen layout: only this widget is repainted.
 
-Looks like a `width: auto; height: auto` Static with the same Text (no wrapping; lines wider than the
-container are cropped by it). `render()` returns the whole Text, for tests and inspection.
+Scrolls vertically like a VerticalScroll (lines wider than it are cropped). `render()` returns the
+whole Text, for tests and inspection.
 """
 
 from __future__ import annotations
@@ -17,31 +18,38 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.text import Text
 from textual.geometry import Size
+from textual.reactive import Reactive
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
 from textual.widgets import Static
 
 
-class Lines(Widget):
+class Lines(ScrollView, can_focus=True):
     DEFAULT_CSS = """
     Lines {
-        width: auto;
-        height: auto;
+        overflow-x: hidden;
+        overflow-y: auto;
     }
     """
+    # The scrollbar follows the line count (watch below); no screen layout is needed for it.
+    virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._ln_lines: list[Text] = []
         self._ln_widths: list[int] = []
-        self._ln_width = 0
         self._ln_strips: dict[int, Strip] = {}
         self._ln_style_key: object = None
+        self._ln_frame: tuple | None = None
         self.updates = 0  # set_lines calls that changed something (tests and benchmarks look at it)
 
     @property
     def lines(self) -> list[Text]:
         return self._ln_lines
+
+    def watch_virtual_size(self, size: Size) -> None:
+        if self.is_mounted:
+            self._scroll_update(size)
 
     def set_lines(self, lines: Sequence[Text]) -> None:
         """Show these lines. Lines that are the same objects as before keep their rendered strips."""
@@ -58,26 +66,28 @@ class Lines(Widget):
                     keep[j] = i
         self._ln_strips = {j: self._ln_strips[i] for j, i in keep.items()}
         widths = [t.cell_len for t in new]
-        width = max(widths, default=0)
-        layout = len(new) != len(old) or width != self._ln_width
-        self._ln_lines, self._ln_widths, self._ln_width = new, widths, width
+        self._ln_lines, self._ln_widths = new, widths
         self.updates += 1
-        self.refresh(layout=layout)
+        self.virtual_size = Size(max(widths, default=0), len(new))
+        self.refresh()
 
     # ---- Textual ----
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return self._ln_width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._ln_lines)
 
     def render(self) -> Text:
         return Text("\n").join(self._ln_lines)
 
+    def render_lines(self, crop):
+        # rich_style walks every ancestor's styles: once per render here, not once per line.
+        self._ln_frame = (self.rich_style, self.size.width)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._ln_frame = None
+
     def render_line(self, y: int) -> Strip:
-        style = self.rich_style
-        width = self.size.width
+        scroll_x, scroll_y = self.scroll_offset
+        y += scroll_y
+        style, width = self._ln_frame or (self.rich_style, self.size.width)
         if style != self._ln_style_key:
             self._ln_strips.clear()
             self._ln_style_key = style
@@ -91,7 +101,7 @@ class Lines(Widget):
             base = style + console.get_style(text.style) if text.style else style
             segments = Segment.apply_style(text.render(console, end=""), base)
             strip = self._ln_strips[y] = Strip(list(segments), self._ln_widths[y])
-        return strip.adjust_cell_length(width, style)
+        return strip.crop_extend(scroll_x, scroll_x + width, style)
 
 
 class Pulled(Static):

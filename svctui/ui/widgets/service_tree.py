@@ -28,11 +28,12 @@ from textual.widgets.tree import TreeNode
 from svctui.model.objects import Key
 
 from ..rows import NAME_CAP, Row, S_DIM, S_NAME, t
+from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
 
 
-class _Node(TreeNode):
+class _Node(LineNode):
     """A tree node that lets its ServiceTree build what it is about to show, before it is drawn."""
 
     def _expand(self, expand_all: bool) -> None:
@@ -42,7 +43,7 @@ class _Node(TreeNode):
         super()._expand(expand_all)
 
 
-class ServiceTree(Tree[tuple]):
+class ServiceTree(LineTree):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="cursor.down"),
         Binding("k", "cursor_up", "Up", show=False, id="cursor.up"),
@@ -155,6 +156,7 @@ class ServiceTree(Tree[tuple]):
             cursor, fallback = self._batch
             self._batch = None
             self._restore_cursor(cursor, fallback)
+            self.flush_lines()
 
     def _cursor(self) -> Node | None:
         return self._batch[0] if self._batch is not None else self.cursor_node
