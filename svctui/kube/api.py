@@ -8,7 +8,7 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any, AsyncIterator, Callable
 
 import aiohttp
 import orjson
@@ -89,10 +89,11 @@ async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read
     return resp
 
 
-async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0) -> Any:
+async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0,
+                   decode: Callable[[bytes], Any] = orjson.loads) -> Any:
     resp = await _request(api, path, query, read_timeout)
     try:
-        return orjson.loads(await resp.read())
+        return decode(await resp.read())
     finally:
         resp.release()
 

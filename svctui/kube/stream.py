@@ -13,6 +13,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Callable
 
 import aiohttp
@@ -24,6 +25,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
 from .gcpause import gc_paused
+from .pages import decode_list
 from .sink import ModelSink
 from .state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, Backoff, Skipped, StreamState
 
@@ -74,6 +76,7 @@ class ResourceStream:
         self.on_state = on_state
         self.on_skip = on_skip
         self.convert = CONVERTERS[resource.kind]
+        self._decode = partial(decode_list, resource.kind)
         self.path = resource.path(namespace)
         self.rng = random.Random(options.seed)
         self.backoff = Backoff(options.backoff_base, options.backoff_cap, self.rng)
@@ -167,7 +170,7 @@ class ResourceStream:
             if cont:
                 q.append(("continue", cont))
             try:
-                body = await kapi.get_json(self.api, self.path, q, self.options.list_read_timeout)
+                body = await kapi.get_json(self.api, self.path, q, self.options.list_read_timeout, self._decode)
             except kapi.ApiError as exc:
                 if exc.expired and cont and not restarted:
                     # The continue token outlived the server's snapshot: start over, in one request

@@ -172,8 +172,9 @@ def _backends(model: "ClusterModel", key: Key) -> _Backends:
     topo = model.topology
     view = topo.view(key)
     groups: dict[str, list["EndpointRow"]] = {}
+    pods_known = model.pods_known(key[0])  # before the pod list is in, no lookup can find one
     for row in (view.rows.values() if view else ()):
-        pod, _ = topo.pod_for(key[0], row.endpoint)
+        pod = topo.pod_for(key[0], row.endpoint)[0] if pods_known else None
         name = pod.name if pod else (row.endpoint.target_name or row.address)
         groups.setdefault(name, []).append(row)
     b = _Backends([], [], [], [])
@@ -184,7 +185,7 @@ def _backends(model: "ClusterModel", key: Key) -> _Backends:
             b.terminating.append(name)
         else:
             b.not_ready.append(name)
-    if model.pods_known(key[0]):
+    if pods_known:
         b.missing = [p.name for p in topo.unsliced_pods(key) if p.live]
     return b
 

@@ -51,23 +51,31 @@ class Row:
     animated: bool = False
 
 
-def t(*parts: tuple[str, str] | str) -> Text:
-    """Text from (text, style) pairs; every text is sanitized and taken literally. Built in one go
-    (Text.append per part re-checks and re-strips each one: most of a repaint of 10,000 rows)."""
+def t(*parts: tuple[str, str] | str | Text) -> Text:
+    """Text from (text, style) pairs, strings and Texts made by t(); every text is sanitized and taken
+    literally. Built in one go (Text.append per part re-checks and re-strips each one: most of a
+    repaint of 10,000 rows), and not stripped again by Text(): plain() has removed every control."""
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
     for p in parts:
-        if isinstance(p, str):
+        if isinstance(p, Text):
+            s = p.plain
+            if p.style:
+                spans.append(Span(pos, pos + len(s), p.style))
+            spans.extend(Span(pos + a, pos + b, st) for a, b, st in p._spans)
+        elif isinstance(p, str):
             s, style = plain(p), None
         else:
             s, style = plain(p[0]), p[1]
-        if s:
-            if style:
+            if s and style:
                 spans.append(Span(pos, pos + len(s), style))
+        if s:
             chunks.append(s)
             pos += len(s)
-    return Text("".join(chunks), no_wrap=True, overflow="ellipsis", spans=spans)
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out._text, out._length, out._spans = ["".join(chunks)], pos, spans
+    return out
 
 
 def secs(s: float) -> str:
@@ -156,28 +164,25 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
     name = plain(key[1])
     if len(name) > NAME_CAP:
         name = name[: NAME_CAP - 1] + "…"
-    label = t((name.ljust(name_width), S_NAME))
+    head = (name.ljust(name_width), S_NAME)
     if svc is None:
         if model.listed(SERVICE, key[0]):
-            label.append_text(t("  ", ("(Service gone; slices remain)", S_WARN)))
-        else:
-            label.append_text(t("  ", ("(Service not listed yet)", S_DIM)))
-        return label, False
+            return t(head, "  ", ("(Service gone; slices remain)", S_WARN)), False
+        return t(head, "  ", ("(Service not listed yet)", S_DIM)), False
     animated = False
-    label.append("  ")
+    parts: list = [head, "  "]
     if svc.type == "ExternalName":
-        label.append_text(t(("CNAME", S_DIM)))
+        parts.append(("CNAME", S_DIM))
     else:
         status, animated = service_status(model, key, now)
-        label.append_text(status)
+        parts.append(status)
     if findings:
         # Right after the status, so it survives 80 columns: health first, then the spec.
-        label.append("  ")
-        label.append_text(F.badge(findings))
-    label.append_text(t("  ", type_text(svc), " ", address_text(svc)))
+        parts += ["  ", F.badge(findings)]
+    parts += ["  ", type_text(svc), " ", address_text(svc)]
     if svc.type != "ExternalName":
-        label.append_text(t("  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)))
-    return label, animated
+        parts += ["  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)]
+    return t(*parts), animated
 
 
 # ---- endpoints ---------------------------------------------------------------------------------

@@ -40,3 +40,21 @@ async def test_markup_and_escapes_are_rendered_literally(empty):
         assert "web[bold]xred[/]" in details and "\x1b" not in details
         svg = app.export_screenshot()
         assert "web[bold]xred[/]".replace("[", "&#91;") in svg or "web[bold]xred[/]" in svg
+
+
+def test_rows_t_builds_the_text_that_rich_would():
+    from rich.style import Style
+    from rich.text import Text
+
+    from svctui.ui.rows import t
+
+    inner = t(("✖ no pods", "bold red"), (" +1 more", "dim"))
+    got = t(("name\x1b[31m", "bold"), "  ", inner, "", ("", "red"), ("wide 日本", Style(italic=True)), "\ttab")
+    want = Text(no_wrap=True, overflow="ellipsis")
+    for text, style in (("name", "bold"), ("  ", None), ("✖ no pods", "bold red"), (" +1 more", "dim"),
+                        ("wide 日本", Style(italic=True)), (" tab", None)):
+        want.append(text, style)
+    assert got.plain == want.plain and got.cell_len == want.cell_len
+    assert got.spans == want.spans
+    assert (got.no_wrap, got.overflow) == (True, "ellipsis")
+    assert "\x1b" not in got.plain and "\t" not in got.plain

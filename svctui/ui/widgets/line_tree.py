@@ -19,6 +19,7 @@ the same cache.
 from __future__ import annotations
 
 from rich.segment import Segment
+from rich.text import Text
 from rich.style import Style
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
@@ -132,6 +133,13 @@ class LineTree(Tree):
         self._tree_nodes[node._id] = node
         self._updates += 1
         return node
+
+    def process_label(self, label):
+        # Tree copies every label to keep its first line; a one-line Text is kept as given (labels
+        # here are built for the tree and never changed after).
+        if isinstance(label, Text) and "\n" not in label.plain:
+            return label
+        return super().process_label(label)
 
     def _node_changed(self, node: TreeNode) -> None:
         if self._tree_lines_cached is None:  # lines are rebuilt (and compared) soon

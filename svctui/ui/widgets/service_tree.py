@@ -110,7 +110,9 @@ class ServiceTree(LineTree):
         counted = self._counted
         if shown == (key in counted):
             return
-        lens = self._name_lens.setdefault(key[0], Counter())
+        lens = self._name_lens.get(key[0])
+        if lens is None:
+            lens = self._name_lens[key[0]] = Counter()
         n = min(NAME_CAP, len(key[1]))
         if shown:
             lens[n] += 1
@@ -289,7 +291,9 @@ class ServiceTree(LineTree):
     def get_label_width(self, node: Node) -> int:
         # What render_label's Text measures (icon + label), without building it: _build asks this of
         # every line after each structural change.
-        return node._label.cell_len + (2 if node._allow_expand else 0)
+        text = node._label.plain
+        width = len(text) if text.isascii() else node._label.cell_len  # labels hold no controls
+        return width + (2 if node._allow_expand else 0)
 
     def _relabel(self, node: Node, row: Row) -> None:
         if node.label != row.label:
