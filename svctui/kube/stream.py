@@ -157,7 +157,7 @@ class ResourceStream:
             raise
 
     async def _list(self) -> str:
-        with gc_paused():
+        with gc_paused(keep=True):
             return await self._list_paused()
 
     async def _list_paused(self) -> str:

@@ -402,15 +402,17 @@ class SvctuiApp(PanesMixin, App):
         """Bring the widgets up to date with the model: the touched Services' rows (only what can be
         seen is built), the namespace labels, the timeline and the details pane if shown."""
         self._flush_pending = False
-        now_m = time.monotonic()
-        self._tokens = max(0.0, min(float(BURST), self._tokens + (now_m - self._last_flush) / FRAME) - 1)
-        self._last_flush = now_m
         if not self.synced:
             return
         self._diagnose()
         dirty, self._dirty = self._dirty, set()
         if not (dirty or self._timeline_dirty or self._details_dirty):
             return
+        # Only a repaint that does work spends a token: a pod event that changed nothing on screen
+        # must not delay its slice's event, right behind it.
+        now_m = time.monotonic()
+        self._tokens = max(0.0, min(float(BURST), self._tokens + (now_m - self._last_flush) / FRAME) - 1)
+        self._last_flush = now_m
         self.repaints += 1
         now = self.now()
         tree = self.tree

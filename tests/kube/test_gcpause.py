@@ -37,3 +37,19 @@ def test_a_collector_that_was_off_stays_off():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_kept_objects_are_frozen_before_the_collector_runs_again():
+    before = gc.get_freeze_count()
+    try:
+        with gc_paused():
+            with gc_paused(keep=True):
+                kept = [[i] for i in range(1000)]
+            assert gc.get_freeze_count() == before  # the outer pause still holds
+        frozen = gc.get_freeze_count()
+        assert gc.isenabled() and frozen >= before + len(kept)
+        with gc_paused():
+            more = [[i] for i in range(1000)]
+        assert gc.get_freeze_count() == frozen and len(more) == 1000  # a plain pause freezes nothing
+    finally:
+        gc.unfreeze()
