@@ -11,6 +11,7 @@ import ipaddress
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from rich.cells import cell_len
 from rich.text import Span, Text
 
 from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
@@ -51,7 +52,7 @@ class Row:
     animated: bool = False
 
 
-def t(*parts: tuple[str, str] | str | Text) -> Text:
+def t(*parts: tuple[str, str] | str | Text) -> "Label":
     """Text from (text, style) pairs, strings and Texts made by t(); every text is sanitized and taken
     literally. Built in one go (Text.append per part re-checks and re-strips each one: most of a
     repaint of 10,000 rows), and not stripped again by Text(): plain() has removed every control."""
@@ -73,9 +74,20 @@ def t(*parts: tuple[str, str] | str | Text) -> Text:
         if s:
             chunks.append(s)
             pos += len(s)
-    out = Text(no_wrap=True, overflow="ellipsis")
+    out = Label(no_wrap=True, overflow="ellipsis")
     out._text, out._length, out._spans = ["".join(chunks)], pos, spans
+    out.cells = (pos, sum(len(c) if c.isascii() else cell_len(c) for c in chunks))
     return out
+
+
+class Label(Text):
+    """A Text made by t(), with its width in cells counted from its parts (short, repeated strings
+    whose widths rich caches): the tree asks every line's width after each structural change."""
+    __slots__ = ("cells",)  # (length, cells) when made; an append since changes the length
+
+    def cell_width(self) -> int:
+        cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()
+        return cells[1] if cells is not None and cells[0] == self._length else self.cell_len
 
 
 def secs(s: float) -> str:

@@ -58,3 +58,12 @@ def test_rows_t_builds_the_text_that_rich_would():
     assert got.spans == want.spans
     assert (got.no_wrap, got.overflow) == (True, "ellipsis")
     assert "\x1b" not in got.plain and "\t" not in got.plain
+
+
+def test_a_label_knows_its_width_and_forgets_it_when_appended_to():
+    from svctui.ui.rows import t
+
+    label = t(("svc", "bold"), "  ", ("80→8080/TCP", None), " 日本")
+    assert label.cell_width() == label.cell_len == 21
+    label.append("日本")
+    assert label.cell_width() == label.cell_len == 25

@@ -27,7 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
-from ..rows import NAME_CAP, Row, S_DIM, S_NAME, t
+from ..rows import NAME_CAP, Label, Row, S_DIM, S_NAME, t
 from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
@@ -291,8 +291,8 @@ class ServiceTree(LineTree):
     def get_label_width(self, node: Node) -> int:
         # What render_label's Text measures (icon + label), without building it: _build asks this of
         # every line after each structural change.
-        text = node._label.plain
-        width = len(text) if text.isascii() else node._label.cell_len  # labels hold no controls
+        label = node._label
+        width = label.cell_width() if type(label) is Label else label.cell_len
         return width + (2 if node._allow_expand else 0)
 
     def _relabel(self, node: Node, row: Row) -> None:
