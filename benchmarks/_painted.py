@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import svctui.ui  # noqa: E402,F401  (before textual: it sets Textual's frame rate, as the app's entry does)
 from tests.ui.grid import ScreenGrid  # noqa: E402  (the terminal grid the UI tests use too)
 
 
