@@ -10,8 +10,9 @@ Here each node's strip is kept with a key of everything its rendering reads: its
 guides' inputs along its path (hover, selected, last child), whether the cursor or the mouse is on
 it, the widths, focus and pseudo classes. A node whose line only moved (rows inserted above it) is
 not rendered again: its strip gets the new line number in its meta (what clicks and hover read).
-After an edit the lines are rebuilt once (on the next turn of the tree's queue), and only the lines
-that now show another node or key are marked for repaint. A change in the number of lines updates
+After an edit the lines are rebuilt once (at the end of the owner's batch of edits, or on the next
+turn of the tree's queue), and only the lines that now show another node or key are marked for
+repaint. A change in the number of lines updates
 the scrollbars without a screen layout. A full repaint (scrolling, resize, styles) renders through
 the same cache.
 """
@@ -19,8 +20,8 @@ the same cache.
 from __future__ import annotations
 
 from rich.segment import Segment
-from rich.text import Text
 from rich.style import Style
+from rich.text import Text
 from textual.geometry import Region, Size
 from textual.reactive import Reactive
 from textual.strip import Strip
