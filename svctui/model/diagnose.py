@@ -201,25 +201,23 @@ def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | 
     if svc is None or svc.type == "ExternalName":
         return []
     out: list[Finding] = []
-    held: list[_Backends] = []
-
-    def backends() -> _Backends:  # a walk of every endpoint: only when a check reads it
-        if not held:
-            held.append(_backends(model, key))
-        return held[0]
+    backends: _Backends | None = None  # a walk of every endpoint: only for the checks that read it
     pods_known = model.pods_known(svc.namespace)
     if svc.has_selector:
         selected = model.topology.selected_pods(key) if pods_known else []
         if pods_known and not selected:
             out.append(_no_pods(svc, index if index is not None else PodIndex.of(model)))
         elif pods_known:
-            out += _readiness(svc, selected, backends())
+            backends = _backends(model, key)
+            out += _readiness(svc, selected, backends)
             live = [p for p in selected if p.live]
             out += _ports(svc, live)
             out += _workloads(svc, live)
     else:
-        out += _selectorless(model, svc, backends())
-    if "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and backends().ready:
+        backends = _backends(model, key)
+        out += _selectorless(model, svc, backends)
+    if "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and \
+            (backends if backends is not None else _backends(model, key)).ready:
         out += _local_policy(model, svc, nodes)
     if svc.type == "LoadBalancer" and not svc.lb_ingress:
         out.append(_lb_pending(svc, platform))

@@ -53,8 +53,8 @@ class Row:
 
 
 def t(*parts: tuple[str, str] | str | Text) -> "Label":
-    """Text from (text, style) pairs, strings and Texts made by t(); every text is sanitized and taken
-    literally. Built in one go (Text.append per part re-checks and re-strips each one: most of a
+    """Text from (text, style) pairs and strings, each sanitized and taken literally, and Texts whose
+    text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part re-checks and re-strips each one: most of a
     repaint of 10,000 rows), and not stripped again by Text(): plain() has removed every control."""
     chunks: list[str] = []
     spans: list[Span] = []

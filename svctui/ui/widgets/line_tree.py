@@ -42,6 +42,7 @@ class LineNode(TreeNode):
 
 
 class LineTree(Tree):
+    NODE: type[LineNode] = LineNode  # what _add_node makes (a subclass may extend it)
     # The scrollbars follow the line count (watch below); no screen layout is needed for it.
     virtual_size = Reactive(Size(0, 0), layout=False, repaint=False)
 
@@ -130,7 +131,7 @@ class LineTree(Tree):
         self._lt_nodes = {n: v for n, v in self._lt_nodes.items() if n in on_screen}
 
     def _add_node(self, parent, label, data, expand: bool = False):
-        node = LineNode(self, parent, self._new_id(), label, data, expanded=expand)
+        node = self.NODE(self, parent, self._new_id(), label, data, expanded=expand)
         self._tree_nodes[node._id] = node
         self._updates += 1
         return node

@@ -44,6 +44,7 @@ class _Node(LineNode):
 
 
 class ServiceTree(LineTree):
+    NODE = _Node
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="cursor.down"),
         Binding("k", "cursor_up", "Up", show=False, id="cursor.up"),
@@ -281,12 +282,6 @@ class ServiceTree(LineTree):
         return node
 
     # ---- Textual hooks ----
-
-    def _add_node(self, parent: Node | None, label: Text, data: tuple | None, expand: bool = False) -> Node:
-        node = _Node(self, parent, self._new_id(), label, data, expanded=expand)
-        self._tree_nodes[node._id] = node
-        self._updates += 1
-        return node
 
     def get_label_width(self, node: Node) -> int:
         # What render_label's Text measures (icon + label), without building it: _build asks this of
