@@ -8,13 +8,13 @@ event to the terminal.
 
 Here each node's strip is kept with a key of everything its rendering reads: its edit count, the
 guides' inputs along its path (hover, selected, last child), whether the cursor or the mouse is on
-it, the widths, focus and pseudo classes. A node whose line only moved (rows inserted above it) is
-not rendered again: its strip gets the new line number in its meta (what clicks and hover read).
+it, the widths, focus and pseudo classes. A node whose line only moved (rows inserted above it) hands
+back the same strip, so its styling is reused too (styled_lines.py). That is why the strips drawn
+here carry no line number in their meta, as Tree's do: the mouse events get it from their position.
 After an edit the lines are rebuilt once (at the end of the owner's batch of edits, or on the next
 turn of the tree's queue), and only the lines that now show another node or key are marked for
-repaint. A change in the number of lines updates
-the scrollbars without a screen layout. A full repaint (scrolling, resize, styles) renders through
-the same cache.
+repaint. A change in the number of lines updates the scrollbars without a screen layout. A full
+repaint (scrolling, resize, styles) renders through the same cache.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from textual.strip import Strip
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
+from .styled_lines import ReusingStylesCache
 from .tree_draw import Components, draw_line
 
 _KEEP = 4096  # cached lines kept before those off screen are dropped
@@ -57,6 +58,7 @@ class LineTree(Tree):
         self._lt_style: Style | None = None
         self._lt_frame: tuple | None = None
         self.lines_rendered = 0  # strips built (a benchmark and the tests look at it)
+        self._styles_cache = ReusingStylesCache()
 
     def watch_virtual_size(self, size: Size) -> None:
         if self.is_mounted:
@@ -105,7 +107,8 @@ class LineTree(Tree):
         key = self._line_key(y, line, self._lt_frame or self._frame())
         held = self._lt_nodes.get(node_id)
         if held is not None and held[0] == key:
-            strip = held[2] if held[1] == y else _moved(held[2], y)
+            # Tree's own lines (a subclass with its own render_label) carry their line number: re-tag.
+            strip = held[2] if held[1] == y or self._lt_draws else _moved(held[2], y)
         else:
             pad_width = max(self.virtual_size.width, self.size.width)
             if self._lt_draws:
@@ -122,6 +125,25 @@ class LineTree(Tree):
         self._lt_nodes[node_id] = (key, y, strip)
         self._lt_shown[y] = (node_id, key)
         return strip.crop(x1, x2)
+
+    def _line_at(self, event) -> int:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return -1
+        y = offset.y + self.scroll_offset.y
+        return y if 0 <= y < len(self._tree_lines) else -1
+
+    # Textual calls each class's handler in turn, this one first: Tree's then reads the line here.
+    def _on_mouse_move(self, event) -> None:
+        self._tag_line(event)
+
+    def _on_click(self, event) -> None:
+        self._tag_line(event)
+
+    def _tag_line(self, event) -> None:
+        line = self._line_at(event)
+        if line >= 0:
+            event.style = event.style + Style.from_meta({"line": line})
 
     def _drop_offscreen(self) -> None:
         top = self.scroll_offset.y

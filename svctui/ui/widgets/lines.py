@@ -23,6 +23,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
+from .styled_lines import ReusingStylesCache
+
 
 class Lines(ScrollView, can_focus=True):
     DEFAULT_CSS = """
@@ -42,6 +44,7 @@ class Lines(ScrollView, can_focus=True):
         self._ln_style_key: object = None
         self._ln_frame: tuple | None = None
         self.updates = 0  # set_lines calls that changed something (tests and benchmarks look at it)
+        self._styles_cache = ReusingStylesCache()
 
     @property
     def lines(self) -> list[Text]:

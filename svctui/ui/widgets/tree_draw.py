@@ -1,11 +1,13 @@
-"""One Tree line as a Strip: the same segments as Textual's Tree._render_line, built without Text.
+"""One Tree line as a Strip: the segments of Textual's Tree._render_line, built without Text.
 
 Textual builds each line as a Text (guides, then a copy of the label re-styled twice), renders it
 through Rich's span machinery and pads it: about 0.2 ms a line with its styles cached, 0.7 ms when
 they are not (every refresh clears them). Here the guides are plain segments, the label is rendered
 once on its own and each of its segments gets the line's styles added, in the order Rich would
 combine them (style addition is associative): line style, label segment, label style, node meta.
-tests/ui/test_line_tree.py compares the two segment for segment, styles and meta included.
+One difference: no line number in the meta (Tree puts it on every segment), so that a row that moves
+keeps its strip; LineTree finds the mouse's line from its position. tests/ui/test_line_tree.py
+compares the two segment for segment, styles and the rest of the meta included.
 
 Only for trees that keep Tree.render_label (LineTree falls back to Textual's path otherwise).
 """
@@ -73,7 +75,7 @@ def draw_line(tree: Tree, y: int, line, base_style: Style, c: Components, pad_wi
     has_focus = tree.has_focus
     hover_line = tree.hover_line
     is_hover = hover_line >= 0 and any(n._hover for n in path)
-    line_style = (c.highlight_line if is_hover else base_style) + Style(meta={"line": y})
+    line_style = c.highlight_line if is_hover else base_style
 
     segments: list[Segment] = []
     add = segments.append
