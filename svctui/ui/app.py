@@ -47,6 +47,7 @@ from .connection import summary
 from .findings import FindingsTracker
 from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
+from .paint import paint_now
 from .panes.controller import PANES, PanesMixin, probe_line
 from .screens.confirm import ConfirmDelete
 from .screens.help import HelpScreen
@@ -129,6 +130,7 @@ class SvctuiApp(PanesMixin, App):
         self._timeline_dirty = False
         self._details_dirty = False
         self._flush_pending = False
+        self._repainted_widgets: list | None = None
         self._last_flush = 0.0
         self._tokens = float(BURST)  # repaints that may happen now (refills at 1 per FRAME)
         self._ns_by_name: dict[str, set[str]] = {}  # Service name → namespaces that have one (timeline)
@@ -442,6 +444,14 @@ class SvctuiApp(PanesMixin, App):
             self._paint_timeline()
         if self._details_dirty:
             self._paint_details()
+        paint_now(tree.screen, self._repainted())
+
+    def _repainted(self) -> list:
+        """The widgets a repaint refreshes (looked up once)."""
+        if self._repainted_widgets is None:
+            self._repainted_widgets = [self.tree, self.query_one("#timeline-pane"), self.query_one("#details"),
+                                       *self.query("#header Static")]
+        return self._repainted_widgets
 
     def _diagnose(self) -> None:
         """The doctor again for the Services that changed since the last repaint (one batch)."""
