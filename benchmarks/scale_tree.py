@@ -11,6 +11,8 @@ terminal), and this driver, which writes to the sim over HTTP.
 1. first tree: from spawning the app process (Python start and imports included) to the first painted
    update with every Service, slice and endpoint in the tree (Services and EndpointSlices listed), and
    to the first one after the pod list is in too (the full tree: pods joined); also from App.run_test.
+   The first of these is the median over --spawns starts of the app (the last one goes on to the rest):
+   on a noisy 2-core machine one start varies by a second.
 2. RSS of the app process (VmRSS, and peak VmHWM) just after that, and at the end of the run.
 3. steady load: --rate writes/s for --seconds, each a merge patch of a pod annotation
    `sim.svctui.dev/ready` = "false"/"true" (the sim's kubelet flips readiness at once, the EndpointSlice
@@ -33,6 +35,7 @@ import os
 import random
 import re
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -62,7 +65,7 @@ def rss_mb() -> tuple[float, float]:
 SVC_LINE = re.compile(r"(svc-\d+) .*?(\d+)/(\d+) ready")
 
 
-async def runner(kubeconfig: str, expected: int) -> None:
+async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> None:
     t_start = time.monotonic()
     from _painted import PaintedScreen
 
@@ -117,6 +120,14 @@ async def runner(kubeconfig: str, expected: int) -> None:
     loop = asyncio.get_running_loop()
     t_run = time.monotonic()
     async with app.run_test(size=SIZE):
+        while rows_only and "rows" not in first:
+            if time.monotonic() - t_start > 200:
+                emit({"error": f"no tree of rows after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
+                return
+            await asyncio.sleep(0.01)
+        if rows_only:
+            emit({"t_start": t_start, "t_imported": t_imported, "t_rows": first["rows"]})
+            return
         while "tree" not in first:
             if time.monotonic() - t_start > 200:
                 emit({"error": f"no full tree after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
@@ -166,6 +177,23 @@ async def drive(args, url: str, kubeconfig: str) -> None:
         n_services = await count(session, url, "/api/v1/services")
         print(f"sim settled             {took:8.2f} s   ({slices} EndpointSlices, {n_services} Services)")
 
+        from _painted import stop
+
+        rows_times: list[float] = []
+        for _ in range(args.spawns - 1):  # starts that stop at the tree of rows
+            t_spawn = time.monotonic()
+            app = subprocess.Popen([sys.executable, __file__, "--runner", kubeconfig, str(n_services), "--rows-only"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
+            try:
+                line = await asyncio.get_running_loop().run_in_executor(None, app.stdout.readline)
+            finally:
+                stop(app)
+            info = json.loads(line or '{"error": "app exited"}')
+            if "error" in info:
+                raise SystemExit(f"app: {info['error']}")
+            rows_times.append(info["t_rows"] - t_spawn)
+            await asyncio.sleep(2.0)  # let the sim's watch streams of that app wind down
+
         t_spawn = time.monotonic()
         app = subprocess.Popen([sys.executable, __file__, "--runner", kubeconfig, str(n_services)],
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -174,11 +202,13 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             info = json.loads(line or '{"error": "app exited"}')
             if "error" in info:
                 raise SystemExit(f"app: {info['error']}")
-            first_rows = info["t_rows"] - t_spawn
+            rows_times.append(info["t_rows"] - t_spawn)
+            first_rows = statistics.median(rows_times)
             print(f"first tree of rows      {first_rows:8.2f} s   from spawning the app process: every Service, slice and "
-                  f"endpoint painted  [goal ≤ 5 s: {'meets' if first_rows <= 5 else 'MISSES'}]")
+                  f"endpoint painted; median of {len(rows_times)} starts "
+                  f"({', '.join(f'{x:.2f}' for x in rows_times)})  [goal ≤ 5 s: {'meets' if first_rows <= 5 else 'MISSES'}]")
             first_tree = info["t_tree"] - t_spawn
-            print(f"first full tree         {first_tree:8.2f} s   the same with every pod listed and joined "
+            print(f"first full tree         {first_tree:8.2f} s   the last start, with every pod listed and joined "
                   f"(imports {info['t_imported'] - t_spawn:.2f} s; {info['t_tree'] - info['t_run']:.2f} s from "
                   f"run_test); {info['services']} Services  [goal ≤ 5 s: {'meets' if first_tree <= 5 else 'MISSES'}]")
             rss = info["rss_settled"][0]
@@ -276,7 +306,6 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             line = await asyncio.get_running_loop().run_in_executor(None, app.stdout.readline)
             res = json.loads(line)
         finally:
-            from _painted import stop
             stop(app)
 
         paints = {k: v for k, v in res["paints"].items()}
@@ -313,12 +342,14 @@ def main() -> None:
     p.add_argument("--rate", type=float, default=100.0, help="writes (endpoint changes) per second")
     p.add_argument("--seconds", type=float, default=20.0, help="how long to keep the load up")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--spawns", type=int, default=3, help="app starts the first tree of rows is the median of")
     p.add_argument("--runner", nargs=2, metavar=("KUBECONFIG", "SERVICES"), help=argparse.SUPPRESS)
+    p.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.runner:
         signal.signal(signal.SIGALRM, lambda *_: os._exit(3))  # the app never outlives the run, whatever hangs
         signal.alarm(int(DEADLINE) + 10)
-        asyncio.run(runner(args.runner[0], int(args.runner[1])))
+        asyncio.run(runner(args.runner[0], int(args.runner[1]), args.rows_only))
         return
     from _painted import start_sim, stop
 

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, EndpointPort, EndpointSlice,
-                                  Labels, Pod, Service, ServicePort)
+                                  Labels, Pod, Service, ServicePort, make_endpoint, make_pod)
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -178,9 +178,9 @@ def _endpoint(e: Any) -> Endpoint:
         ref = _dict(ref)
         kind, rname, ruid, rns = (_str(ref.get("kind")), _str(ref.get("name")), _str(ref.get("uid")),
                                   _str(ref.get("namespace")))
-    return Endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
-                    _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
-                    _str(e.get("zone")), kind, rname, ruid or None, rns)
+    return make_endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
+                         _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
+                         _str(e.get("zone")), kind, rname, ruid or None, rns)
 
 
 def _endpoint_port(p: Any) -> EndpointPort:
@@ -244,25 +244,24 @@ def pod(raw: Any) -> Pod:
                 ports.append(ContainerPort(_str(p.get("name")), _int(p.get("containerPort")) or 0,
                                            _str(p.get("protocol")) or "TCP"))
         okind, oname = _owner(md)
-        return Pod(
+        return make_pod(
             ns, name,
-            uid=_str(md.get("uid")) or "",
-            resource_version=_str(md.get("resourceVersion")) or "",
-            labels=_labels(md.get("labels")),
-            node_name=_str(spec.get("nodeName")),
-            pod_ip=_str(status.get("podIP")) or None,
-            pod_ips=tuple(ip for ip in (_str(_dict(x).get("ip")) for x in _list(status.get("podIPs"))) if ip),
-            phase=_str(status.get("phase")) or "Pending",
-            ready=ready,
-            deleting=md.get("deletionTimestamp") is not None,
-            restarts=restarts,
-            container_ports=tuple(ports),
-            hostname=_str(spec.get("hostname")),
-            subdomain=_str(spec.get("subdomain")),
-            owner_kind=okind,
-            owner_name=oname,
-            created=_time(md.get("creationTimestamp")),
-            start_time=_time(status.get("startTime")),
+            _str(md.get("uid")) or "",  # uid
+            _str(md.get("resourceVersion")) or "",  # resource_version
+            _labels(md.get("labels")),
+            _str(spec.get("nodeName")),  # node_name
+            _str(status.get("podIP")) or None,  # pod_ip
+            tuple(ip for ip in (_str(_dict(x).get("ip")) for x in _list(status.get("podIPs"))) if ip),  # pod_ips
+            _str(status.get("phase")) or "Pending",  # phase
+            ready,
+            md.get("deletionTimestamp") is not None,  # deleting
+            restarts,
+            tuple(ports),  # container_ports
+            _str(spec.get("hostname")),
+            _str(spec.get("subdomain")),
+            okind, oname,  # owner_kind, owner_name
+            _time(md.get("creationTimestamp")),  # created
+            _time(status.get("startTime")),  # start_time
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(POD, f"{ns}/{name}", str(exc)) from None

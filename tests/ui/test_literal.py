@@ -58,6 +58,14 @@ def test_rows_t_builds_the_text_that_rich_would():
     assert got.spans == want.spans
     assert (got.no_wrap, got.overflow) == (True, "ellipsis")
     assert "\x1b" not in got.plain and "\t" not in got.plain
+    # no control anywhere (the parts are checked once, joined), and a part that is not a string
+    clean = t(("name", "bold"), "  ", inner, "", ("", "red"), ("wide 日本", Style(italic=True)), (7, "dim"))
+    want = Text(no_wrap=True, overflow="ellipsis")
+    for text, style in (("name", "bold"), ("  ", None), ("✖ no pods", "bold red"), (" +1 more", "dim"),
+                        ("wide 日本", Style(italic=True)), ("7", "dim")):
+        want.append(text, style)
+    assert clean.plain == want.plain and clean.spans == want.spans
+    assert clean.cell_width() == want.cell_len
 
 
 def test_a_label_knows_its_width_and_forgets_it_when_appended_to():
