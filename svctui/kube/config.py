@@ -17,11 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from aiohttp.helpers import get_env_proxy_for_url
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config import ConfigException
 from kubernetes_asyncio.config.incluster_config import (SERVICE_CERT_FILENAME, SERVICE_HOST_ENV_NAME,
                                                         SERVICE_TOKEN_FILENAME, load_incluster_config)
 from kubernetes_asyncio.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR, load_kube_config
+from yarl import URL
 
 SERVICE_NAMESPACE_FILENAME = str(Path(SERVICE_TOKEN_FILENAME).with_name("namespace"))
 IN_CLUSTER = "in-cluster"
@@ -118,7 +120,30 @@ async def load_target(kubeconfig: str | None = None, context: str | None = None,
         # Malformed entries (a cluster without `server`, an unreadable cert file) surface here.
         raise KubeConfigError(f"context {name!r} in {source} is unusable: {exc}") from None
     ns = namespace or (contexts[name] or {}).get("namespace") or "default"
-    return KubeTarget(ApiClient(configuration=cfg), name, str(ns), cfg.host, source)
+    return KubeTarget(api_client(cfg), name, str(ns), cfg.host, source)
+
+
+def api_client(cfg: Configuration) -> ApiClient:
+    """An ApiClient for cfg whose requests look nothing up on the way out.
+
+    kubernetes_asyncio's HTTP session trusts the environment, so aiohttp reads ~/.netrc and the proxy
+    variables in a worker thread for every request: two thread round trips each, which wait for the
+    loop's thread to let go of the GIL (at 10,000 Services the first lists took 0.35 s longer for it).
+    The proxy the environment names for the API server (HTTPS_PROXY / HTTP_PROXY, NO_PROXY, as aiohttp
+    reads them) is resolved here, once; a kubeconfig's proxy-url still wins. ~/.netrc is not read:
+    kubectl does not read it either."""
+    if not cfg.proxy:
+        try:
+            proxy, auth = get_env_proxy_for_url(URL(cfg.host))
+        except (LookupError, ValueError):
+            pass
+        else:
+            cfg.proxy = str(proxy)
+            if auth is not None:
+                cfg.proxy_headers = {"Proxy-Authorization": auth.encode()}
+    api = ApiClient(configuration=cfg)
+    api.rest_client.pool_manager._trust_env = False  # aiohttp's session: ClientSession(trust_env=False)
+    return api
 
 
 def _choices(contexts: dict[str, Any]) -> str:
@@ -139,5 +164,5 @@ def _in_cluster(namespace: str | None, env: Any) -> KubeTarget:
             ns = Path(SERVICE_NAMESPACE_FILENAME).read_text().strip()
         except OSError:
             ns = None
-    return KubeTarget(ApiClient(configuration=cfg), IN_CLUSTER, ns or "default", cfg.host,
+    return KubeTarget(api_client(cfg), IN_CLUSTER, ns or "default", cfg.host,
                       f"service account ({SERVICE_CERT_FILENAME})")

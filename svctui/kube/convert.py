@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, EndpointPort, EndpointSlice,
-                                  Labels, Pod, Service, ServicePort, make_endpoint, make_pod)
+                                  Labels, Pod, Service, ServicePort)
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
@@ -178,7 +178,7 @@ def _endpoint(e: Any) -> Endpoint:
         ref = _dict(ref)
         kind, rname, ruid, rns = (_str(ref.get("kind")), _str(ref.get("name")), _str(ref.get("uid")),
                                   _str(ref.get("namespace")))
-    return make_endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
+    return Endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
                          _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
                          _str(e.get("zone")), kind, rname, ruid or None, rns)
 
@@ -244,7 +244,7 @@ def pod(raw: Any) -> Pod:
                 ports.append(ContainerPort(_str(p.get("name")), _int(p.get("containerPort")) or 0,
                                            _str(p.get("protocol")) or "TCP"))
         okind, oname = _owner(md)
-        return make_pod(
+        return Pod(
             ns, name,
             _str(md.get("uid")) or "",  # uid
             _str(md.get("resourceVersion")) or "",  # resource_version

@@ -1,17 +1,18 @@
 """The few fields of Services, EndpointSlices and Pods that svctui shows or joins on.
 
-Frozen, slotted and hashable: tens of thousands of these live at once, are shared between the store,
-the topology indexes and the churn ledger, and are replaced (never mutated) when an event arrives.
+Immutable and hashable: tens of thousands of these live at once, are shared between the store, the
+topology indexes and the churn ledger, and are replaced (never mutated) when an event arrives. The two
+kinds built 100,000 at a time at scale, Endpoint and Pod, are NamedTuples: a frozen dataclass's
+__init__ goes through object.__setattr__ once per field (3 µs an endpoint); a tuple is built in C.
+The others are frozen, slotted dataclasses.
 Mappings are stored as sorted tuples of pairs so objects stay hashable and compare by value.
 Timestamps (`created`, `start_time`) are epoch seconds, already parsed by kube/convert.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from typing import Callable, Iterable, Mapping, TypeVar
-
-T = TypeVar("T")
+from dataclasses import dataclass
+from typing import Iterable, Mapping, NamedTuple
 
 Labels = tuple[tuple[str, str], ...]
 Key = tuple[str, str]  # (namespace, name)
@@ -81,8 +82,7 @@ class EndpointPort:
     app_protocol: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     addresses: tuple[str, ...]
     # Raw conditions as sent (None = field absent); read them through is_ready/is_serving/is_terminating.
     ready: bool | None = None
@@ -149,8 +149,7 @@ class ContainerPort:
     protocol: str = "TCP"
 
 
-@dataclass(frozen=True, slots=True)
-class Pod:
+class Pod(NamedTuple):
     namespace: str
     name: str
     uid: str = ""
@@ -186,24 +185,3 @@ class Pod:
         """Counts toward the replicas a controller keeps: not being deleted and not finished."""
         return not self.deleting and self.phase not in ("Succeeded", "Failed")
 
-
-def positional(cls: type[T]) -> Callable[..., T]:
-    """A constructor of the frozen, slotted dataclass `cls` that takes every field, positionally, in
-    declaration order: the same object as `cls(*values)`, built 2–3× faster. A frozen dataclass's
-    __init__ goes through object.__setattr__ once per field (the frozen guard's way round); this sets
-    the slots directly. For the bulk of a list (100,000 endpoints, rows and pods at scale)."""
-    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
-    env: dict = {"new": object.__new__, "cls": cls}
-    lines = [f"def make({', '.join(names)}):", "    o = new(cls)"]
-    for i, name in enumerate(names):
-        env[f"set{i}"] = cls.__dict__[name].__set__  # the slot's own descriptor
-        lines.append(f"    set{i}(o, {name})")
-    lines.append("    return o")
-    exec("\n".join(lines), env)
-    make = env["make"]
-    make.__qualname__ = make.__name__ = f"positional({cls.__name__})"
-    return make
-
-
-make_endpoint = positional(Endpoint)
-make_pod = positional(Pod)

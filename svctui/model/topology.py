@@ -13,9 +13,9 @@ selectors). Views are immutable, so the churn ledger can diff the old one agains
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
-from .objects import Endpoint, EndpointSlice, Key, Labels, Pod, Service, positional
+from .objects import Endpoint, EndpointSlice, Key, Labels, Pod, Service
 from .store import DELETED, ENDPOINTSLICE, POD, SERVICE, Delta, Store
 
 # An endpoint is keyed by its first address alone: IPv4, IPv6 and FQDN spellings cannot collide, and a
@@ -37,8 +37,7 @@ class Counts:
         return f"{self.ready}/{self.total} ready"
 
 
-@dataclass(frozen=True, slots=True)
-class EndpointRow:
+class EndpointRow(NamedTuple):  # a NamedTuple, as Endpoint: one per endpoint, built in bulk
     address_type: str
     slice_name: str
     endpoint: Endpoint
@@ -73,9 +72,6 @@ class ServiceView:
         if self.primary_family is None:
             return Counts()
         return self.counts_by_family[self.primary_family]
-
-
-_make_row = positional(EndpointRow)
 
 
 def _count(rows: Iterable[EndpointRow]) -> Counts:
@@ -348,7 +344,7 @@ class Topology:
             for ep in sl.endpoints:
                 if not ep.addresses:
                     continue
-                row = _make_row(sl.address_type, sl.name, ep)
+                row = EndpointRow(sl.address_type, sl.name, ep)
                 rk = ep.addresses[0]  # row.key
                 prev = rows.get(rk)
                 if prev is None or row.rank() > prev.rank():

@@ -57,8 +57,9 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
     text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part
     re-checks and re-strips each one: most of a repaint of 10,000 rows), and not stripped again by
     Text(): plain() has removed every control. Nearly always no part holds one: then the parts are
-    checked once, joined, instead of one by one."""
-    raw = [p.plain if isinstance(p, Text) else p if isinstance(p, str) else p[0] for p in parts]
+    checked once, joined, instead of one by one. tests/ui/test_literal.py compares it with Rich's own
+    building."""
+    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in parts]
     try:
         joined = "".join(raw)
     except TypeError:  # a part that is not a string: plain() turns it into one
@@ -67,25 +68,33 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p, r in zip(parts, raw):
-        if isinstance(p, Text):
-            s = r
-            if p.style:
-                spans.append(Span(pos, pos + len(s), p.style))
-            spans.extend(Span(pos + a, pos + b, st) for a, b, st in p._spans)
-        elif isinstance(p, str):
-            s = r if clean else plain(r)
-        else:
-            s, style = r if clean else plain(r), p[1]
+    for p, s in zip(parts, raw):
+        kind = type(p)
+        if kind is str:
+            if not clean:
+                s = plain(s)
+        elif kind is tuple:
+            if not clean:
+                s = plain(s)
+            style = p[1]
             if s and style:
-                spans.append(Span(pos, pos + len(s), style))
+                spans.append(_span(Span, (pos, pos + len(s), style)))
+        else:  # a Text
+            if p.style:
+                spans.append(_span(Span, (pos, pos + len(s), p.style)))
+            if p._spans:
+                spans.extend([_span(Span, (pos + a, pos + b, st)) for a, b, st in p._spans])
         if s:
-            chunks.append(s)
+            if not clean:
+                chunks.append(s)
             pos += len(s)
     text = joined if clean else "".join(chunks)
     out = Label(no_wrap=True, overflow="ellipsis")
     out._text, out._length, out._spans = [text], pos, spans
-    out.cells = (pos, pos if text.isascii() else sum(len(c) if c.isascii() else cell_len(c) for c in chunks))
+    if text.isascii():
+        out.cells = (pos, pos)
+    else:
+        out.cells = (pos, sum(len(c) if c.isascii() else cell_len(c) for c in (raw if clean else chunks) if c))
     return out
 
 
@@ -97,6 +106,9 @@ class Label(Text):
     def cell_width(self) -> int:
         cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()
         return cells[1] if cells is not None and cells[0] == self._length else self.cell_len
+
+
+_span = tuple.__new__  # Span is a NamedTuple: built without its Python-level __new__
 
 
 def secs(s: float) -> str:

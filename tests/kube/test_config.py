@@ -72,3 +72,75 @@ async def test_errors_are_for_people(tmp_path):
     (tmp_path / "bad").write_text("clusters: [oops")
     with pytest.raises(KubeConfigError, match="cannot read kubeconfig .*bad"):
         await load_target(kubeconfig=str(tmp_path / "bad"), environ={})
+
+
+async def _forward_proxy(seen: list[str]):
+    """A minimal HTTP forward proxy (absolute-form requests, as a client sends for http:// through it)."""
+    from aiohttp import ClientSession, web
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(str(request.url))
+        async with ClientSession() as s:
+            async with s.request(request.method, str(request.url), headers={
+                    k: v for k, v in request.headers.items() if k.lower() not in ("host", "proxy-authorization")}) as r:
+                return web.Response(status=r.status, body=await r.read(), content_type=r.content_type)
+
+    server = web.Server(handle)
+    runner = web.ServerRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    return runner, f"http://127.0.0.1:{port}"
+
+
+async def test_the_proxy_the_environment_names_is_used_and_nothing_is_looked_up_per_request(sim, tmp_path, monkeypatch):
+    seen: list[str] = []
+    runner, proxy = await _forward_proxy(seen)
+    try:
+        a = _write(tmp_path / "a", sim.url, {"one": None}, "one")
+        for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
+            monkeypatch.delenv(var, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy)
+        t = await load_target(kubeconfig=str(a))
+        try:
+            assert t.api.rest_client.pool_manager.trust_env is False
+            assert t.api.configuration.proxy == proxy
+            body = await kapi.get_json(t.api, "/api/v1/namespaces/default/services", [])
+            assert any(i["metadata"]["name"] == "kubernetes" for i in body["items"])
+            assert seen and seen[-1].startswith(sim.url + "/api/v1/namespaces/default/services")
+        finally:
+            await t.close()
+        # NO_PROXY names the server: straight to it, as aiohttp (and kubectl) would.
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        n = len(seen)
+        t = await load_target(kubeconfig=str(a))
+        try:
+            assert not t.api.configuration.proxy
+            await kapi.get_json(t.api, "/api/v1/namespaces/default/services", [])
+            assert len(seen) == n
+        finally:
+            await t.close()
+    finally:
+        await runner.cleanup()
+
+
+async def test_a_kubeconfig_proxy_url_wins_over_the_environment(sim, tmp_path, monkeypatch):
+    a = _write(tmp_path / "a", sim.url, {"one": None}, "one")
+    cfg = yaml.safe_load(a.read_text())
+    cfg["clusters"][0]["cluster"]["proxy-url"] = "http://127.0.0.1:3"
+    a.write_text(yaml.safe_dump(cfg))
+    monkeypatch.setenv("HTTP_PROXY", "http://user:secret@127.0.0.1:2")
+    t = await load_target(kubeconfig=str(a))
+    try:
+        assert t.api.configuration.proxy == "http://127.0.0.1:3"
+    finally:
+        await t.close()
+    cfg["clusters"][0]["cluster"].pop("proxy-url")
+    a.write_text(yaml.safe_dump(cfg))
+    t = await load_target(kubeconfig=str(a))
+    try:  # the environment's proxy, its credentials sent to it (not to the API server)
+        assert t.api.configuration.proxy == "http://127.0.0.1:2"
+        assert t.api.configuration.proxy_headers == {"Proxy-Authorization": "Basic dXNlcjpzZWNyZXQ="}
+    finally:
+        await t.close()

@@ -1,7 +1,6 @@
 """Findings on plain data: each code fires on its failure and nothing fires on healthy Services."""
 
 import json
-from dataclasses import replace
 
 import pytest
 
@@ -194,7 +193,7 @@ def test_some_pods_not_ready_is_a_warning():
 
 
 def test_dual_stack_pod_counts_once():
-    p = replace(pod("web-0", "10.0.0.1", ready=False), pod_ips=("10.0.0.1", "fd00::1"))
+    p = pod("web-0", "10.0.0.1", ready=False)._replace(pod_ips=("10.0.0.1", "fd00::1"))
     ok = pod("web-1", "10.0.0.2")
     m = model_with([svc()], [slice_("web-a", eps=[ep("10.0.0.1", "web-0", ready=False), ep("10.0.0.2", "web-1")]),
                              slice_("web-6", eps=[ep("fd00::1", "web-0", ready=False)], family="IPv6")], [p, ok])
@@ -296,7 +295,7 @@ def test_external_local_policy_without_local_endpoints():
 
 def test_internal_local_policy_uses_nodes_pods_run_on_by_default():
     services, slices, pods = healthy_web(1, internal_traffic_policy="Local")
-    pods.append(replace(pod("client", "10.0.1.1", labels={"app": "client"}), node_name="worker2"))
+    pods.append(pod("client", "10.0.1.1", labels={"app": "client"})._replace(node_name="worker2"))
     [f] = D.diagnose_service(model_with(services, slices, pods), WEB)
     assert f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS and "cannot reach" in f.message
 
