@@ -173,6 +173,11 @@ class SvctuiApp(PanesMixin, App):
     def tree(self) -> ServiceTree:
         return self.query_one(ServiceTree)
 
+    def on_load(self) -> None:
+        # Before the screen is built: the first pages of the lists take the server a moment, which
+        # building the screen fills. What the watch sends waits in the queue until the widgets exist.
+        self._start_watch(widgets=False)
+
     def on_mount(self) -> None:
         keys = dict(self.user_keymap)
         env = os.environ.get("SVCTUI_KEYS", "")
@@ -193,11 +198,10 @@ class SvctuiApp(PanesMixin, App):
         self._paint_details()
         if self.tick_interval:
             self.set_interval(self.tick_interval, self.tick)
-        self._start_watch()
 
     # ---- the watch ----
 
-    def _start_watch(self) -> None:
+    def _start_watch(self, widgets: bool = True) -> None:
         self.gen += 1
         self.model = self._new_model()
         self._states.clear()
@@ -209,9 +213,10 @@ class SvctuiApp(PanesMixin, App):
         self.findings.clear()
         self._ns_by_name.clear()
         self._tl_lines.clear()
-        self.tree.clear_all()
         self._timeline_dirty = self._details_dirty = True
-        self._paint_header()
+        if widgets:
+            self.tree.clear_all()
+            self._paint_header()
         self._watch(self.gen)
 
     @work(group="watch", exclusive=True, exit_on_error=False)
