@@ -148,7 +148,7 @@ class Episode:
     probed: bool = False
 
     def elapsed(self, now: float) -> float:
-        return max(0.0, now - self.started)  # now may be the last clock tick, just before the drop
+        return now - self.started
 
     def text(self, now: float, ready: int) -> str:
         return f"degraded {self.elapsed(now):.1f}s ({ready}/{self.steady} ready)"

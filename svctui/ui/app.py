@@ -131,7 +131,6 @@ class SvctuiApp(PanesMixin, App):
         self._details_dirty = False
         self._flush_pending = False
         self._repainted_widgets: list | None = None
-        self._tick_now: float | None = None  # see _rows_now
         self._last_flush = 0.0
         self._tokens = float(BURST)  # repaints that may happen now (refills at 1 per FRAME)
         self._ns_by_name: dict[str, set[str]] = {}  # Service name → namespaces that have one (timeline)
@@ -372,7 +371,7 @@ class SvctuiApp(PanesMixin, App):
         """A Service's row with all its children, now (the tree asks while the Service is expanded)."""
         if not self._visible(key):
             return None
-        now = self._rows_now()
+        now = self.now()
         return R.service_row(self.model, key, now, self.tree.name_width(key[0]), self.findings.shown(key, now))
 
     # ---- repainting ----
@@ -394,7 +393,7 @@ class SvctuiApp(PanesMixin, App):
         """Clock tick: settle stopwatches, re-age rows that show ages, advance the header clock."""
         if not self.query(ServiceTree):  # closing: the widgets go before the app's timers stop
             return
-        now = self._tick_now = self.now()
+        now = self.now()
         self._dirty |= self.model.tick(now)
         self._dirty |= self.tree.animated  # rows on the tree's lines whose labels read the clock
         ripe = self.findings.tick(now)  # readiness findings that outlasted the grace period
@@ -422,7 +421,7 @@ class SvctuiApp(PanesMixin, App):
         self._tokens = max(0.0, min(float(BURST), self._tokens + (now_m - self._last_flush) / FRAME) - 1)
         self._last_flush = now_m
         self.repaints += 1
-        now = self._rows_now()
+        now = self.now()
         tree = self.tree
         model = self.model
         services, views = model.store.services, model.topology.view
@@ -458,13 +457,6 @@ class SvctuiApp(PanesMixin, App):
             self._repainted_widgets = [self.tree, self.query_one("#timeline-pane"), self.query_one("#details"),
                                        *self.query("#header Static")]
         return self._repainted_widgets
-
-    def _rows_now(self) -> float:
-        """The time the rows' ages are told at: the last clock tick's. Ages advance with the tick (every
-        row that shows one is repainted then); an event's repaint then leaves the rows it did not touch
-        as they are, instead of redrawing every aged row of an expanded Service a few ms before the
-        change the event brought (new rows start at 0s)."""
-        return self._tick_now if self._tick_now is not None else self.now()
 
     def _diagnose(self) -> None:
         """The doctor again for the Services that changed since the last repaint (one batch)."""
