@@ -179,8 +179,8 @@ def _endpoint(e: Any) -> Endpoint:
         kind, rname, ruid, rns = (_str(ref.get("kind")), _str(ref.get("name")), _str(ref.get("uid")),
                                   _str(ref.get("namespace")))
     return Endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
-                         _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
-                         _str(e.get("zone")), kind, rname, ruid or None, rns)
+                    _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
+                    _str(e.get("zone")), kind, rname, ruid or None, rns)
 
 
 def _endpoint_port(p: Any) -> EndpointPort:
@@ -246,22 +246,23 @@ def pod(raw: Any) -> Pod:
         okind, oname = _owner(md)
         return Pod(
             ns, name,
-            _str(md.get("uid")) or "",  # uid
-            _str(md.get("resourceVersion")) or "",  # resource_version
-            _labels(md.get("labels")),
-            _str(spec.get("nodeName")),  # node_name
-            _str(status.get("podIP")) or None,  # pod_ip
-            tuple(ip for ip in (_str(_dict(x).get("ip")) for x in _list(status.get("podIPs"))) if ip),  # pod_ips
-            _str(status.get("phase")) or "Pending",  # phase
-            ready,
-            md.get("deletionTimestamp") is not None,  # deleting
-            restarts,
-            tuple(ports),  # container_ports
-            _str(spec.get("hostname")),
-            _str(spec.get("subdomain")),
-            okind, oname,  # owner_kind, owner_name
-            _time(md.get("creationTimestamp")),  # created
-            _time(status.get("startTime")),  # start_time
+            uid=_str(md.get("uid")) or "",
+            resource_version=_str(md.get("resourceVersion")) or "",
+            labels=_labels(md.get("labels")),
+            node_name=_str(spec.get("nodeName")),
+            pod_ip=_str(status.get("podIP")) or None,
+            pod_ips=tuple(ip for ip in (_str(_dict(x).get("ip")) for x in _list(status.get("podIPs"))) if ip),
+            phase=_str(status.get("phase")) or "Pending",
+            ready=ready,
+            deleting=md.get("deletionTimestamp") is not None,
+            restarts=restarts,
+            container_ports=tuple(ports),
+            hostname=_str(spec.get("hostname")),
+            subdomain=_str(spec.get("subdomain")),
+            owner_kind=okind,
+            owner_name=oname,
+            created=_time(md.get("creationTimestamp")),
+            start_time=_time(status.get("startTime")),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(POD, f"{ns}/{name}", str(exc)) from None

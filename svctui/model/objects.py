@@ -184,4 +184,3 @@ class Pod(NamedTuple):
     def live(self) -> bool:
         """Counts toward the replicas a controller keeps: not being deleted and not finished."""
         return not self.deleting and self.phase not in ("Succeeded", "Failed")
-

@@ -42,6 +42,11 @@ EXEC_PROTOCOLS = ["v5.channel.k8s.io", "v4.channel.k8s.io", "v4.base64.channel.k
                   "v2.channel.k8s.io", "channel.k8s.io", "base64.channel.k8s.io"]
 STDIN, STDOUT, STDERR, ERROR, RESIZE = 0, 1, 2, 3, 4
 CLOSE = 255
+# A container runtime takes tens of ms to start an exec'd process (runc exec). kubectl's websocket client
+# starts reading before it has created its streams, so a command that ended at once could have its status
+# frame arrive first and be dropped ("Unknown stream id 3, discarding message", then "error: closed all
+# streams", exit 1): seen in CI on `kubectl exec ... -- sh -c 'echo … > file'`.
+EXEC_START = 0.02
 
 
 def flag(q: Any, key: str) -> bool:
@@ -204,6 +209,7 @@ class StreamHandler:
                 f"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{argv[0]}\": "
                 f"executable file not found in $PATH: unknown")
         reader = asyncio.ensure_future(self._read(ch, inp))
+        await asyncio.sleep(EXEC_START)
         proc = asyncio.ensure_future(run_argv(ctx, argv))
         done, _ = await asyncio.wait({proc, reader}, return_when=asyncio.FIRST_COMPLETED)
         if proc not in done:
