@@ -145,7 +145,7 @@ async def test_a_row_inserted_above_does_not_re_render_the_rows_below_nor_lay_ou
         await pilot.pause()
         await pilot.pause()
         # the new row, and its parent (Tree counts an added child as an update of the parent);
-        # the eight below only moved: their strips get the new line number
+        # the eight below only moved: their strips are handed back as they are (no line number in them)
         assert ours.lines_rendered - before == 2
         assert layouts == []
         assert "svc-99" in ours.render_lines(ours.region.reset_offset)[1].text
