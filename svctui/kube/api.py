@@ -89,13 +89,17 @@ async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read
     return resp
 
 
-async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0,
-                   decode: Callable[[bytes], Any] = orjson.loads) -> Any:
+async def get_bytes(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0) -> bytes:
     resp = await _request(api, path, query, read_timeout)
     try:
-        return decode(await resp.read())
+        return await resp.read()
     finally:
         resp.release()
+
+
+async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0,
+                   decode: Callable[[bytes], Any] = orjson.loads) -> Any:
+    return decode(await get_bytes(api, path, query, read_timeout))
 
 
 async def open_watch(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float,

@@ -196,6 +196,33 @@ _DECODERS = {SERVICE: msgspec.json.Decoder(_ServiceList), ENDPOINTSLICE: msgspec
              POD: msgspec.json.Decoder(_PodList)}
 
 
+class _ListHead(msgspec.Struct):
+    metadata: dict[str, Any] | None = None
+
+
+_HEAD = msgspec.json.Decoder(_ListHead)
+
+
+def continue_token(body: bytes) -> str | None:
+    """A page's metadata.continue, read without decoding its items, so the next page can be asked
+    for while this one is decoded. The API writes the list's metadata before its items: the head up
+    to "items" is decoded on its own (microseconds); otherwise the whole body is scanned, items
+    skipped (~2 ms a page of 500 pods). A guess only: the caller checks it against the full decode.
+    None if absent or unreadable."""
+    md = None
+    i = body.find(b'"items"', 0, 8192)
+    head = body[:i].rstrip() if i > 0 else b""
+    try:
+        if head.endswith(b","):
+            md = _HEAD.decode(head[:-1] + b"}").metadata
+        else:
+            md = _HEAD.decode(body).metadata
+    except msgspec.DecodeError:
+        return None
+    cont = md.get("continue") if type(md) is dict else None
+    return cont if type(cont) is str and cont else None
+
+
 def decode_list(kind: str, body: bytes) -> Any:
     """A list page as dicts: only the fields read, when it fits their types; else all of it."""
     decoder = _DECODERS.get(kind)

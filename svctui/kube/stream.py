@@ -25,7 +25,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
 from .gcpause import gc_paused
-from .pages import decode_list
+from .pages import continue_token, decode_list
 from .sink import ModelSink
 from .state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, Backoff, Skipped, StreamState
 
@@ -165,34 +165,56 @@ class ResourceStream:
         cont: str | None = None
         limit = self.options.page_size
         restarted = False
-        while True:
-            q = [("limit", str(limit))] if limit else []
-            if cont:
-                q.append(("continue", cont))
-            try:
-                body = await kapi.get_json(self.api, self.path, q, self.options.list_read_timeout, self._decode)
-            except kapi.ApiError as exc:
-                if exc.expired and cont and not restarted:
-                    # The continue token outlived the server's snapshot: start over, in one request
-                    # this time (client-go's fallback too), so a slow reader cannot loop forever.
-                    items, cont, limit, restarted = [], None, 0, True
-                    continue
-                raise
-            if type(body) is not dict:
-                raise kapi.ApiError(0, "BadResponse", "list response is not a JSON object")
-            md = body.get("metadata") or {}
-            for raw in body.get("items") or ():
+        # The next page, asked for as soon as this one is read: the server prepares it while this
+        # one is decoded, instead of each side waiting for the other (100,000 pods: ~2 s of waits).
+        ahead: tuple[str, asyncio.Task] | None = None
+        try:
+            while True:
+                q = [("limit", str(limit))] if limit else []
+                if cont:
+                    q.append(("continue", cont))
+                asked = None
+                if ahead is not None:
+                    if ahead[0] == cont:
+                        asked = ahead[1]
+                    else:
+                        _drop(ahead[1])
+                    ahead = None
                 try:
-                    items.append(self.convert(raw))
-                except ConvertError as exc:
-                    self._skip(str(exc))
-            del body  # the page's raw objects go now, not after the next page has been read
-            cont = md.get("continue") or None
-            if not cont:
-                rv = md.get("resourceVersion")
-                if not isinstance(rv, str) or not rv:
-                    raise kapi.ApiError(0, "BadResponse", "list response has no metadata.resourceVersion")
-                break
+                    data = await (asked or kapi.get_bytes(self.api, self.path, q, self.options.list_read_timeout))
+                except kapi.ApiError as exc:
+                    if exc.expired and cont and not restarted:
+                        # The continue token outlived the server's snapshot: start over, in one request
+                        # this time (client-go's fallback too), so a slow reader cannot loop forever.
+                        items, cont, limit, restarted = [], None, 0, True
+                        continue
+                    raise
+                guess = continue_token(data) if limit else None
+                if guess:
+                    ahead = (guess, asyncio.get_running_loop().create_task(kapi.get_bytes(
+                        self.api, self.path, [("limit", str(limit)), ("continue", guess)],
+                        self.options.list_read_timeout)))
+                    await asyncio.sleep(0)  # lets the task send its request before the decoding below
+                body = self._decode(data)
+                del data
+                if type(body) is not dict:
+                    raise kapi.ApiError(0, "BadResponse", "list response is not a JSON object")
+                md = body.get("metadata") or {}
+                for raw in body.get("items") or ():
+                    try:
+                        items.append(self.convert(raw))
+                    except ConvertError as exc:
+                        self._skip(str(exc))
+                del body  # the page's raw objects go now, not after the next page has been read
+                cont = md.get("continue") or None
+                if not cont:
+                    rv = md.get("resourceVersion")
+                    if not isinstance(rv, str) or not rv:
+                        raise kapi.ApiError(0, "BadResponse", "list response has no metadata.resourceVersion")
+                    break
+        finally:
+            if ahead is not None:
+                _drop(ahead[1])
         self.sink.replace_all(self.resource.kind, items, self.namespace)
         self.stats.lists += 1
         if self.stats.listed is None:
@@ -261,6 +283,15 @@ class ResourceStream:
         st.busy += time.perf_counter() - t0
         if error is not None:
             raise error
+
+
+def _drop(task: asyncio.Task) -> None:
+    """Cancel a request nobody will read; if it already failed, its error is seen (not logged as lost)."""
+    if task.done():
+        if not task.cancelled():
+            task.exception()
+    else:
+        task.cancel()
 
 
 def _describe(exc: BaseException) -> str:

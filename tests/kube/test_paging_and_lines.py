@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import orjson
+
 from svctui.kube import api as kapi
+from svctui.kube.pages import continue_token
 from svctui.model.store import SERVICE
 
 from .conftest import SERVICES, service, start_harness
@@ -66,3 +69,93 @@ async def test_read_batches_handles_huge_lines_and_groups_buffered_data():
     # Data already buffered behind the first chunk comes out in the same batch.
     got = [b async for b in kapi.read_batches(_Resp(_Content([b"1\n", b"2\n", b"3\n"], buffered_after_first=2)))]
     assert got == [[b"1", b"2", b"3"]]
+
+
+# ---- the next page asked for ahead ----
+
+def test_continue_token_reads_the_lists_head():
+    page = b'{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"9","continue":"abc"},"items":[{"x":1}]}'
+    assert continue_token(page) == "abc"
+    # Items first (not how the API writes it) or no token: the whole body is read, items skipped.
+    assert continue_token(b'{"items":[{"metadata":{"continue":"no"}}],"metadata":{"continue":"xyz"}}') == "xyz"
+    assert continue_token(b'{"metadata":{"resourceVersion":"9"},"items":[]}') is None
+    assert continue_token(b'{"metadata":{"continue":""},"items":[]}') is None
+    assert continue_token(b"not json") is None
+    assert continue_token(b'{"metadata":{"continue":7},"items":[]}') is None
+
+
+def _page(names: list[str], cont: str | None, head: str | None = None) -> bytes:
+    """A ServiceList page; `head` puts a second, different metadata before the items (a guess that lies)."""
+    md = {"resourceVersion": "50", **({"continue": cont} if cont else {})}
+    items = [service(n) | {"metadata": {"name": n, "namespace": "default", "uid": n, "resourceVersion": "5"}}
+             for n in names]
+    first = orjson.dumps({"continue": head}).decode() if head else None
+    body = orjson.dumps({"kind": "ServiceList", "items": items, "metadata": md}).decode()
+    if first:
+        body = '{"kind":"ServiceList","metadata":' + first + "," + body[len('{"kind":"ServiceList",'):]
+    return body.encode()
+
+
+async def _list_from(pages, tmp_path) -> tuple[list[str], list[dict]]:
+    """ResourceStream's list against a server answering `pages(query) -> (status, body)`; the names
+    listed and the queries the server saw."""
+    from aiohttp import web
+
+    from svctui.kube.config import load_target
+    from svctui.kube.stream import ResourceStream, WatchOptions
+    from tests.kube.conftest import write_kubeconfig
+
+    seen: list[dict] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(dict(request.query))
+        status, body = pages(dict(request.query))
+        return web.Response(status=status, body=body, content_type="application/json")
+
+    runner = web.ServerRunner(web.Server(handle))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    target = await load_target(kubeconfig=str(write_kubeconfig(tmp_path / "kc", f"http://127.0.0.1:{port}")))
+    got: list = []
+
+    class Sink:
+        def replace_all(self, kind, objs, namespace):
+            got.extend(objs)
+    try:
+        stream = ResourceStream(target.api, kapi.SERVICES, None, Sink(), WatchOptions(page_size=2), lambda st: None)
+        assert await stream._list() == "50"
+    finally:
+        await target.close()
+        await runner.cleanup()
+    return [s.name for s in got], seen
+
+
+async def test_each_next_page_is_asked_for_once(tmp_path):
+    pages = {None: _page(["a", "b"], "p2"), "p2": _page(["c", "d"], "p3"), "p3": _page(["e"], None)}
+    names, seen = await _list_from(lambda q: (200, pages[q.get("continue")]), tmp_path)
+    assert names == ["a", "b", "c", "d", "e"]
+    assert [q.get("continue") for q in seen] == [None, "p2", "p3"]
+
+
+async def test_a_wrong_guess_is_dropped_and_the_real_next_page_read(tmp_path):
+    # The head says "bogus", the list's metadata (the last one, as a decoder reads it) says "p2".
+    pages = {None: _page(["a", "b"], "p2", head="bogus"), "p2": _page(["c"], None),
+             "bogus": _page(["never"], None)}
+    names, seen = await _list_from(lambda q: (200, pages[q.get("continue")]), tmp_path)
+    assert names == ["a", "b", "c"]
+    assert [q.get("continue") for q in seen if q.get("continue") != "bogus"] == [None, "p2"]
+
+
+async def test_an_expired_continue_token_starts_over_in_one_request(tmp_path):
+    expired = orjson.dumps({"kind": "Status", "status": "Failure", "reason": "Expired", "code": 410,
+                            "message": "The provided continue parameter is too old"})
+
+    def pages(q):
+        if "limit" not in q:
+            return 200, _page(["a", "b", "c"], None)
+        return (410, expired) if q.get("continue") else (200, _page(["a", "b"], "p2"))
+    names, seen = await _list_from(pages, tmp_path)
+    assert names == ["a", "b", "c"]
+    assert seen == [{"limit": "2"}, {"limit": "2", "continue": "p2"}, {}]
