@@ -40,13 +40,19 @@ class ClusterModel:
 
     def replace_all(self, kind: str, objs: Iterable[Obj], now: float, namespace: str | None = None) -> Changes:
         synced = self._synced.setdefault(kind, set())
+        pods_now_known = kind == POD and None not in synced and namespace not in synced
         deltas = self.store.replace_all(kind, objs, namespace)
         baseline_ns: set[str] = set()
         if kind == ENDPOINTSLICE and None not in synced:
             # Namespaces never listed before: their endpoints are the starting state, not churn.
             baseline_ns = {d.key[0] for d in deltas if d.key[0] not in synced}
         synced.add(namespace)
-        return self._propagate(deltas, now, baseline_ns)
+        ch = self._propagate(deltas, now, baseline_ns)
+        if pods_now_known:
+            # Knowing the pods changes what can be said of every Service there, not only of those
+            # whose pods arrived: a selector that matches none is now a finding.
+            ch.services.update(k for k in self.store.services if namespace is None or k[0] == namespace)
+        return ch
 
     def tick(self, now: float) -> set[Key]:
         return self.ledger.tick(now)

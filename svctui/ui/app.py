@@ -322,18 +322,19 @@ class SvctuiApp(PanesMixin, App):
             # rescanning it (hundreds of ms per pass at 100,000 pods, stalling the screen under load).
             gc.freeze()
         self.synced = True
-        # Everything again: the first build, or the pods have joined rows built without them (findings
-        # that need pods, pods in no slice).
-        keys = set(self.model.topology.service_keys())
-        self._diag_dirty |= keys
-        self._diagnose()
         if first:
+            # The first build: everything. (When the pods join later, the model reports every
+            # Service of their namespaces as changed, and that batch repaints them.)
+            keys = set(self.model.topology.service_keys())
+            self._diag_dirty |= keys
+            self._dirty |= keys
+            self._diagnose()
             self._expand_small = m.complete and self._small_tree()
         elif self.failure is None and not self.want_service and self._small_tree():
             # Decided only now that the tree is known whole: a partial model would look small.
+            self._diagnose()
             self._expand_small = True
             self.tree.expand_services()
-        self._dirty |= keys
         self._repaint()
         if first and self.want_service:
             self._reveal_wanted()

@@ -160,6 +160,20 @@ def test_fixing_the_selector_clears_the_finding():
     assert D.diagnose_service(m, WEB) == []
 
 
+def test_the_first_pod_list_of_a_namespace_changes_every_service_there():
+    # Knowing the pods turns "pods unknown" into "selector matches no pods" for a Service none of
+    # the listed pods touch: the batch must name it, or its finding would wait for the next event.
+    m = ClusterModel()
+    m.replace_all(SERVICE, [svc(), svc("db", selector={"app": "db"}), svc("api", ns="team")], 0.0)
+    assert D.diagnose_service(m, ("default", "db")) == []
+    ch = m.replace_all(POD, [pod("web-0", "10.0.0.1")], 1.0, namespace="default")
+    assert ch.services == {WEB, ("default", "db")}
+    assert codes(D.diagnose_service(m, ("default", "db"))) == [D.SELECTOR_MATCHES_NO_PODS]
+    # An empty first list counts too; a re-list names only what changed.
+    assert m.replace_all(POD, [], 1.0, namespace="team").services == {("team", "api")}
+    assert m.replace_all(POD, [pod("web-0", "10.0.0.1")], 2.0, namespace="default").services == set()
+
+
 # ---- readiness -----------------------------------------------------------------------------------
 
 def test_no_ready_endpoints_when_readiness_fails():

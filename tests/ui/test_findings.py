@@ -125,6 +125,18 @@ async def test_badges_show_each_failure_mode_readiness_after_the_grace_period(fa
         assert "kubectl -n failures get pods --show-labels" in details
 
 
+async def test_findings_that_need_pods_show_when_the_pods_join_rows_built_without_them(failures):
+    # sync_timeout=0: the tree is built before any list is in, so every list (pods last) arrives as
+    # a batch of changes; the pods' batch must redo the Services no pod matches.
+    sim, cfg = failures
+    app = make_app(cfg, namespace=NS, all_namespaces=False, sync_timeout=0.0)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 8, what="the tree")
+        await drain(pilot, sim)
+        assert "✖ selector matches no pods" in label(app, NS, "orders")
+        assert "⚠ targetPort not a container port" in label(app, NS, "payments")
+
+
 async def test_fixing_the_selector_removes_the_badge_live(failures, tmp_path):
     sim, cfg = failures
     kc = make_kubectl(sim, tmp_path)
