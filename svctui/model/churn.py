@@ -330,10 +330,17 @@ class ChurnLedger:
         new_rows = after.rows if after is not None else {}
         if baseline:
             st.watch.steady = None  # the listed state is the steady state, whatever was seen before
-            own = self._own
+            # _own for each row, inlined: every endpoint of the cluster goes through here at a first list.
+            owners = self._ip_owner
             for addr, row in new_rows.items():  # keyed by row.address
                 ep = row.endpoint
-                own(addr, _identity(ns, ep), ep.target_name)
+                name = ep.target_name
+                ident = ep.target_uid or ((ep.target_namespace or ns, name) if name else None)  # _identity
+                if ident is not None:
+                    owners.pop(addr, None)
+                    owners[addr] = (ident, name)
+            while len(owners) > self.ip_memory:
+                del owners[next(iter(owners))]
             entries: list[ChurnEntry] = []
         else:
             entries = self._entries(key, st, diff_rows(old_rows, new_rows, ns), now)

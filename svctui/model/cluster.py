@@ -47,12 +47,14 @@ class ClusterModel:
             # Namespaces never listed before: their endpoints are the starting state, not churn.
             baseline_ns = {d.key[0] for d in deltas if d.key[0] not in synced}
         synced.add(namespace)
-        ch = self._propagate(deltas, now, baseline_ns)
-        if pods_now_known:
-            # Knowing the pods changes what can be said of every Service there, not only of those
-            # whose pods arrived: a selector that matches none is now a finding.
-            ch.services.update(k for k in self.store.services if namespace is None or k[0] == namespace)
-        return ch
+        if not pods_now_known:
+            return self._propagate(deltas, now, baseline_ns)
+        # Knowing the pods changes what can be said of every Service there, not only of those whose
+        # pods arrived (a selector that matches none is now a finding): all of them are touched, so
+        # which ones each pod touches need not be worked out.
+        every = {k for k in self.store.services if namespace is None or k[0] == namespace}
+        every.update(k for k in self.topology.service_keys() if namespace is None or k[0] == namespace)
+        return self._propagate(deltas, now, baseline_ns, every)
 
     def tick(self, now: float) -> set[Key]:
         return self.ledger.tick(now)
@@ -65,10 +67,15 @@ class ClusterModel:
     def pods_known(self, namespace: str) -> bool:
         return self.listed(POD, namespace)
 
-    def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str]) -> Changes:
-        if not deltas:
+    def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str],
+                   touched: set[Key] | None = None) -> Changes:
+        """`touched`: Services known to be touched, whatever the deltas (then pod deltas are not
+        traced to Services)."""
+        if not deltas and not touched:
             return Changes()
-        tc = self.topology.apply(deltas)
+        tc = self.topology.apply(deltas, pods_touch=touched is None)
+        if touched:
+            tc.touched |= touched
         entries: list[ChurnEntry] = []
         for key in tc.touched:
             if key in tc.views:

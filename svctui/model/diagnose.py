@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .dnsnames import DEFAULT_ZONE
-from .objects import Key, Labels, Pod, Service
+from .objects import Key, Labels, Pod, Service, ServicePort
 from .ports import resolve_target_port
 
 if TYPE_CHECKING:
@@ -138,6 +138,10 @@ def _port_text(number: int, protocol: str | None) -> str:
     return f"{number}/{protocol or 'TCP'}"
 
 
+def _port_label(sp: ServicePort) -> str:
+    return f"{_port_text(sp.port, sp.protocol)}{f' ({sp.name})' if sp.name else ''}"
+
+
 def _declared(pods: Iterable[Pod]) -> list[str]:
     seen: dict[str, None] = {}
     for p in pods:
@@ -168,30 +172,41 @@ class _Backends:
     missing: list[str]  # selected, live, not in any slice: pending, no IP, or controller lag
 
 
-def _backends(model: "ClusterModel", key: Key) -> _Backends:
+def _backends(model: "ClusterModel", key: Key, selected: list[Pod] | None = None) -> _Backends:
+    """`selected`: the Service's selected pods if already at hand (else looked up)."""
     topo = model.topology
     view = topo.view(key)
-    groups: dict[str, list["EndpointRow"]] = {}
-    pods_known = model.pods_known(key[0])  # before the pod list is in, no lookup can find one
+    ns = key[0]
+    pods_known = model.pods_known(ns)  # before the pod list is in, no lookup can find one
+    pod_for = topo.pod_for
+    # Per backend the best of its rows (a dual-stack pod has two): ready 2 > terminating 1 > not ready 0.
+    best: dict[str, int] = {}
+    in_slices: set[str] = set()  # uid (or name) of the pods behind the endpoints
     for row in (view.rows.values() if view else ()):
-        pod = topo.pod_for(key[0], row.endpoint)[0] if pods_known else None
-        name = pod.name if pod else (row.endpoint.target_name or row.address)
-        groups.setdefault(name, []).append(row)
-    b = _Backends([], [], [], [])
-    for name, rows in sorted(groups.items()):
-        if any(r.endpoint.is_ready for r in rows):
-            b.ready.append(name)
-        elif any(r.endpoint.is_terminating for r in rows):
-            b.terminating.append(name)
+        e = row.endpoint
+        pod = pod_for(ns, e)[0] if pods_known else None
+        if pod is not None:
+            in_slices.add(pod.uid or pod.name)
+            name = pod.name
         else:
-            b.not_ready.append(name)
+            name = e.target_name or e.address
+        state = 2 if (e.ready is None or e.ready) else 1 if e.terminating else 0  # is_ready, is_terminating
+        if best.get(name, -1) < state:
+            best[name] = state
+    b = _Backends([], [], [], [])
+    lists = (b.not_ready, b.terminating, b.ready)
+    for name in sorted(best):
+        lists[best[name]].append(name)
     if pods_known:
-        b.missing = [p.name for p in topo.unsliced_pods(key) if p.live]
+        # Topology.unsliced_pods, from the walk above.
+        b.missing = [p.name for p in (topo.selected_pods(key) if selected is None else selected)
+                     if p.live and (p.uid or p.name) not in in_slices]
     return b
 
 
 def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | None = None,
-                     platform: str | None = None, index: PodIndex | None = None) -> list[Finding]:
+                     platform: str | None = None, index: "PodIndex | SharedPodIndex | None" = None,
+                     ) -> list[Finding]:
     """Findings for one Service (none when it is healthy or gone).
 
     `nodes`: every node name, for the traffic-policy check (default: the nodes pods run on).
@@ -206,9 +221,10 @@ def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | 
     if svc.has_selector:
         selected = model.topology.selected_pods(key) if pods_known else []
         if pods_known and not selected:
-            out.append(_no_pods(svc, index if index is not None else PodIndex.of(model)))
+            out.append(_no_pods(svc, index.get() if isinstance(index, SharedPodIndex)
+                                else index if index is not None else PodIndex.of(model)))
         elif pods_known:
-            backends = _backends(model, key)
+            backends = _backends(model, key, selected)
             out += _readiness(svc, selected, backends)
             live = [p for p in selected if p.live]
             out += _ports(svc, live)
@@ -244,6 +260,19 @@ class PodIndex:
     @classmethod
     def of(cls, model: "ClusterModel") -> "PodIndex":
         return cls(model.store.pods.values())
+
+
+class SharedPodIndex:
+    """A PodIndex for many diagnose_service calls over an unchanged model, built on first use."""
+
+    def __init__(self, model: "ClusterModel") -> None:
+        self._model = model
+        self._index: PodIndex | None = None
+
+    def get(self) -> PodIndex:
+        if self._index is None:
+            self._index = PodIndex.of(self._model)
+        return self._index
 
 
 def _similar(a: str, b: str) -> float:
@@ -324,6 +353,9 @@ def _no_pods(svc: Service, index: PodIndex) -> Finding:
 
 
 def _readiness(svc: Service, selected: list[Pod], b: _Backends) -> list[Finding]:
+    bad = b.not_ready + b.missing
+    if b.ready and not bad:
+        return []  # the common case: nothing below is needed
     ns, name = svc.key
     sel = _sel(svc.selector or ())
     cmds = (_kubectl(ns, "get", "pods", "-l", sel, "-o", "wide"), _kubectl(ns, "describe", "pods", "-l", sel),
@@ -338,9 +370,6 @@ def _readiness(svc: Service, selected: list[Pod], b: _Backends) -> list[Finding]
             msg += f" ({', '.join(parts)})"
         return [Finding(f"{ns}/{name}", ERROR, NO_READY_ENDPOINTS, msg,
                         (Fact("selector", sel), Fact("ready_endpoints", 0), Fact("pods", states)), cmds)]
-    bad = b.not_ready + b.missing
-    if not bad:
-        return []
     total = len(b.ready) + len(bad)
     msg = f"{len(bad)} of {total} backends not ready: {', '.join(bad[:3])}{' …' if len(bad) > 3 else ''}"
     return [Finding(f"{ns}/{name}", WARNING, PODS_NOT_READY, msg,
@@ -352,15 +381,15 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
     if not live:
         return []
     ns, name = svc.key
-    sel = _sel(svc.selector or ())
-    declared = _declared(live)
     out = []
+    any_declared = any(p.container_ports for p in live)
     for sp in svc.ports:
-        label = f"{_port_text(sp.port, sp.protocol)}{f' ({sp.name})' if sp.name else ''}"
+        # The checks first; the texts only for a finding (most Services have none).
         if isinstance(sp.target_port, str):
             unresolved = [p for p in live if resolve_target_port(sp, p) is None]
             if not unresolved:
                 continue
+            label, sel, declared = _port_label(sp), _sel(svc.selector or ()), _declared(live)
             every = len(unresolved) == len(live)
             other_proto = sorted({_port_text(cp.container_port, cp.protocol) for p in live for cp in p.container_ports
                                   if cp.name == sp.target_port})
@@ -379,12 +408,13 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
             )))
             continue
         target = sp.port if sp.target_port is None else sp.target_port
-        if not declared:
+        if not any_declared:
             # Declaring container ports is optional; with none declared there is nothing to compare.
             continue
         proto = sp.protocol or "TCP"
         if any(cp.container_port == target and (cp.protocol or "TCP") == proto for p in live for cp in p.container_ports):
             continue
+        label, sel, declared = _port_label(sp), _sel(svc.selector or ()), _declared(live)
         msg = (f"targetPort {target} of port {label} is not a declared container port; pods declare "
                f"{', '.join(declared[:4])}{' …' if len(declared) > 4 else ''}")
         pod0 = live[0].name
@@ -557,12 +587,10 @@ def diagnose(model: "ClusterModel", namespace: str | None = None, *, nodes: Iter
              platform: str | None = None, dns: bool = True) -> list[Finding]:
     """Every Service in `namespace` (None: all held), plus cluster DNS health; sorted worst first."""
     node_list = list(nodes) if nodes is not None else None
-    index = None
+    index = SharedPodIndex(model)
     out: list[Finding] = []
     for key in sorted(model.store.services):
         if namespace is None or key[0] == namespace:
-            if index is None and not model.topology.selected_pods(key) and model.store.services[key].has_selector:
-                index = PodIndex.of(model)
             out += diagnose_service(model, key, nodes=node_list, platform=platform, index=index)
     if dns:
         found = diagnose_dns(model)

@@ -107,13 +107,25 @@ class _MultiIndex:
         self._d: dict = {}
 
     def add(self, k, v) -> None:
-        cur = self._d.get(k)
-        if cur is None:
-            self._d[k] = v
-        elif isinstance(cur, set):
+        cur = self._d.setdefault(k, v)
+        if cur is v:
+            return
+        if isinstance(cur, set):
             cur.add(v)
         elif cur != v:
             self._d[k] = {cur, v}
+
+    def add_all(self, ks: Iterable, v) -> None:
+        """add(k, v) for each k."""
+        d = self._d
+        put = d.setdefault
+        for k in ks:
+            cur = put(k, v)
+            if cur is not v:
+                if isinstance(cur, set):
+                    cur.add(v)
+                elif cur != v:
+                    d[k] = {cur, v}
 
     def discard(self, k, v) -> None:
         cur = self._d.get(k)
@@ -240,8 +252,11 @@ class Topology:
 
     # ---- updates -------------------------------------------------------------------------------
 
-    def apply(self, deltas: Iterable[Delta]) -> TopologyChange:
-        """Update indexes for a batch of deltas; each affected Service is rebuilt once per batch."""
+    def apply(self, deltas: Iterable[Delta], pods_touch: bool = True) -> TopologyChange:
+        """Update indexes for a batch of deltas; each affected Service is rebuilt once per batch.
+
+        `pods_touch=False`: do not work out which Services each pod delta touches (the caller
+        counts them all as touched: a first pod list)."""
         rebuild: set[Key] = set()
         touched: set[Key] = set()
         for d in deltas:
@@ -251,7 +266,9 @@ class Topology:
             elif d.kind == ENDPOINTSLICE:
                 rebuild.update(self._apply_slice(d))
             elif d.kind == POD:
-                touched.update(self._apply_pod(d))
+                self._index_pod(d.key, d.old, d.new)
+                if pods_touch:
+                    touched.update(self._pod_touches(d.old, d.new))
         views: dict[Key, tuple[ServiceView | None, ServiceView | None]] = {}
         for key in rebuild:
             before = self._views.get(key)
@@ -299,10 +316,7 @@ class Topology:
                 affected.add(sk)
         return affected
 
-    def _apply_pod(self, d: Delta) -> set[Key]:
-        old: Pod | None = d.old  # type: ignore[assignment]
-        new: Pod | None = d.new  # type: ignore[assignment]
-        key = d.key
+    def _index_pod(self, key: Key, old: Pod | None, new: Pod | None) -> None:
         if old is not None:
             if self._pod_by_uid.get(old.uid) == key:
                 del self._pod_by_uid[old.uid]
@@ -313,10 +327,15 @@ class Topology:
         if new is not None:
             if new.uid:
                 self._pod_by_uid[new.uid] = key
-            for ip in new.ips:
-                self._pods_by_ip.add(ip, key)
+            by_ip = self._pods_by_ip.add
+            for ip in (new.pod_ips or ((new.pod_ip,) if new.pod_ip else ())):  # Pod.ips, inlined
+                by_ip(ip, key)
+            by_label = self._pods_by_label.add
+            ns = new.namespace
             for k, v in new.labels:
-                self._pods_by_label.add((new.namespace, k, v), key)
+                by_label((ns, k, v), key)
+
+    def _pod_touches(self, old: Pod | None, new: Pod | None) -> set[Key]:
         touched: set[Key] = set()
         for pod in (old, new):
             if pod is None:
@@ -337,33 +356,42 @@ class Topology:
         if svc is None and not by_name:
             return None
         rows: dict[EndpointKey, EndpointRow] = {}
-        families: dict[str, list[EndpointRow]] = {}
         names = tuple(sorted(by_name)) if by_name else ()
+        types = set()
         for name in names:
             sl = by_name[name]  # type: ignore[index]
+            at, sn = sl.address_type, sl.name
+            types.add(at)
             for ep in sl.endpoints:
-                if not ep.addresses:
+                addrs = ep.addresses
+                if not addrs:
                     continue
-                row = EndpointRow(sl.address_type, sl.name, ep)
-                rk = ep.addresses[0]  # row.key
+                rk = addrs[0]  # row.key
                 prev = rows.get(rk)
-                if prev is None or row.rank() > prev.rank():
-                    rows[rk] = row
-        for row in rows.values():
-            families.setdefault(row.address_type, []).append(row)
-        counts = {fam: _count(rs) for fam, rs in families.items()}
+                if prev is None:
+                    rows[rk] = EndpointRow(at, sn, ep)
+                else:
+                    row = EndpointRow(at, sn, ep)
+                    if row.rank() > prev.rank():
+                        rows[rk] = row
+        if len(types) == 1:  # one family (nearly always): no grouping
+            counts = {types.pop(): _count(rows.values())} if rows else {}
+        else:
+            families: dict[str, list[EndpointRow]] = {}
+            for row in rows.values():
+                families.setdefault(row.address_type, []).append(row)
+            counts = {fam: _count(rs) for fam, rs in families.items()}
         return ServiceView(key, svc, names, rows, counts, _primary(svc, counts))
 
     def _reindex_targets(self, key: Key, before: ServiceView | None, after: ServiceView | None) -> None:
         old_rows = before.rows if before else {}
         new_rows = after.rows if after else {}
         if not old_rows:  # a first build (every Service at the first list): only additions
-            by_ip, by_target = self._svc_by_ip, self._svc_by_target
-            for addr in new_rows:
-                by_ip.add(addr, key)
-            for name in {r.endpoint.target_name for r in new_rows.values()}:
-                if name:
-                    by_target.add(name, key)
+            self._svc_by_ip.add_all(new_rows, key)
+            names = {r.endpoint.target_name for r in new_rows.values()}
+            names.discard(None)
+            names.discard("")
+            self._svc_by_target.add_all(names, key)
             return
         for addr in old_rows.keys() - new_rows.keys():
             self._svc_by_ip.discard(addr, key)

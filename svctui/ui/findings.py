@@ -104,12 +104,8 @@ class FindingsTracker:
 
     def update(self, model: "ClusterModel", keys: Iterable[Key], now: float) -> None:
         """Diagnose these Services again (a gone Service loses its findings)."""
-        index: D.PodIndex | None = None
+        index = D.SharedPodIndex(model)  # one per batch, built only if a selector matches nothing
         for key in keys:
-            svc = model.store.services.get(key)
-            if (index is None and svc is not None and svc.has_selector and model.pods_known(key[0])
-                    and not model.topology.selected_pods(key)):
-                index = D.PodIndex.of(model)  # one per batch, only when a selector matches nothing
             found = D.diagnose_service(model, key, index=index)
             self.diagnosed += 1
             if key == D.DNS_SERVICE:
