@@ -7,8 +7,8 @@ The sim (`svctui sim --scenario scale:...`) runs as its own process; this fetche
 `GET /api/v1/pods?limit=500` once, then decodes the same bytes twice per round, alternating:
   baseline  orjson.loads + convert.pod per item with the garbage collector running (as before);
   paused    the same under one kube.gcpause.gc_paused for the whole list;
-  lean      kube.pages.decode_list (only the fields convert.py reads) + convert.pod, paused: what
-            ResourceStream._list does now.
+  lean      kube.pages.read_page (msgspec Structs of only the fields svctui reads, straight into
+            model objects), paused: what ResourceStream._list does now.
 The decoded objects of a round are kept until the round ends, as the model keeps them. Prints the
 median seconds of each and their ratios to the baseline.
 """
@@ -31,7 +31,7 @@ from _painted import start_sim, stop  # noqa: E402
 
 from svctui.kube.convert import pod  # noqa: E402
 from svctui.kube.gcpause import gc_paused  # noqa: E402
-from svctui.kube.pages import decode_list  # noqa: E402
+from svctui.kube.pages import read_page  # noqa: E402
 from svctui.model.store import POD  # noqa: E402
 
 
@@ -66,7 +66,7 @@ def decode_lean(raw_pages: list[bytes]) -> list:
     kept = []
     with gc_paused():
         for raw in raw_pages:
-            kept.extend(pod(item) for item in decode_list(POD, raw)["items"])
+            kept.extend(read_page(POD, raw).objects)
     return kept
 
 
@@ -96,7 +96,7 @@ def main() -> None:
     base, paused, lean = (statistics.median(times[k]) for k in ("baseline", "paused", "lean"))
     print(f"baseline (orjson, collector running)   median {base:6.2f} s   {[round(t, 2) for t in times['baseline']]}")
     print(f"paused   (orjson, gc_paused)           median {paused:6.2f} s   {[round(t, 2) for t in times['paused']]}")
-    print(f"lean     (pages.decode_list, paused)   median {lean:6.2f} s   {[round(t, 2) for t in times['lean']]}")
+    print(f"lean     (pages.read_page, paused)     median {lean:6.2f} s   {[round(t, 2) for t in times['lean']]}")
     print(f"ratio baseline / paused                {base / paused:6.2f}×")
     print(f"ratio baseline / lean                  {base / lean:6.2f}×   (paused / lean {paused / lean:.2f}×)")
 

@@ -1,199 +1,339 @@
-"""List pages decoded into only the fields svctui reads.
+"""List pages decoded straight into svctui's model objects: the fast path for the bulk of the data.
 
 A page of 500 pods is ~1.5 MB of JSON, most of it fields svctui never looks at (managedFields,
-annotations, container specs, statuses). orjson builds all of it as Python objects first; here
-msgspec decodes the page against typed dicts naming just the fields convert.py reads, skipping the
-rest without building it. The result is the same plain dicts convert.py takes, minus the unread
-keys, so there is one converter and one set of rules.
+annotations, container specs, statuses). orjson builds all of it as Python objects first. Here
+msgspec decodes the page into Structs holding only the fields convert.py reads (the rest is skipped
+without being built), and the Structs become model objects. At 100,000 pods that is ~16 µs a pod
+against ~24 µs for typed dicts through convert.py; at 100,000 endpoints, 0.55 s against 0.9 s.
 
-The types are never looser than convert.py's checks (often stricter: a label that is not a string,
-a port that is a boolean): a page that does not fit is decoded again with orjson and goes through
-convert.py as before, where a bad object is skipped and reported on its own. So a well-formed page
-takes the fast path and a malformed one costs only speed. `decode_list(kind, body)` returns what
-`orjson.loads(body)` would, for every field convert.py and the list loop read.
+convert.py stays the rule book: watch events and any page that does not fit go through it. The
+Struct types are never looser than its checks (often stricter: a label that is not a string, a port
+that is a boolean, a null in a list), and what it requires (metadata.name and .namespace) is checked
+here too: a page that does not fit in any way is decoded again with orjson and its items converted one
+by one by convert.py, where a bad object is skipped and reported on its own. So a well-formed page
+takes the fast path and a malformed one costs only speed. The converters below repeat convert.py's
+defaults field for field; tests/kube/test_pages.py holds them to it on the sim's pages and on
+hand-made edge cases.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+from typing import Any, NamedTuple
 
 import msgspec
 import orjson
 
-from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
+from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Pod,
+                                  Service, ServicePort)
+from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
+
+from .convert import MANAGED_BY_LABEL, _time
 
 Str = str | None
 
 
-class _Owner(TypedDict, total=False):
-    kind: Str
-    name: Str
-    controller: bool | None
+class _S(msgspec.Struct, gc=False):  # gc=False: no cycles in decoded JSON; saves the collector's tracking
+    pass
 
 
-class _Meta(TypedDict, total=False):
-    name: str
-    namespace: str
-    uid: Str
-    resourceVersion: Str
-    labels: dict[str, str] | None
-    creationTimestamp: Str
-    deletionTimestamp: Str
-    ownerReferences: list[_Owner] | None
+class _Owner(_S):
+    kind: Str = None
+    name: Str = None
+    controller: bool | None = None
 
+
+class _Meta(_S):
+    name: Str = None
+    namespace: Str = None
+    uid: Str = None
+    resourceVersion: Str = None
+    labels: dict[str, str] | None = None
+    creationTimestamp: Str = None
+    deletionTimestamp: Str = None
+    ownerReferences: list[_Owner] | None = None
+
+
+_NO_META = _Meta()
 
 # ---- Service ----
 
-class _ServicePort(TypedDict, total=False):
-    name: Str
-    port: int | None
-    targetPort: int | str | None
-    protocol: Str
-    nodePort: int | None
-    appProtocol: Str
+
+class _ServicePort(_S):
+    name: Str = None
+    port: int | None = None
+    targetPort: int | str | None = None
+    protocol: Str = None
+    nodePort: int | None = None
+    appProtocol: Str = None
 
 
-class _ServiceSpec(TypedDict, total=False):
-    type: Str
-    clusterIP: Str
-    clusterIPs: list[str] | None
-    externalName: Str
-    externalIPs: list[str] | None
-    ports: list[_ServicePort] | None
-    selector: dict[str, str] | None
-    publishNotReadyAddresses: bool | None
-    sessionAffinity: Str
-    internalTrafficPolicy: Str
-    externalTrafficPolicy: Str
-    ipFamilies: list[str] | None
+class _ServiceSpec(_S):
+    type: Str = None
+    clusterIP: Str = None
+    clusterIPs: list[str] | None = None
+    externalName: Str = None
+    externalIPs: list[str] | None = None
+    ports: list[_ServicePort] | None = None
+    selector: dict[str, str] | None = None
+    publishNotReadyAddresses: bool | None = None
+    sessionAffinity: Str = None
+    internalTrafficPolicy: Str = None
+    externalTrafficPolicy: Str = None
+    ipFamilies: list[str] | None = None
 
 
-class _Ingress(TypedDict, total=False):
-    ip: Str
-    hostname: Str
+class _Ingress(_S):
+    ip: Str = None
+    hostname: Str = None
 
 
-class _LoadBalancer(TypedDict, total=False):
-    ingress: list[_Ingress] | None
+class _LoadBalancer(_S):
+    ingress: list[_Ingress] | None = None
 
 
-class _ServiceStatus(TypedDict, total=False):
-    loadBalancer: _LoadBalancer | None
+class _ServiceStatus(_S):
+    loadBalancer: _LoadBalancer | None = None
 
 
-class _Service(TypedDict, total=False):
-    metadata: _Meta
-    spec: _ServiceSpec | None
-    status: _ServiceStatus | None
+class _Service(_S):
+    metadata: _Meta | None = None
+    spec: _ServiceSpec | None = None
+    status: _ServiceStatus | None = None
 
 
 # ---- EndpointSlice ----
 
-class _Ref(TypedDict, total=False):
-    kind: Str
-    name: Str
-    uid: Str
-    namespace: Str
+class _Ref(_S):
+    kind: Str = None
+    name: Str = None
+    uid: Str = None
+    namespace: Str = None
 
 
-class _Conditions(TypedDict, total=False):
-    ready: bool | None
-    serving: bool | None
-    terminating: bool | None
+class _Conditions(_S):
+    ready: bool | None = None
+    serving: bool | None = None
+    terminating: bool | None = None
 
 
-class _Endpoint(TypedDict, total=False):
-    addresses: list[str] | None
-    conditions: _Conditions | None
-    targetRef: _Ref | None
-    hostname: Str
-    nodeName: Str
-    zone: Str
+class _Endpoint(_S):
+    addresses: list[str] | None = None
+    conditions: _Conditions | None = None
+    targetRef: _Ref | None = None
+    hostname: Str = None
+    nodeName: Str = None
+    zone: Str = None
 
 
-class _EndpointPort(TypedDict, total=False):
-    name: Str
-    port: int | None
-    protocol: Str
-    appProtocol: Str
+class _EndpointPort(_S):
+    name: Str = None
+    port: int | None = None
+    protocol: Str = None
+    appProtocol: Str = None
 
 
-class _Slice(TypedDict, total=False):
-    metadata: _Meta
-    addressType: Str
-    ports: list[_EndpointPort] | None
-    endpoints: list[_Endpoint] | None
+class _Slice(_S):
+    metadata: _Meta | None = None
+    addressType: Str = None
+    ports: list[_EndpointPort] | None = None
+    endpoints: list[_Endpoint] | None = None
 
 
 # ---- Pod ----
 
-class _ContainerPort(TypedDict, total=False):
-    name: Str
-    containerPort: int | None
-    protocol: Str
+class _ContainerPort(_S):
+    name: Str = None
+    containerPort: int | None = None
+    protocol: Str = None
 
 
-class _Container(TypedDict, total=False):
-    ports: list[_ContainerPort] | None
+class _Container(_S):
+    ports: list[_ContainerPort] | None = None
 
 
-class _PodSpec(TypedDict, total=False):
-    nodeName: Str
-    hostname: Str
-    subdomain: Str
-    containers: list[_Container] | None
+class _PodSpec(_S):
+    nodeName: Str = None
+    hostname: Str = None
+    subdomain: Str = None
+    containers: list[_Container] | None = None
 
 
-class _PodCondition(TypedDict, total=False):
-    type: Str
-    status: Str
+class _PodCondition(_S):
+    type: Str = None
+    status: Str = None
 
 
-class _ContainerStatus(TypedDict, total=False):
-    restartCount: int | None
+class _ContainerStatus(_S):
+    restartCount: int | None = None
 
 
-class _PodIP(TypedDict, total=False):
-    ip: Str
+class _PodIP(_S):
+    ip: Str = None
 
 
-class _PodStatus(TypedDict, total=False):
-    phase: Str
-    podIP: Str
-    podIPs: list[_PodIP] | None
-    conditions: list[_PodCondition] | None
-    containerStatuses: list[_ContainerStatus] | None
-    startTime: Str
+class _PodStatus(_S):
+    phase: Str = None
+    podIP: Str = None
+    podIPs: list[_PodIP] | None = None
+    conditions: list[_PodCondition] | None = None
+    containerStatuses: list[_ContainerStatus] | None = None
+    startTime: Str = None
 
 
-class _Pod(TypedDict, total=False):
-    metadata: _Meta
-    spec: _PodSpec | None
-    status: _PodStatus | None
+class _Pod(_S):
+    metadata: _Meta | None = None
+    spec: _PodSpec | None = None
+    status: _PodStatus | None = None
+
+
+_NO_SVC_SPEC, _NO_SLICE_COND, _NO_POD_SPEC, _NO_POD_STATUS = _ServiceSpec(), _Conditions(), _PodSpec(), _PodStatus()
+
+
+# ---- Structs → model objects (convert.py's rules, for input already of the right types) ----
+
+class _Misfit(Exception):
+    """Something convert.py would refuse: the page goes the slow way, where it is reported."""
+
+
+def _ident(md: _Meta | None) -> tuple[_Meta, str, str]:
+    if md is None or not md.name or not md.namespace:
+        raise _Misfit
+    return md, md.namespace, md.name
+
+
+def _labels(d: dict[str, str] | None) -> tuple:
+    return tuple(sorted(d.items())) if d else ()
+
+
+def _service(s: _Service) -> Service:
+    md, ns, name = _ident(s.metadata)
+    spec = s.spec or _NO_SVC_SPEC
+    lb = s.status.loadBalancer if s.status is not None else None
+    ingress = (lb.ingress if lb is not None else None) or ()
+    sel = spec.selector
+    cluster_ip = spec.clusterIP
+    return Service(
+        ns, name, uid=md.uid or "", resource_version=md.resourceVersion or "", type=spec.type or "ClusterIP",
+        cluster_ip=cluster_ip, cluster_ips=tuple(spec.clusterIPs or ()), external_name=spec.externalName,
+        external_ips=tuple(spec.externalIPs or ()), lb_ingress=tuple(i for i in (x.ip or x.hostname for x in ingress) if i),
+        ports=tuple(ServicePort(p.name or "", p.port or 0, p.targetPort, p.protocol or "TCP", p.nodePort, p.appProtocol)
+                    for p in spec.ports or ()),
+        selector=None if sel is None else _labels(sel), headless=cluster_ip == "None",
+        publish_not_ready=bool(spec.publishNotReadyAddresses), session_affinity=spec.sessionAffinity,
+        internal_traffic_policy=spec.internalTrafficPolicy, external_traffic_policy=spec.externalTrafficPolicy,
+        ip_families=tuple(spec.ipFamilies or ()), labels=_labels(md.labels), created=_time(md.creationTimestamp))
+
+
+def _endpoint(e: _Endpoint) -> Endpoint:
+    c = e.conditions or _NO_SLICE_COND
+    r = e.targetRef
+    if r is None:
+        return Endpoint(tuple(e.addresses or ()), c.ready, c.serving, c.terminating, e.hostname, e.nodeName, e.zone,
+                        None, None, None, None)
+    return Endpoint(tuple(e.addresses or ()), c.ready, c.serving, c.terminating, e.hostname, e.nodeName, e.zone,
+                    r.kind, r.name, r.uid or None, r.namespace)
+
+
+def _slice(s: _Slice) -> EndpointSlice:
+    md, ns, name = _ident(s.metadata)
+    lab = md.labels or {}
+    return EndpointSlice(
+        ns, name, uid=md.uid or "", resource_version=md.resourceVersion or "",
+        service_name=lab.get(SERVICE_NAME_LABEL) or None, address_type=s.addressType or "IPv4",
+        ports=tuple(EndpointPort(p.name or "", p.port, p.protocol or "TCP", p.appProtocol) for p in s.ports or ()),
+        endpoints=tuple(map(_endpoint, s.endpoints or ())), managed_by=lab.get(MANAGED_BY_LABEL),
+        labels=_labels(lab), created=_time(md.creationTimestamp))
+
+
+_port_sets: dict[tuple, tuple[ContainerPort, ...]] = {}
+
+
+def _container_ports(spec: _PodSpec) -> tuple[ContainerPort, ...]:
+    """The pod's ports, one shared tuple per distinct set: the pods of a workload declare the same."""
+    raw = tuple((cp.name, cp.containerPort or 0, cp.protocol or "TCP")
+                for c in spec.containers or () for cp in c.ports or ())
+    if not raw:
+        return ()
+    got = _port_sets.get(raw)
+    if got is None:
+        if len(_port_sets) > 4096:
+            _port_sets.clear()
+        got = _port_sets[raw] = tuple(ContainerPort(*t) for t in raw)
+    return got
+
+
+def _pod(p: _Pod) -> Pod:
+    md, ns, name = _ident(p.metadata)
+    spec = p.spec or _NO_POD_SPEC
+    status = p.status or _NO_POD_STATUS
+    ready = False
+    for c in status.conditions or ():
+        if c.type == "Ready":
+            ready = c.status == "True"
+            break
+    restarts = 0
+    for cs in status.containerStatuses or ():
+        restarts += cs.restartCount or 0
+    refs = md.ownerReferences
+    if refs:
+        # The controller reference is the owner that matters (a pod may carry others).
+        ref = next((r for r in refs if r.controller is True), refs[0])
+        okind, oname = ref.kind, ref.name
+    else:
+        okind = oname = None
+    return Pod(
+        ns, name, md.uid or "", md.resourceVersion or "", _labels(md.labels), spec.nodeName, status.podIP or None,
+        tuple(ip for ip in (x.ip for x in status.podIPs or ()) if ip), status.phase or "Pending", ready,
+        md.deletionTimestamp is not None, restarts, _container_ports(spec), spec.hostname, spec.subdomain, okind, oname,
+        _time(md.creationTimestamp), _time(status.startTime))
 
 
 # ---- the page ----
 
-_ListMeta = TypedDict("_ListMeta", {"resourceVersion": Str, "continue": Str}, total=False)
+class _ListMeta(_S):
+    resourceVersion: Str = None
+    continue_: Str = msgspec.field(default=None, name="continue")
 
 
-class _ServiceList(TypedDict, total=False):
-    metadata: _ListMeta | None
-    items: list[_Service] | None
+def _list_of(item: type) -> type:
+    return msgspec.defstruct(f"_{item.__name__.strip('_')}List", [
+        ("metadata", _ListMeta | None, None), ("items", list[item] | None, None)], bases=(_S,))
 
 
-class _SliceList(TypedDict, total=False):
-    metadata: _ListMeta | None
-    items: list[_Slice] | None
+_READERS = {SERVICE: (msgspec.json.Decoder(_list_of(_Service)), _service),
+            ENDPOINTSLICE: (msgspec.json.Decoder(_list_of(_Slice)), _slice),
+            POD: (msgspec.json.Decoder(_list_of(_Pod)), _pod)}
 
 
-class _PodList(TypedDict, total=False):
-    metadata: _ListMeta | None
-    items: list[_Pod] | None
+class Page(NamedTuple):
+    """A list page: `objects` converted when it fitted (else None, and `raw` is orjson's reading of
+    it, for convert.py item by item); `cont` and `rv` from its metadata either way."""
+    objects: list[Obj] | None
+    raw: Any
+    cont: str | None
+    rv: str | None
 
 
-_DECODERS = {SERVICE: msgspec.json.Decoder(_ServiceList), ENDPOINTSLICE: msgspec.json.Decoder(_SliceList),
-             POD: msgspec.json.Decoder(_PodList)}
+def read_page(kind: str, body: bytes) -> Page:
+    """Raises orjson.JSONDecodeError when the body is not JSON, ValueError when it is not a list."""
+    reader = _READERS.get(kind)
+    if reader is not None:
+        decoder, convert = reader
+        try:
+            page = decoder.decode(body)
+            objects = list(map(convert, page.items or ()))
+        except (msgspec.DecodeError, _Misfit):  # a type that does not fit, a nameless object, not JSON
+            pass
+        else:
+            md = page.metadata or _ListMeta()
+            return Page(objects, None, md.continue_ or None, md.resourceVersion)
+    raw = orjson.loads(body)
+    if type(raw) is not dict:
+        raise ValueError("list response is not a JSON object")
+    md = raw.get("metadata")
+    md = md if type(md) is dict else {}
+    cont, rv = md.get("continue"), md.get("resourceVersion")
+    return Page(None, raw, cont if type(cont) is str and cont else None, rv if type(rv) is str else None)
 
 
 class _ListHead(msgspec.Struct):
@@ -221,14 +361,3 @@ def continue_token(body: bytes) -> str | None:
         return None
     cont = md.get("continue") if type(md) is dict else None
     return cont if type(cont) is str and cont else None
-
-
-def decode_list(kind: str, body: bytes) -> Any:
-    """A list page as dicts: only the fields read, when it fits their types; else all of it."""
-    decoder = _DECODERS.get(kind)
-    if decoder is not None:
-        try:
-            return decoder.decode(body)
-        except msgspec.DecodeError:  # a type that does not fit (ValidationError), or not JSON at all
-            pass
-    return orjson.loads(body)

@@ -13,7 +13,6 @@ import logging
 import random
 import time
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Callable
 
 import aiohttp
@@ -25,7 +24,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
 from .gcpause import gc_paused
-from .pages import continue_token, decode_list
+from .pages import continue_token, read_page
 from .sink import ModelSink
 from .state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, Backoff, Skipped, StreamState
 
@@ -76,7 +75,6 @@ class ResourceStream:
         self.on_state = on_state
         self.on_skip = on_skip
         self.convert = CONVERTERS[resource.kind]
-        self._decode = partial(decode_list, resource.kind)
         self.path = resource.path(namespace)
         self.rng = random.Random(options.seed)
         self.backoff = Backoff(options.backoff_base, options.backoff_cap, self.rng)
@@ -195,21 +193,23 @@ class ResourceStream:
                         self.api, self.path, [("limit", str(limit)), ("continue", guess)],
                         self.options.list_read_timeout)))
                     await asyncio.sleep(0)  # lets the task send its request before the decoding below
-                body = self._decode(data)
+                try:
+                    page = read_page(self.resource.kind, data)
+                except ValueError as exc:  # orjson.JSONDecodeError is one
+                    raise kapi.ApiError(0, "BadResponse", str(exc)) from None
                 del data
-                if type(body) is not dict:
-                    raise kapi.ApiError(0, "BadResponse", "list response is not a JSON object")
-                md = body.get("metadata") or {}
-                for raw in body.get("items") or ():
-                    try:
-                        items.append(self.convert(raw))
-                    except ConvertError as exc:
-                        self._skip(str(exc))
-                del body  # the page's raw objects go now, not after the next page has been read
-                cont = md.get("continue") or None
+                if page.objects is not None:
+                    items.extend(page.objects)
+                else:
+                    for raw in page.raw.get("items") or ():
+                        try:
+                            items.append(self.convert(raw))
+                        except ConvertError as exc:
+                            self._skip(str(exc))
+                cont, rv = page.cont, page.rv
+                del page  # the page's raw objects go now, not after the next page has been read
                 if not cont:
-                    rv = md.get("resourceVersion")
-                    if not isinstance(rv, str) or not rv:
+                    if not rv:
                         raise kapi.ApiError(0, "BadResponse", "list response has no metadata.resourceVersion")
                     break
         finally:

@@ -1,5 +1,6 @@
-"""List pages decoded into only the fields read (pages.py) give the same model objects as orjson +
-convert.py, on the sim's real pages and on malformed ones (which fall back to orjson whole)."""
+"""List pages read by pages.py (msgspec Structs straight into model objects) give exactly the objects
+orjson + convert.py give: on the sim's real pages, on hand-made edge cases of every optional field,
+and on malformed pages (which fall back to orjson and convert.py item by item)."""
 
 from __future__ import annotations
 
@@ -9,16 +10,18 @@ import orjson
 import pytest
 
 from svctui.kube.convert import CONVERTERS, ConvertError
-from svctui.kube.pages import decode_list
+from svctui.kube.pages import read_page
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 PATHS = {SERVICE: "/api/v1/services", ENDPOINTSLICE: "/apis/discovery.k8s.io/v1/endpointslices",
          POD: "/api/v1/pods"}
+LISTS = {SERVICE: "ServiceList", ENDPOINTSLICE: "EndpointSliceList", POD: "PodList"}
 
 
-def converted(kind: str, page) -> list:
+def converted(kind: str, raw_page) -> list:
+    """What convert.py makes of each item (the error text for one it refuses)."""
     out = []
-    for raw in page.get("items") or ():
+    for raw in raw_page.get("items") or ():
         try:
             out.append(CONVERTERS[kind](raw))
         except ConvertError as exc:
@@ -26,20 +29,94 @@ def converted(kind: str, page) -> list:
     return out
 
 
+def page(kind: str, *items, **md) -> bytes:
+    return orjson.dumps({"kind": LISTS[kind], "metadata": {"resourceVersion": "7", **md}, "items": list(items)})
+
+
+def fast(kind: str, body: bytes) -> list:
+    got = read_page(kind, body)
+    assert got.objects is not None, "expected the page to fit the fast path"
+    return got.objects
+
+
 @pytest.mark.parametrize("kind", [SERVICE, ENDPOINTSLICE, POD])
-def test_the_sims_pages_decode_to_the_same_objects(demo_sim, kind):
-    with urllib.request.urlopen(f"{demo_sim.url}{PATHS[kind]}?limit=5") as r:
+def test_the_sims_pages_read_to_the_same_objects(demo_sim, kind):
+    with urllib.request.urlopen(f"{demo_sim.url}{PATHS[kind]}?limit=500") as r:
         body = r.read()
-    full, lean = orjson.loads(body), decode_list(kind, body)
-    assert full["items"] and converted(kind, lean) == converted(kind, full)
-    assert lean["metadata"].get("continue") == full["metadata"]["continue"]
-    assert lean["metadata"]["resourceVersion"] == full["metadata"]["resourceVersion"]
-    # the fast path: what convert.py does not read was never built
-    assert "managedFields" not in lean["items"][0]["metadata"] and "apiVersion" not in lean["items"][0]
+    full = orjson.loads(body)
+    got = read_page(kind, body)
+    assert got.objects is not None and len(got.objects) > 3
+    assert got.objects == converted(kind, full)
+    assert got.rv == full["metadata"]["resourceVersion"] and got.cont == full["metadata"].get("continue")
+    with urllib.request.urlopen(f"{demo_sim.url}{PATHS[kind]}?limit=2") as r:
+        assert read_page(kind, r.read()).cont  # a continue token comes through
 
 
-def page(*items, **md) -> bytes:
-    return orjson.dumps({"kind": "PodList", "metadata": {"resourceVersion": "7", **md}, "items": list(items)})
+def meta(name: str, **extra) -> dict:
+    return {"name": name, "namespace": "default", **extra}
+
+
+# Every optional field absent, null, empty, or set in an unusual way, per kind.
+EDGES = {
+    SERVICE: [
+        {"metadata": meta("a")},
+        {"metadata": meta("b", uid=None, labels=None, creationTimestamp="not a time"), "spec": None, "status": None},
+        {"metadata": meta("c", labels={}), "spec": {"selector": {}, "ports": None, "clusterIP": "None",
+                                                    "type": None, "ipFamilies": []}},
+        {"metadata": meta("d", creationTimestamp="2026-12-01T10:00:00Z"),
+         "spec": {"type": "LoadBalancer", "selector": {"b": "2", "a": "1"}, "publishNotReadyAddresses": True,
+                  "ports": [{"port": 80, "targetPort": "http"}, {"name": "x", "targetPort": 9000, "nodePort": 30000,
+                                                                 "protocol": "UDP", "appProtocol": "h2c"}, {}],
+                  "externalIPs": ["1.2.3.4"], "clusterIPs": ["10.0.0.1", "fd00::1"],
+                  "internalTrafficPolicy": "Local", "externalTrafficPolicy": "Cluster", "sessionAffinity": "ClientIP"},
+         "status": {"loadBalancer": {"ingress": [{"hostname": "lb.example"}, {"ip": "5.6.7.8"}, {}]}}},
+        {"metadata": meta("e"), "spec": {"type": "ExternalName", "externalName": "db.example.com"},
+         "status": {"loadBalancer": None}},
+    ],
+    ENDPOINTSLICE: [
+        {"metadata": meta("s1")},
+        {"metadata": meta("s2", labels={"kubernetes.io/service-name": "web",
+                                        "endpointslice.kubernetes.io/managed-by": "me"}),
+         "addressType": "IPv6", "endpoints": None, "ports": None},
+        {"metadata": meta("s3", labels={"kubernetes.io/service-name": ""}), "ports": [{}, {"name": "", "port": 8080}],
+         "endpoints": [{"addresses": ["10.0.0.1"]}, {"addresses": [], "conditions": None},
+                       {"addresses": ["10.0.0.2", "10.0.0.3"], "conditions": {"ready": False, "serving": True,
+                                                                             "terminating": True},
+                        "targetRef": {"kind": "Pod", "name": "p", "uid": "", "namespace": "other"},
+                        "hostname": "h", "nodeName": "n", "zone": "z"},
+                       {"addresses": None, "targetRef": {}, "conditions": {"ready": None}}]},
+    ],
+    POD: [
+        {"metadata": meta("p1")},
+        {"metadata": meta("p2", deletionTimestamp="2026-12-01T10:00:00Z", ownerReferences=[]),
+         "spec": None, "status": None},
+        {"metadata": meta("p3", ownerReferences=[{"kind": "Job", "name": "j"},
+                                                 {"kind": "ReplicaSet", "name": "rs", "controller": True}],
+                          labels={"z": "1", "a": "2"}),
+         "spec": {"nodeName": "n", "hostname": "h", "subdomain": "s",
+                  "containers": [{"ports": None}, {}, {"ports": [{"containerPort": 80}, {"name": "dns", "containerPort": 53,
+                                                                                         "protocol": "UDP"}, {}]}]},
+         "status": {"phase": None, "podIP": "", "podIPs": [{"ip": "10.0.0.1"}, {}, {"ip": "fd00::1"}],
+                    "conditions": [{"type": "Ready", "status": "False"}, {"type": "Ready", "status": "True"}],
+                    "containerStatuses": [{"restartCount": 2}, {}, {"restartCount": None}], "startTime": "bad"}},
+        {"metadata": meta("p4", ownerReferences=[{"kind": "Node", "name": "n1", "controller": False}]),
+         "status": {"phase": "Succeeded", "conditions": [{"type": "Initialized"}, {}]}},
+        {"metadata": meta("p5"), "status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}},
+    ],
+}
+
+
+@pytest.mark.parametrize("kind", [SERVICE, ENDPOINTSLICE, POD])
+def test_every_optional_field_reads_as_convert_reads_it(kind):
+    body = page(kind, *EDGES[kind], **{"continue": "tok"})
+    assert fast(kind, body) == converted(kind, orjson.loads(body))
+    got = read_page(kind, body)
+    assert (got.cont, got.rv) == ("tok", "7")
+
+
+def test_equal_port_sets_are_one_shared_tuple():
+    a, b = fast(POD, page(POD, *(EDGES[POD][2] | {"metadata": meta(n)} for n in ("x", "y"))))
+    assert a.container_ports == b.container_ports and a.container_ports is b.container_ports
 
 
 def pod(name: str, **extra) -> dict:
@@ -50,26 +127,24 @@ def pod(name: str, **extra) -> dict:
 @pytest.mark.parametrize("bad", [
     {"metadata": {"name": "b", "namespace": "default", "labels": {"app": 7}}},       # convert.py skips it
     {"metadata": {"name": None, "namespace": "default"}},                            # no name: skipped
+    {"metadata": {"name": "b", "namespace": ""}},                                    # no namespace: skipped
+    {"metadata": None},                                                              # skipped
     {"metadata": {"name": "c", "namespace": "default"},
      "status": {"conditions": [{"type": "Ready", "status": True}]}},                 # convert.py takes it
     {"metadata": {"name": "d", "namespace": "default"}, "spec": {"containers": [{"ports": [{"containerPort": True}]}]}},
+    {"metadata": {"name": "e", "namespace": "default", "ownerReferences": [None]}},  # convert.py takes it
     "not an object",
 ])
-def test_a_page_that_does_not_fit_the_types_is_read_whole(bad):
-    body = page(pod("a"), bad, pod("z"))
-    assert decode_list(POD, body) == orjson.loads(body)
-    objs = converted(POD, decode_list(POD, body))
+def test_a_page_that_does_not_fit_is_left_to_convert_item_by_item(bad):
+    body = page(POD, pod("a"), bad, pod("z"))
+    got = read_page(POD, body)
+    assert got.objects is None and got.raw == orjson.loads(body) and got.rv == "7"
+    objs = converted(POD, got.raw)
     assert objs[0].name == "a" and objs[2].name == "z"
 
 
-def test_a_well_formed_page_keeps_nulls_and_absent_fields_as_convert_reads_them():
-    body = page(pod("a", spec=None), {"metadata": {"name": "b", "namespace": "n", "labels": None}, "status": None},
-                **{"continue": "tok"})
-    lean = decode_list(POD, body)
-    assert lean["metadata"] == {"resourceVersion": "7", "continue": "tok"}
-    assert converted(POD, lean) == converted(POD, orjson.loads(body))
-
-
-def test_what_is_not_json_raises_as_orjson_does():
+def test_what_is_not_a_json_list_raises():
     with pytest.raises(orjson.JSONDecodeError):
-        decode_list(SERVICE, b"{not json")
+        read_page(SERVICE, b"{not json")
+    with pytest.raises(ValueError):
+        read_page(SERVICE, b'["a list"]')
