@@ -130,11 +130,15 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         if rows_only:
             emit({"t_start": t_start, "t_imported": t_imported, "t_rows": first["rows"]})
             return
+        stalls: list[float] = []  # while the pods are listed and joined: how long the loop was away
         while "tree" not in first:
             if time.monotonic() - t_start > 200:
                 emit({"error": f"no full tree after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
                 return
+            t_sleep = time.monotonic()
             await asyncio.sleep(0.01)
+            if "rows" in first:
+                stalls.append(time.monotonic() - t_sleep - 0.01)
         rss_first = rss_mb()
         await asyncio.sleep(1.0)
         rss_settled = rss_mb()
@@ -147,7 +151,8 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         watched.update(visible)
         last.update(visible)
         emit({"t_start": t_start, "t_imported": t_imported, "t_run": t_run, "t_tree": first["tree"],
-              "t_rows": first["rows"],
+              "t_rows": first["rows"], "stall_max": max(stalls, default=0.0),
+              "stalls_over_100ms": sum(1 for x in stalls if x > 0.1),
                           "rss_first": rss_first, "rss_settled": rss_settled,
                           "visible": [[keys[n][0], n, c] for n, c in visible.items() if n in keys],
                           "services": len(app.tree._svc_nodes)})
@@ -212,7 +217,8 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             first_tree = info["t_tree"] - t_spawn
             print(f"pods joined too         {first_tree:8.2f} s   the last start, with every pod listed and joined "
                   f"(imports {info['t_imported'] - t_spawn:.2f} s; {info['t_tree'] - info['t_run']:.2f} s from "
-                  f"run_test); {info['services']} Services")
+                  f"run_test); {info['services']} Services; meanwhile the app's event loop was away up to "
+                  f"{info['stall_max'] * 1000:.0f} ms at a time ({info['stalls_over_100ms']} times over 100 ms)")
             rss = info["rss_settled"][0]
             print(f"app RSS                 {rss:8.0f} MiB  1 s after the first tree (at it: "
                   f"{info['rss_first'][0]:.0f} MiB; peak so far {info['rss_settled'][1]:.0f} MiB)"

@@ -37,6 +37,15 @@ class ModelSink:
     def replace_all(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
         self._add(self.model.replace_all(kind, objs, self.clock(), namespace))
 
+    async def replace_all_stepwise(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
+        """replace_all, returning to the loop between the model's steps: a first list of 100,000 pods
+        is ~1 s of indexing, which must not freeze the screen."""
+        for step in self.model.replace_all_steps(kind, objs, self.clock(), namespace):
+            if step is None:
+                await asyncio.sleep(0)
+            else:
+                self._add(step)
+
     def _add(self, ch: Changes) -> None:
         if not ch:
             return

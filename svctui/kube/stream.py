@@ -215,7 +215,7 @@ class ResourceStream:
         finally:
             if ahead is not None:
                 _drop(ahead[1])
-        self.sink.replace_all(self.resource.kind, items, self.namespace)
+        await self.sink.replace_all_stepwise(self.resource.kind, items, self.namespace)
         self.stats.lists += 1
         if self.stats.listed is None:
             self.stats.listed = time.monotonic()

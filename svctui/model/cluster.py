@@ -8,12 +8,12 @@ looked like, so it sets steady counts and remembers IP owners without writing ch
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .churn import ChurnEntry, ChurnLedger
 from .objects import Endpoint, Key
 from .store import ENDPOINTSLICE, POD, Delta, Obj, Store
-from .topology import Topology
+from .topology import Topology, TopologyChange
 
 
 @dataclass(slots=True)
@@ -39,22 +39,50 @@ class ClusterModel:
         return self._propagate(self.store.apply(kind, event_type, obj), now, set())
 
     def replace_all(self, kind: str, objs: Iterable[Obj], now: float, namespace: str | None = None) -> Changes:
+        for step in self.replace_all_steps(kind, objs, now, namespace):
+            if step is not None:
+                return step
+        raise AssertionError("replace_all_steps ends with its Changes")
+
+    def replace_all_steps(self, kind: str, objs: Iterable[Obj], now: float, namespace: str | None = None,
+                          chunk: int = 5000) -> Iterator[Changes | None]:
+        """replace_all in steps, for a caller that lets others run between them: yields None after each
+        `chunk` pods indexed, then the Changes. Only a first pod list is split (100,000 pods: ~1 s of
+        indexing); until its last step the namespace's pods count as not yet known, so nothing
+        reads a half-built index (the store already holds them: an endpoint still finds its pod by
+        name). Everything else is one step."""
         synced = self._synced.setdefault(kind, set())
         pods_now_known = kind == POD and None not in synced and namespace not in synced
         deltas = self.store.replace_all(kind, objs, namespace)
-        baseline_ns: set[str] = set()
-        if kind == ENDPOINTSLICE and None not in synced:
-            # Namespaces never listed before: their endpoints are the starting state, not churn.
-            baseline_ns = {d.key[0] for d in deltas if d.key[0] not in synced}
-        synced.add(namespace)
         if not pods_now_known:
-            return self._propagate(deltas, now, baseline_ns)
+            baseline_ns: set[str] = set()
+            if kind == ENDPOINTSLICE and None not in synced:
+                # Namespaces never listed before: their endpoints are the starting state, not churn.
+                baseline_ns = {d.key[0] for d in deltas if d.key[0] not in synced}
+            synced.add(namespace)
+            yield self._propagate(deltas, now, baseline_ns)
+            return
         # Knowing the pods changes what can be said of every Service there, not only of those whose
         # pods arrived (a selector that matches none is now a finding): all of them are touched, so
         # which ones each pod touches need not be worked out.
+        done = 0
+        try:
+            while done < len(deltas):
+                self.topology.apply(deltas[done:done + chunk], pods_touch=False)
+                done += chunk
+                yield None
+        finally:
+            if done < len(deltas):
+                # Closed early (the caller was cancelled): the store holds these pods, so the index
+                # must too. The namespace stays not-yet-known: the next list touches every Service.
+                self.topology.apply(deltas[done:], pods_touch=False)
+        synced.add(namespace)
         every = {k for k in self.store.services if namespace is None or k[0] == namespace}
         every.update(k for k in self.topology.service_keys() if namespace is None or k[0] == namespace)
-        return self._propagate(deltas, now, baseline_ns, every)
+        if deltas or every:
+            yield from self._observe(deltas, TopologyChange({}, every), now, set(), every=chunk // 5)
+        else:
+            yield Changes()
 
     def tick(self, now: float) -> set[Key]:
         return self.ledger.tick(now)
@@ -67,17 +95,20 @@ class ClusterModel:
     def pods_known(self, namespace: str) -> bool:
         return self.listed(POD, namespace)
 
-    def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str],
-                   touched: set[Key] | None = None) -> Changes:
-        """`touched`: Services known to be touched, whatever the deltas (then pod deltas are not
-        traced to Services)."""
-        if not deltas and not touched:
+    def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str]) -> Changes:
+        if not deltas:
             return Changes()
-        tc = self.topology.apply(deltas, pods_touch=touched is None)
-        if touched:
-            tc.touched |= touched
+        for step in self._observe(deltas, self.topology.apply(deltas), now, baseline_ns):
+            if step is not None:
+                return step
+        raise AssertionError("_observe ends with its Changes")
+
+    def _observe(self, deltas: list[Delta], tc: TopologyChange, now: float, baseline_ns: set[str],
+                 every: int = 0) -> Iterator[Changes | None]:
+        """The churn ledger's look at each touched Service, then the Changes; with `every`, yields
+        None after each `every` Services."""
         entries: list[ChurnEntry] = []
-        for key in tc.touched:
+        for i, key in enumerate(tc.touched, 1):
             if key in tc.views:
                 before, after = tc.views[key]
             else:
@@ -86,8 +117,10 @@ class ClusterModel:
                     continue
             target = self.topology.live_selected_count(key) if self.pods_known(key[0]) else None
             entries.extend(self.ledger.observe(key, before, after, now, target, baseline=key[0] in baseline_ns))
+            if every and i % every == 0:
+                yield None
         entries.sort(key=lambda e: (e.service, e.address_type, e.address))
-        return Changes(deltas, tc.touched, entries)
+        yield Changes(deltas, tc.touched, entries)
 
     def _pod_name(self, namespace: str, ep: Endpoint) -> str | None:
         pod, _ = self.topology.pod_for(namespace, ep)

@@ -121,7 +121,7 @@ async def _list_from(pages, tmp_path) -> tuple[list[str], list[dict]]:
     got: list = []
 
     class Sink:
-        def replace_all(self, kind, objs, namespace):
+        async def replace_all_stepwise(self, kind, objs, namespace):
             got.extend(objs)
     try:
         stream = ResourceStream(target.api, kapi.SERVICES, None, Sink(), WatchOptions(page_size=2), lambda st: None)

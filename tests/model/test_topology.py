@@ -120,3 +120,43 @@ def test_slices_outlive_their_service_then_go():
     assert view.service is None and view.counts.total == 1
     m.apply(ENDPOINTSLICE, DELETED, slice_("web-a"), 2.0)
     assert m.topology.view(WEB) is None and len(m.topology) == 0
+
+
+# ---- a first pod list, in steps ----
+
+def _cluster(n_pods: int = 12):
+    from svctui.model.cluster import ClusterModel
+    m = ClusterModel()
+    m.replace_all(SERVICE, [svc(), svc("db", selector={"app": "db"})], 0.0)
+    m.replace_all(ENDPOINTSLICE, [slice_("web-a", eps=[ep(f"10.0.0.{i}", f"web-{i}") for i in range(n_pods)])], 0.0)
+    pods = [pod(f"web-{i}", f"10.0.0.{i}") for i in range(n_pods)]
+    return m, pods
+
+
+def test_a_first_pod_list_in_steps_ends_as_one_list_does():
+    whole, pods = _cluster()
+    ch = whole.replace_all(POD, pods, 1.0)
+    stepped, _ = _cluster()
+    steps = list(stepped.replace_all_steps(POD, pods, 1.0, chunk=5))
+    assert len(steps) > 3 and set(steps[:-1]) == {None} and steps[-1].services == ch.services == {WEB, ("default", "db")}
+    assert [p.name for p in stepped.topology.selected_pods(WEB)] == [p.name for p in whole.topology.selected_pods(WEB)]
+    assert stepped.topology.live_selected_count(WEB) == 12
+
+
+def test_between_steps_the_pods_are_not_yet_known():
+    m, pods = _cluster()
+    steps = m.replace_all_steps(POD, pods, 1.0, chunk=5)
+    assert next(steps) is None
+    assert not m.pods_known("default")  # diagnosis must not read a half-built index as "no pods"
+    assert m.topology.pod_for("default", ep("10.0.0.11", "web-11"))[0].name == "web-11"  # by name, from the store
+
+
+def test_a_stepwise_list_closed_early_leaves_the_index_whole():
+    m, pods = _cluster()
+    steps = m.replace_all_steps(POD, pods, 1.0, chunk=5)
+    assert next(steps) is None
+    steps.close()  # what a cancelled caller does to it
+    assert not m.pods_known("default")
+    assert m.topology.live_selected_count(WEB) == 12
+    again = m.replace_all(POD, pods, 2.0)  # the next list: nothing new, but now the pods are known
+    assert m.pods_known("default") and WEB in again.services

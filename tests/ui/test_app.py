@@ -270,6 +270,31 @@ async def test_a_burst_is_one_repaint(demo):
         assert 1 <= batches < 15, batches  # a dozen watch batches at most, never one repaint per event
 
 
+async def test_a_repaint_of_many_rows_is_shared_out_screen_first(tmp_path, monkeypatch):
+    # What the pods' join does at 10,000 Services, at 60: every row dirty at once.
+    import svctui.ui.app as app_module
+    monkeypatch.setattr(app_module, "REPAINT_BUDGET", 10)
+    sim = start_sim(["scale:services=60,pods=120"], seed=3)
+    try:
+        app = make_app(write_kubeconfig(tmp_path / "kubeconfig", sim.url))
+        async with app.run_test(size=(120, 30)) as pilot:
+            await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 60, what="60 Services")
+            await pilot.pause(0.2)
+            keys = set(app.model.topology.service_keys())
+            on_screen = app.tree.keys_in_view()
+            assert 5 < len(on_screen) < len(keys)
+            before = app.findings.diagnosed
+            app._dirty |= keys
+            app._diag_dirty |= keys
+            app._repaint()
+            first = app.findings.diagnosed - before
+            assert first <= 10 + len(on_screen) and not app._diag_dirty & on_screen
+            await wait_for(pilot, lambda: not app._dirty and not app._diag_dirty, what="the rest, in later repaints")
+            assert app.findings.diagnosed - before == len(keys)
+    finally:
+        sim.stop()
+
+
 async def test_reconnecting_when_the_cluster_goes_away(demo):
     sim, cfg = demo
     app = make_app(cfg)

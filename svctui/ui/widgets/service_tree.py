@@ -82,6 +82,16 @@ class ServiceTree(LineTree):
     def service_count(self) -> int:
         return len(self._svc_nodes)
 
+    def keys_in_view(self) -> set[Key]:
+        """The Services with a row (their own or a child's) on the lines in the window now."""
+        y0 = int(self.scroll_offset.y)
+        out: set[Key] = set()
+        for line in self._tree_lines[y0:y0 + max(1, self.size.height)]:
+            data = line.node.data
+            if data and data[0] != "ns":
+                out.add(data[1])
+        return out
+
     def services_in(self, ns: str) -> list[Key]:
         node = self._ns_nodes.get(ns)
         return [c.data[1] for c in node._children] if node is not None else []
