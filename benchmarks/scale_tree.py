@@ -139,6 +139,8 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
             await asyncio.sleep(0.01)
             if "rows" in first:
                 stalls.append(time.monotonic() - t_sleep - 0.01)
+                if stalls[-1] > 0.1:
+                    sys.stderr.write(f"stall {stalls[-1] * 1000:.0f} ms from {t_sleep - first['rows']:.2f} s after the first tree\n")
         rss_first = rss_mb()
         await asyncio.sleep(1.0)
         rss_settled = rss_mb()

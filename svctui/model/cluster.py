@@ -47,14 +47,14 @@ class ClusterModel:
     def replace_all_steps(self, kind: str, objs: Iterable[Obj], now: float, namespace: str | None = None,
                           chunk: int = 5000) -> Iterator[Changes | None]:
         """replace_all in steps, for a caller that lets others run between them: yields None after each
-        `chunk` pods indexed, then the Changes. Only a first pod list is split (100,000 pods: ~1 s of
-        indexing); until its last step the namespace's pods count as not yet known, so nothing
-        reads a half-built index (the store already holds them: an endpoint still finds its pod by
-        name). Everything else is one step."""
+        `chunk` pods stored, after each `chunk` indexed, and a few times while the ledger looks at
+        every Service, then the Changes. Only a first pod list is split (100,000 pods: ~1.5 s);
+        until its last step the namespace's pods count as not yet known, so nothing reads a
+        half-built index as "no pods" (a pod already stored is found by name). Everything else is
+        one step."""
         synced = self._synced.setdefault(kind, set())
-        pods_now_known = kind == POD and None not in synced and namespace not in synced
-        deltas = self.store.replace_all(kind, objs, namespace)
-        if not pods_now_known:
+        if not (kind == POD and None not in synced and namespace not in synced):
+            deltas = self.store.replace_all(kind, objs, namespace)
             baseline_ns: set[str] = set()
             if kind == ENDPOINTSLICE and None not in synced:
                 # Namespaces never listed before: their endpoints are the starting state, not churn.
@@ -62,19 +62,26 @@ class ClusterModel:
             synced.add(namespace)
             yield self._propagate(deltas, now, baseline_ns)
             return
-        # Knowing the pods changes what can be said of every Service there, not only of those whose
-        # pods arrived (a selector that matches none is now a finding): all of them are touched, so
-        # which ones each pod touches need not be worked out.
-        done = 0
+        # A first pod list. Knowing the pods changes what can be said of every Service there, not
+        # only of those whose pods arrived (a selector that matches none is now a finding): all of
+        # them are touched, so which ones each pod touches need not be worked out.
+        objs = list(objs)
+        seen: set[Key] = set()
+        deltas = []
+        done = 0  # deltas indexed so far
         try:
+            for i in range(0, len(objs), chunk):
+                deltas += self.store.put_listed(kind, objs[i:i + chunk], namespace, seen)
+                yield None
+            deltas += self.store.drop_unlisted(kind, namespace, seen)
             while done < len(deltas):
                 self.topology.apply(deltas[done:done + chunk], pods_touch=False)
                 done += chunk
                 yield None
         finally:
             if done < len(deltas):
-                # Closed early (the caller was cancelled): the store holds these pods, so the index
-                # must too. The namespace stays not-yet-known: the next list touches every Service.
+                # Closed early (the caller was cancelled): what the store took, the index must hold
+                # too. The namespace stays not-yet-known: the next list touches every Service.
                 self.topology.apply(deltas[done:], pods_touch=False)
         synced.add(namespace)
         every = {k for k in self.store.services if namespace is None or k[0] == namespace}

@@ -80,19 +80,26 @@ class Store:
 
     def replace_all(self, kind: str, objs: Iterable[Obj], namespace: str | None = None) -> list[Delta]:
         """Reconcile with a full list (of one namespace, or of all when namespace is None)."""
+        seen: set[Key] = set()
+        return self.put_listed(kind, objs, namespace, seen) + self.drop_unlisted(kind, namespace, seen)
+
+    def put_listed(self, kind: str, objs: Iterable[Obj], namespace: str | None, seen: set[Key]) -> list[Delta]:
+        """The first half of replace_all, for part of a list (`seen` collects across the parts)."""
         held = self.objects(kind)
         deltas: list[Delta] = []
-        seen: set[Key] = set()
         for obj in objs:
             if namespace is not None and obj.namespace != namespace:
                 continue
             key = (obj.namespace, obj.name)
             seen.add(key)
             deltas.extend(self._put(kind, held, key, held.get(key), obj))
-        gone = [k for k in held if k not in seen and (namespace is None or k[0] == namespace)]
-        for key in gone:
-            deltas.append(Delta(kind, DELETED, key, held.pop(key), None))
         return deltas
+
+    def drop_unlisted(self, kind: str, namespace: str | None, seen: set[Key]) -> list[Delta]:
+        """The second half: what the list did not have is gone."""
+        held = self.objects(kind)
+        gone = [k for k in held if k not in seen and (namespace is None or k[0] == namespace)]
+        return [Delta(kind, DELETED, key, held.pop(key), None) for key in gone]
 
     @staticmethod
     def _put(kind: str, held: dict[Key, Obj], key: Key, old: Obj | None, obj: Obj) -> list[Delta]:

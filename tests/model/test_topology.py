@@ -145,10 +145,15 @@ def test_a_first_pod_list_in_steps_ends_as_one_list_does():
 
 def test_between_steps_the_pods_are_not_yet_known():
     m, pods = _cluster()
-    steps = m.replace_all_steps(POD, pods, 1.0, chunk=5)
-    assert next(steps) is None
-    assert not m.pods_known("default")  # diagnosis must not read a half-built index as "no pods"
-    assert m.topology.pod_for("default", ep("10.0.0.11", "web-11"))[0].name == "web-11"  # by name, from the store
+    seen_in_store = []
+    for step in m.replace_all_steps(POD, pods, 1.0, chunk=5):
+        if m.pods_known("default"):  # known only once indexed whole (the ledger's steps come after)
+            assert m.topology.live_selected_count(WEB) == 12
+            break
+        for k in m.store.pods:  # what the store holds, an endpoint finds (by name until it is indexed)
+            assert m.topology.pod_for("default", ep(f"10.0.0.{k[1][4:]}", k[1]))[0].name == k[1]
+        seen_in_store.append(len(m.store.pods))
+    assert seen_in_store[0] == 5 and seen_in_store[-1] == 12 and m.pods_known("default")
 
 
 def test_a_stepwise_list_closed_early_leaves_the_index_whole():
@@ -157,6 +162,7 @@ def test_a_stepwise_list_closed_early_leaves_the_index_whole():
     assert next(steps) is None
     steps.close()  # what a cancelled caller does to it
     assert not m.pods_known("default")
-    assert m.topology.live_selected_count(WEB) == 12
-    again = m.replace_all(POD, pods, 2.0)  # the next list: nothing new, but now the pods are known
+    assert m.topology.live_selected_count(WEB) == len(m.store.pods) == 5  # what the store took is indexed
+    again = m.replace_all(POD, pods, 2.0)  # the next list: the rest, and now the pods are known
     assert m.pods_known("default") and WEB in again.services
+    assert m.topology.live_selected_count(WEB) == 12
