@@ -159,3 +159,12 @@ async def test_an_expired_continue_token_starts_over_in_one_request(tmp_path):
     names, seen = await _list_from(pages, tmp_path)
     assert names == ["a", "b", "c"]
     assert seen == [{"limit": "2"}, {"limit": "2", "continue": "p2"}, {}]
+
+
+async def test_a_list_answer_that_is_not_json_is_a_bad_response_to_retry(tmp_path):
+    # A proxy's HTML error page with status 200: the stream retries it (transient), it does not crash.
+    import pytest
+
+    with pytest.raises(kapi.ApiError) as info:
+        await _list_from(lambda q: (200, b"<html>upstream timed out</html>"), tmp_path)
+    assert info.value.reason == "BadResponse" and info.value.transient
