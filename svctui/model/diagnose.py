@@ -205,13 +205,12 @@ def _backends(model: "ClusterModel", key: Key, selected: list[Pod] | None = None
 
 
 def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | None = None,
-                     platform: str | None = None, index: "PodIndex | SharedPodIndex | None" = None,
-                     ) -> list[Finding]:
+                     platform: str | None = None, index: "SharedPodIndex | None" = None) -> list[Finding]:
     """Findings for one Service (none when it is healthy or gone).
 
     `nodes`: every node name, for the traffic-policy check (default: the nodes pods run on).
     `platform`: "kind", "minikube" or None, to explain a pending LoadBalancer.
-    `index`: a PodIndex shared across calls over an unchanged model (built here when needed)."""
+    `index`: a SharedPodIndex for many calls over an unchanged model (else one is built if needed)."""
     svc = model.store.services.get(key)
     if svc is None or svc.type == "ExternalName":
         return []
@@ -221,8 +220,7 @@ def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | 
     if svc.has_selector:
         selected = model.topology.selected_pods(key) if pods_known else []
         if pods_known and not selected:
-            out.append(_no_pods(svc, index.get() if isinstance(index, SharedPodIndex)
-                                else index if index is not None else PodIndex.of(model)))
+            out.append(_no_pods(svc, (index or SharedPodIndex(model)).get()))
         elif pods_known:
             backends = _backends(model, key, selected)
             out += _readiness(svc, selected, backends)
