@@ -8,7 +8,7 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable
+from typing import Any, AsyncIterator
 
 import aiohttp
 import orjson
@@ -97,9 +97,8 @@ async def get_bytes(api: ApiClient, path: str, query: list[tuple[str, str]], rea
         resp.release()
 
 
-async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0,
-                   decode: Callable[[bytes], Any] = orjson.loads) -> Any:
-    return decode(await get_bytes(api, path, query, read_timeout))
+async def get_json(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0) -> Any:
+    return orjson.loads(await get_bytes(api, path, query, read_timeout))
 
 
 async def open_watch(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float,

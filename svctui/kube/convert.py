@@ -90,7 +90,7 @@ def _labels(v: Any) -> Labels:
 _ts_cache: dict[str, float] = {}
 
 
-def _time(v: Any) -> float | None:
+def epoch_seconds(v: Any) -> float | None:
     """RFC 3339 (the API sends second precision, 'Z') → epoch seconds. Unparseable → None: a bad
     timestamp only costs an age column, not the object."""
     if v is None or type(v) is not str:
@@ -160,7 +160,7 @@ def service(raw: Any) -> Service:
             external_traffic_policy=_str(spec.get("externalTrafficPolicy")),
             ip_families=_strs(spec.get("ipFamilies")),
             labels=_labels(md.get("labels")),
-            created=_time(md.get("creationTimestamp")),
+            created=epoch_seconds(md.get("creationTimestamp")),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(SERVICE, f"{ns}/{name}", str(exc)) from None
@@ -205,7 +205,7 @@ def endpoint_slice(raw: Any) -> EndpointSlice:
             endpoints=tuple(_endpoint(e) for e in _list(raw.get("endpoints"))),
             managed_by=lab.get(MANAGED_BY_LABEL),
             labels=labels,
-            created=_time(md.get("creationTimestamp")),
+            created=epoch_seconds(md.get("creationTimestamp")),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(ENDPOINTSLICE, f"{ns}/{name}", str(exc)) from None
@@ -261,8 +261,8 @@ def pod(raw: Any) -> Pod:
             subdomain=_str(spec.get("subdomain")),
             owner_kind=okind,
             owner_name=oname,
-            created=_time(md.get("creationTimestamp")),
-            start_time=_time(status.get("startTime")),
+            created=epoch_seconds(md.get("creationTimestamp")),
+            start_time=epoch_seconds(status.get("startTime")),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(POD, f"{ns}/{name}", str(exc)) from None

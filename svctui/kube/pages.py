@@ -27,7 +27,7 @@ from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, E
                                   Service, ServicePort)
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
-from .convert import MANAGED_BY_LABEL, _time
+from .convert import MANAGED_BY_LABEL, epoch_seconds
 
 Str = str | None
 
@@ -221,7 +221,7 @@ def _service(s: _Service) -> Service:
         selector=None if sel is None else _labels(sel), headless=cluster_ip == "None",
         publish_not_ready=bool(spec.publishNotReadyAddresses), session_affinity=spec.sessionAffinity,
         internal_traffic_policy=spec.internalTrafficPolicy, external_traffic_policy=spec.externalTrafficPolicy,
-        ip_families=tuple(spec.ipFamilies or ()), labels=_labels(md.labels), created=_time(md.creationTimestamp))
+        ip_families=tuple(spec.ipFamilies or ()), labels=_labels(md.labels), created=epoch_seconds(md.creationTimestamp))
 
 
 def _endpoint(e: _Endpoint) -> Endpoint:
@@ -242,7 +242,7 @@ def _slice(s: _Slice) -> EndpointSlice:
         service_name=lab.get(SERVICE_NAME_LABEL) or None, address_type=s.addressType or "IPv4",
         ports=tuple(EndpointPort(p.name or "", p.port, p.protocol or "TCP", p.appProtocol) for p in s.ports or ()),
         endpoints=tuple(map(_endpoint, s.endpoints or ())), managed_by=lab.get(MANAGED_BY_LABEL),
-        labels=_labels(lab), created=_time(md.creationTimestamp))
+        labels=_labels(lab), created=epoch_seconds(md.creationTimestamp))
 
 
 _port_sets: dict[tuple, tuple[ContainerPort, ...]] = {}
@@ -285,7 +285,7 @@ def _pod(p: _Pod) -> Pod:
         ns, name, md.uid or "", md.resourceVersion or "", _labels(md.labels), spec.nodeName, status.podIP or None,
         tuple(ip for ip in (x.ip for x in status.podIPs or ()) if ip), status.phase or "Pending", ready,
         md.deletionTimestamp is not None, restarts, _container_ports(spec), spec.hostname, spec.subdomain, okind, oname,
-        _time(md.creationTimestamp), _time(status.startTime))
+        epoch_seconds(md.creationTimestamp), epoch_seconds(status.startTime))
 
 
 # ---- the page ----
@@ -355,7 +355,7 @@ def continue_token(body: bytes) -> str | None:
     try:
         if head.endswith(b","):
             md = _HEAD.decode(head[:-1] + b"}").metadata
-        else:
+        if md is None:  # no head, or the metadata comes after the items
             md = _HEAD.decode(body).metadata
     except msgspec.DecodeError:
         return None

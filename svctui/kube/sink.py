@@ -34,9 +34,6 @@ class ModelSink:
         for etype, obj in events:
             self._add(model.apply(kind, etype, obj, now))
 
-    def replace_all(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
-        self._add(self.model.replace_all(kind, objs, self.clock(), namespace))
-
     async def replace_all_stepwise(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
         """replace_all, returning to the loop between the model's steps: a first list of 100,000 pods
         is ~1 s of indexing, which must not freeze the screen."""

@@ -78,6 +78,7 @@ def test_continue_token_reads_the_lists_head():
     assert continue_token(page) == "abc"
     # Items first (not how the API writes it) or no token: the whole body is read, items skipped.
     assert continue_token(b'{"items":[{"metadata":{"continue":"no"}}],"metadata":{"continue":"xyz"}}') == "xyz"
+    assert continue_token(b'{"kind":"PodList","items":[],"metadata":{"continue":"xyz"}}') == "xyz"
     assert continue_token(b'{"metadata":{"resourceVersion":"9"},"items":[]}') is None
     assert continue_token(b'{"metadata":{"continue":""},"items":[]}') is None
     assert continue_token(b"not json") is None
@@ -132,11 +133,29 @@ async def _list_from(pages, tmp_path) -> tuple[list[str], list[dict]]:
     return [s.name for s in got], seen
 
 
-async def test_each_next_page_is_asked_for_once(tmp_path):
+async def test_each_next_page_is_asked_for_once_and_before_this_one_is_read(tmp_path, monkeypatch):
+    # A spy on svctui's own request and page-reading calls (the client underneath is untouched).
+    import svctui.kube.stream as stream_module
+
+    order: list[str] = []
+    get_bytes, read_page = kapi.get_bytes, stream_module.read_page
+
+    async def asked(api, path, query, *a):
+        order.append(f"ask {dict(query).get('continue')}")
+        return await get_bytes(api, path, query, *a)
+
+    def read(kind, body):
+        page = read_page(kind, body)
+        order.append(f"read {page.objects[0].name}")
+        return page
+    monkeypatch.setattr(kapi, "get_bytes", asked)
+    monkeypatch.setattr(stream_module, "read_page", read)
     pages = {None: _page(["a", "b"], "p2"), "p2": _page(["c", "d"], "p3"), "p3": _page(["e"], None)}
     names, seen = await _list_from(lambda q: (200, pages[q.get("continue")]), tmp_path)
     assert names == ["a", "b", "c", "d", "e"]
     assert [q.get("continue") for q in seen] == [None, "p2", "p3"]
+    # The next page is asked for before this one is decoded (without prefetching: ask, read, ask, read...).
+    assert order == ["ask None", "ask p2", "read a", "ask p3", "read c", "read e"]
 
 
 async def test_a_wrong_guess_is_dropped_and_the_real_next_page_read(tmp_path):
