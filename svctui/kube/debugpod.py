@@ -275,20 +275,50 @@ class DebugSession:
             self.pods[namespace] = name
             if on_progress:
                 on_progress(f"creating debug pod {namespace}/{name} ({self.image})")
-            try:
-                await call(self.api, "POST", _pods_path(namespace), clock=self.clock,
-                           body=manifest(name, self.session_id, self.image, self.deadline, self.pull_policy,
-                                         owner_annotations(self.here, self.clock.now())))
-            except ApiError as err:
-                if err.code != 409:  # 409: created by an earlier call whose answer was lost
-                    del self.pods[namespace]
-                    raise classify(err, namespace) from None
-            except aiohttp.ClientError as exc:
-                raise DebugPodError(f"cannot reach the API server: {exc}") from None
+            for attempt in range(2):
+                try:
+                    await call(self.api, "POST", _pods_path(namespace), clock=self.clock,
+                               body=manifest(name, self.session_id, self.image, self.deadline, self.pull_policy,
+                                             owner_annotations(self.here, self.clock.now())))
+                    break
+                except ApiError as err:
+                    if err.code != 409:
+                        del self.pods[namespace]
+                        raise classify(err, namespace) from None
+                    # 409: created by an earlier call whose answer was lost, or this session's pod of
+                    # earlier that ended (its activeDeadlineSeconds): that one goes, and a fresh one comes.
+                    if attempt or not await self._remove_ended(namespace, name, on_progress):
+                        break
+                except aiohttp.ClientError as exc:
+                    raise DebugPodError(f"cannot reach the API server: {exc}") from None
             self.heartbeat.start()  # from the create on: a pod still starting is owned too
             await self._wait(namespace, name, on_progress)
             self._ready.add(namespace)
             return name
+
+    async def _remove_ended(self, namespace: str, name: str, on_progress: Callable[[str], Any] | None) -> bool:
+        """Delete this session's pod if it has ended (Failed, Succeeded) and wait until it is gone."""
+        try:
+            pod = await call(self.api, "GET", _pods_path(namespace, name))
+        except ApiError:
+            return False
+        status = pod.get("status") or {}
+        if status.get("phase") not in ("Failed", "Succeeded"):
+            return False
+        if on_progress:
+            on_progress(f"debug pod {namespace}/{name} ended ({status.get('reason') or status.get('phase')}): "
+                        "replacing it")
+        await self._delete(namespace, name)
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            try:
+                await call(self.api, "GET", _pods_path(namespace, name))
+            except ApiError as err:
+                if err.code == 404:
+                    return True
+                raise
+            await asyncio.sleep(self.poll)
+        return False
 
     async def _patch(self, namespace: str, name: str, body: dict[str, Any]) -> None:
         await call(self.api, "PATCH", _pods_path(namespace, name), body=body, timeout=10,

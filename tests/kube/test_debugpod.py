@@ -366,3 +366,28 @@ def test_server_clock_follows_the_date_header():
     c.saw("Fri, 04 Dec 2026 01:00:01 GMT", 1_796_346_000.0 - 600, 1_796_346_000.0 - 600)
     assert abs(c.offset - 600) < 1e-6, "a second of rounding does not move it"
     assert c.saw(None, 0, 0) is None and c.saw("not a date", 0, 0) is None
+
+
+async def test_a_pod_past_its_deadline_is_replaced_on_next_use(sim, target):
+    """The sim's kubelet fails the pod at activeDeadlineSeconds; the session's next command gets a fresh one."""
+    s = DebugSession(target.api, session_id="dl", deadline=2)
+    try:
+        await s.pod("default")
+        first = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl"))
+        assert first["spec"]["activeDeadlineSeconds"] == 2
+        r = await s.exec("default", ["echo", "before"])
+        assert r.stdout == b"before\n"
+
+        def status():
+            return sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl")["status"])
+        await wait_until(lambda: status().get("reason") == "DeadlineExceeded", timeout=10, what="deadline")
+        assert status()["phase"] == "Failed"
+        await wait_until(lambda: "terminated" in status()["containerStatuses"][0]["state"], what="container killed")
+        progress: list[str] = []
+        r = await s.exec("default", ["echo", "after"], on_progress=progress.append)
+        assert r.stdout == b"after\n"
+        uid = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl")["metadata"]["uid"])
+        assert uid != first["metadata"]["uid"]
+        assert any("ended (DeadlineExceeded): replacing it" in p for p in progress)
+    finally:
+        await s.close()
