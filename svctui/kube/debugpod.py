@@ -138,7 +138,7 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
     headers = {"Accept": "application/json"}
     if body is not None:
         headers["Content-Type"] = content_type
-    sent = time.time()
+    sent = clock.local() if clock is not None else 0.0
     resp = await api.call_api(path, method, query_params=query or [], header_params=headers,
                               body=body, auth_settings=["BearerToken"], _preload_content=False,
                               _request_timeout=aiohttp.ClientTimeout(total=timeout))
@@ -147,7 +147,7 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
     finally:
         resp.release()
     if clock is not None:
-        clock.saw(resp.headers.get("Date"), sent, time.time())
+        clock.saw(resp.headers.get("Date"), sent, clock.local())
     try:
         parsed = orjson.loads(data) if data else None
     except orjson.JSONDecodeError:
@@ -237,13 +237,14 @@ class DebugSession:
     def __init__(self, api: ApiClient, image: str | None = None, session_id: str | None = None,
                  deadline: int = DEFAULT_DEADLINE, ready_timeout: float = 120.0, pull_policy: str | None = None,
                  poll: float = 0.05, heartbeat_interval: float = HEARTBEAT_SECONDS,
-                 stale_after: float = STALE_SECONDS, on_heartbeat: Report | None = None, here: Here | None = None):
+                 stale_after: float = STALE_SECONDS, on_heartbeat: Report | None = None, here: Here | None = None,
+                 clock: ServerClock | None = None):
         self.api = api
         self.image = image_for(image)
         self.session_id = session_id or (here.session if here else secrets.token_hex(4))
         self.here = here or this_process(self.session_id)
         self.stale_after = stale_after
-        self.clock = ServerClock()
+        self.clock = clock or ServerClock()
         self.heartbeat = Heartbeat(self._patch, lambda: self.pods, self.clock, heartbeat_interval, on_heartbeat,
                                    gone=self._lost)
         self.deadline = deadline
@@ -275,6 +276,7 @@ class DebugSession:
             self.pods[namespace] = name
             if on_progress:
                 on_progress(f"creating debug pod {namespace}/{name} ({self.image})")
+            offset = self.clock.offset
             for attempt in range(2):
                 try:
                     await call(self.api, "POST", _pods_path(namespace), clock=self.clock,
@@ -292,6 +294,10 @@ class DebugSession:
                 except aiohttp.ClientError as exc:
                     raise DebugPodError(f"cannot reach the API server: {exc}") from None
             self.heartbeat.start()  # from the create on: a pod still starting is owned too
+            if self.clock.offset != offset:
+                # The create's answer showed this clock is off: its heartbeat must not look stale (or
+                # fresh) to others for a whole interval.
+                await self.heartbeat.beat()
             await self._wait(namespace, name, on_progress)
             self._ready.add(namespace)
             return name

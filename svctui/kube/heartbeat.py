@@ -66,11 +66,12 @@ def pid_alive(pid: int) -> bool:
 class ServerClock:
     """The API server's time as seen from here: the local clock plus the offset its Date header shows."""
 
-    def __init__(self) -> None:
+    def __init__(self, local: Callable[[], float] = time.time) -> None:
+        self.local = local
         self.offset = 0.0
 
     def now(self) -> float:
-        return time.time() + self.offset
+        return self.local() + self.offset
 
     def saw(self, date_header: str | None, sent: float, received: float) -> float | None:
         """Note a response's Date; returns the server's time then (None if there was no usable Date)."""

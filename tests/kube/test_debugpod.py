@@ -7,6 +7,7 @@ import asyncio
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -391,3 +392,21 @@ async def test_a_pod_past_its_deadline_is_replaced_on_next_use(sim, target):
         assert any("ended (DeadlineExceeded): replacing it" in p for p in progress)
     finally:
         await s.close()
+
+
+async def test_heartbeats_are_on_the_servers_clock(sim, target):
+    """A's clock is 10 minutes behind B's and the API server's: A's heartbeats still look fresh to B."""
+    behind = ServerClock(local=lambda: time.time() - 600)
+    a = DebugSession(target.api, session_id="late", heartbeat_interval=0.2, clock=behind)
+    b = DebugSession(target.api, session_id="b", stale_after=2.0)
+    try:
+        await a.pod("default")
+        assert 598 < behind.offset < 602, "A learnt the server's time from its Date header"
+        gone, alive = await b.survey()
+        assert gone == [] and [x.session for x in alive] == ["late"]
+        assert abs(alive[0].heartbeat_age) < 2.0
+        await asyncio.sleep(0.5)
+        assert await b.leftovers() == []
+    finally:
+        await a.close()
+        await b.close()
