@@ -32,7 +32,8 @@ import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
-from svctui.model.podowner import HEARTBEAT_SECONDS, STALE_SECONDS, Here, owner_annotations, owner_of, verdict
+from svctui.model.podowner import (HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of,
+                                   verdict)
 
 from .api import ApiError
 from .exec import ExecError, Executor, ExecResult
@@ -40,11 +41,11 @@ from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "svctui"
-SESSION = "svctui.dev/session"
 IMAGES = {"busybox": "busybox:1.36", "curl": "curlimages/curl:8.11.1", "netshoot": "nicolaka/netshoot:v0.13"}
 DEFAULT_IMAGE = IMAGES["busybox"]
 CONTAINER = "debug"
-# The kubelet ends the pod after this long whatever happens to svctui; the sleep outlasts it.
+# The kubelet ends the pod after this long whatever happens to svctui (the sleep outlasts it); a session
+# still running then gets a fresh pod on its next command.
 DEFAULT_DEADLINE = 4 * 3600
 IMAGE_ERRORS = {"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "RegistryUnavailable"}
 START_ERRORS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError", "CrashLoopBackOff"}
@@ -314,16 +315,19 @@ class DebugSession:
         if on_progress:
             on_progress(f"debug pod {namespace}/{name} ended ({status.get('reason') or status.get('phase')}): "
                         "replacing it")
-        await self._delete(namespace, name)
         end = time.monotonic() + 30
-        while time.monotonic() < end:
-            try:
-                await call(self.api, "GET", _pods_path(namespace, name))
-            except ApiError as err:
-                if err.code == 404:
-                    return True
-                raise
-            await asyncio.sleep(self.poll)
+        try:
+            await self._delete(namespace, name)
+            while time.monotonic() < end:
+                try:
+                    await call(self.api, "GET", _pods_path(namespace, name))
+                except ApiError as err:
+                    if err.code == 404:
+                        return True
+                    raise
+                await asyncio.sleep(self.poll)
+        except (ApiError, aiohttp.ClientError):
+            pass  # not ours to remove after all (RBAC): _wait says what the ended pod is
         return False
 
     async def _patch(self, namespace: str, name: str, body: dict[str, Any]) -> None:

@@ -127,10 +127,7 @@ class Heartbeat:
     async def _run(self) -> None:
         while True:
             await asyncio.sleep(self.interval)
-            try:
-                await self.beat()
-            except Exception as exc:  # noqa: BLE001 - whatever a renewal hits, the app goes on
-                self._note(f"{type(exc).__name__}: {exc}")
+            await self.beat()
 
     async def beat(self) -> None:
         problems = []
@@ -146,6 +143,9 @@ class Heartbeat:
                     continue
                 problems.append(f"{ns}/{name}: {err.code} {err.message}")
             except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+                problems.append(f"{ns}/{name}: {type(exc).__name__}: {exc}")
+            except Exception as exc:  # noqa: BLE001 - whatever a renewal hits, the app goes on
+                log.exception("debug pod heartbeat")
                 problems.append(f"{ns}/{name}: {type(exc).__name__}: {exc}")
         self._note(problems[0] if problems else None)
 

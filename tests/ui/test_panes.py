@@ -272,6 +272,7 @@ async def test_read_only_refuses_debug_pods(demo):
         assert not app._probes
         assert not isinstance(app.screen, ConfirmDebugPod)
         assert debug_pods(sim) == []
+        assert app.debug_session is None or not app.debug_session.heartbeat.running
 
 
 async def test_cleanup_handlers_follow_the_session(demo):
