@@ -469,3 +469,18 @@ def test_active_deadline_can_be_lowered_on_a_running_pod(sim, kubectl):
     wait_for(lambda: pod_json(kubectl, "dl4")["status"].get("reason") == "DeadlineExceeded", timeout=10)
     out = kubectl.run("patch", "pod", "dl4", "-p", '{"spec":{"activeDeadlineSeconds":7200}}', check=False)
     assert out.returncode != 0 and "spec.activeDeadlineSeconds" in out.stderr
+
+
+def test_active_deadline_fails_a_pod_that_never_started(sim, kubectl):
+    """The deadline counts from when the kubelet took the pod, started or not; a waiting container stays waiting."""
+    kubectl("apply", "-f", "-", input=manifest(
+        "dl5", [{"name": "c", "image": "registry.invalid/nothing:1", "imagePullPolicy": "Never"}],
+        activeDeadlineSeconds=1))
+    pod = wait_for(lambda: (p := pod_json(kubectl, "dl5"))["status"].get("reason") == "DeadlineExceeded" and p,
+                   timeout=10)
+    assert pod["status"]["phase"] == "Failed"
+    assert pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ErrImageNeverPull"
+    assert kubectl("get", "pod", "dl5", "--no-headers").split()[1:3] == ["0/1", "ErrImageNeverPull"]
+    events = [(e["reason"], e["message"]) for e in events_for(kubectl, "dl5")]
+    assert ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline") in events
+    assert not any(reason == "Killing" for reason, _ in events), "nothing was running to kill"
