@@ -339,7 +339,9 @@ async def test_leftovers_only_mentioned_in_read_only(demo):
         await wait_for(pilot, lambda: app._leftovers_checked and app._notifications, what="notice")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LeftoversScreen)
-        assert any("left by svctui sessions that are gone; read-only" in n.message for n in app._notifications)
+        note, = [n.message for n in app._notifications if "left by svctui sessions that are gone; read-only" in n.message]
+        ns, name = left.split("/")
+        assert f"kubectl delete pod -n {ns} {name}" in note and "-l app.kubernetes.io" not in note
     assert debug_pods(sim) == [left]
 
 

@@ -579,9 +579,11 @@ class PanesMixin:
 
     def on_leftovers_found(self, m: LeftoversFound) -> None:
         if self.read_only:
-            self.notify(f"{len(m.items)} debug pod(s) left by svctui sessions that are gone; read-only: not removing them "
-                        "(kubectl delete pods -A -l app.kubernetes.io/managed-by=svctui)", title="leftovers",
-                        severity="warning", timeout=10)
+            # Named one by one: a label selector would take the pods of sessions still running too.
+            commands = "; ".join(f"kubectl delete pod -n {plain(i.namespace)} {plain(i.name)}" for i in m.items[:3])
+            more = f"; and {len(m.items) - 3} more" if len(m.items) > 3 else ""
+            self.notify(f"{len(m.items)} debug pod(s) left by svctui sessions that are gone; read-only: not removing "
+                        f"them ({commands}{more})", title="leftovers", severity="warning", timeout=10)
             return
 
         def answered(yes: bool | None) -> None:

@@ -76,8 +76,9 @@ class LeftoversScreen(ModalScreen[bool]):
             yield Static(Text(f"{len(self.items)} debug pod(s) left by svctui sessions that are gone", "bold"))
             with VerticalScroll(id="leftovers-list"):
                 yield Static(self._list())
-            yield Static(Text.assemble(("same as: ", "dim"), "kubectl delete pod -n NAMESPACE NAME (each one above; "
-                                       "each is checked again just before)", style="dim"))
+            # Pod by pod: a label selector would take the pods of sessions still running too.
+            yield Static(Text.assemble(("same as: ", "dim"), "kubectl delete pod -n NAMESPACE NAME for each; every pod is "
+                                       "judged again just before it is deleted", style="dim"))
             yield Static(Text.assemble(("y", "bold"), " delete them   ", ("n", "bold"), "/", ("esc", "bold"), " keep"),
                          classes="prompt-keys")
 
