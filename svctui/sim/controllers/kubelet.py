@@ -179,7 +179,7 @@ class Kubelet(Controller):
         if md.get("deletionTimestamp"):
             if self._terminate(key, pod, run, now):
                 return
-        elif run.deadline_exceeded or self._past_deadline(key, pod, run, now):
+        elif run.deadline_exceeded or self._past_deadline(key, pod, run):
             self._deadline_kill(key, pod, run, now)
         else:
             self._advance(key, pod, run, now)
@@ -469,30 +469,17 @@ class Kubelet(Controller):
         c.probe_failure = failure
 
     # ---- activeDeadlineSeconds ----
-    def _past_deadline(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> bool:
-        """pastActiveDeadline: startTime + activeDeadlineSeconds reached (else a sync is due then)."""
+    def _past_deadline(self, key: Hashable, pod: dict[str, Any], run: PodRun) -> bool:
+        """pastActiveDeadline: startTime + activeDeadlineSeconds reached; if not yet, a sync is due then."""
         seconds = pod["spec"].get("activeDeadlineSeconds")
+        if seconds is None:
+            return False
         start = run.started if run.started is not None else parse_time(run.start_time)
-        if seconds is None or start is None:
+        if start is None:
             return False
         at = start + seconds
         left = at - self.clock.now()
         if left <= 0:
-            run.deadline_exceeded = True
-            self._event(pod, run.node, "Normal", DEADLINE_REASON, DEADLINE_MESSAGE)
-            for c in run.containers + run.ephemeral:
-                c.due = None
-                c.ready = False
-                c.ready_at = None
-                if c.state == "running":
-                    self._event(pod, run.node, "Normal", "Killing", f"Stopping container {c.name}", c.name)
-            grace = max(MIN_KILL_GRACE_SECONDS, float(pod["spec"].get("terminationGracePeriodSeconds", 30)))
-            shutdown = _shutdown_seconds(pod)
-            for c in run.containers + run.ephemeral:
-                if c.state == "running":
-                    killed = _ignores_sigterm(c.spec) or shutdown > grace
-                    c.step, c.due = "kill", self._after(key, now, grace if killed else shutdown)
-                    c.exit_code = 137 if killed else 0
             return True
         if run.deadline_at != at:
             # activeDeadlineSeconds may be lowered on a running pod: a timer for each new deadline.
@@ -501,7 +488,22 @@ class Kubelet(Controller):
         return False
 
     def _deadline_kill(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
-        """The containers of a pod past its deadline stop when their kill is due; nothing restarts."""
+        """First the event and the SIGTERMs (the status turns Failed as it is written); then each container
+        stops when its kill is due. Nothing restarts."""
+        if not run.deadline_exceeded:
+            run.deadline_exceeded = True
+            self._event(pod, run.node, "Normal", DEADLINE_REASON, DEADLINE_MESSAGE)
+            grace = max(MIN_KILL_GRACE_SECONDS, float(pod["spec"].get("terminationGracePeriodSeconds", 30)))
+            shutdown = _shutdown_seconds(pod)
+            for c in run.containers + run.ephemeral:
+                c.due, c.step = None, ""
+                c.ready, c.ready_at = False, None
+                if c.state == "running":
+                    self._event(pod, run.node, "Normal", "Killing", f"Stopping container {c.name}", c.name)
+                    killed = _ignores_sigterm(c.spec) or shutdown > grace
+                    c.step, c.due = "kill", self._after(key, now, grace if killed else shutdown)
+                    c.exit_code = 137 if killed else 0
+            return
         for c in run.containers + run.ephemeral:
             if c.step == "kill" and c.due is not None and now + _EPSILON >= c.due:
                 c.due, c.step = None, ""
