@@ -31,6 +31,7 @@ from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
 from svctui.kube.exec import ExecError
+from svctui.model.dnsverdict import verdict
 from svctui.model.httpreply import Reply, read_curl
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry, ProbeLog, ProbeResult
@@ -630,8 +631,6 @@ def _walk_lines(walk) -> list[Text]:
 
 
 def _verdict(walk, hint: str | None) -> Text:
-    from svctui.commands.dns import verdict
-
     text = verdict(walk)
     out = Text(text, "bold green" if walk.resolved else "bold red")
     if hint and not walk.resolved:
