@@ -37,12 +37,13 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
+from textual.screen import Screen  # noqa: E402
 
 from svctui.kube.sink import ModelSink  # noqa: E402
 from svctui.kube.stream import ResourceStream  # noqa: E402
 from svctui.ui.app import SvctuiApp  # noqa: E402
-from textual.screen import Screen  # noqa: E402
+
+from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
 
 DEADLINE = 280.0
 SIZE = (120, 40)
@@ -221,7 +222,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     rows: list[tuple[int, float, float, float]] = []
     stages: list[tuple[float, float, float, float, float]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE):
             await until(lambda: app.synced and app.tree.service_node(("default", "nginx-service")), 30, "the tree")
             replicas = len(await nginx_pods(session, url))
             await steady(session, url, kubectl, replicas)

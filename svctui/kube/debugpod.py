@@ -19,8 +19,9 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -28,7 +29,7 @@ import orjson
 from kubernetes_asyncio.client import ApiClient
 
 from .api import ApiError
-from .exec import ExecError, Executor, ExecResult
+from .exec import ExecError, ExecResult, Executor
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "svctui"
@@ -332,7 +333,8 @@ class DebugSession:
         if not self.pods or self._sync_config is None:
             return []
         with self._cleanup_lock:
-            from kubernetes.client import ApiClient as SyncApiClient, CoreV1Api
+            from kubernetes.client import ApiClient as SyncApiClient
+            from kubernetes.client import CoreV1Api
             from kubernetes.client.rest import ApiException
 
             deleted = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import Obj

@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from kubernetes_asyncio.client import ApiClient
 
@@ -84,7 +84,7 @@ class ClusterWatch:
                 # Services and slices: listing pods after them shows the tree seconds earlier.
                 try:
                     await self.wait_synced(timeout=self.options.rows_first, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass  # those lists are in trouble: do not hold the pods back any longer
             for res in rest:
                 self._spawn(res, self.namespace)

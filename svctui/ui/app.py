@@ -247,13 +247,13 @@ class SvctuiApp(PanesMixin, App):
             quick = min(QUICK_SYNC, self.sync_timeout)
             try:
                 await watch.wait_synced(timeout=quick)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 # A big (or struggling) cluster: build the tree once its rows are in (Services and
                 # slices; pods join them later) or at the timeout with what there is. The header says
                 # which streams are still listing.
                 try:
                     await watch.wait_synced(timeout=self.sync_timeout - quick, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 self.post_message(WatchSynced(gen, complete=False))
                 synced = asyncio.ensure_future(watch.wait_synced())

@@ -3,7 +3,7 @@ ports per pod, selector vs labels, env vars) and the kubectl commands that show 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
@@ -13,7 +13,6 @@ from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
-from svctui.model.sanitize import plain
 
 from . import findings as F
 from .findings import FindingsTracker

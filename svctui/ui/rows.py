@@ -8,8 +8,8 @@ appended as Text (never parsed as markup). Meaning is in signs and words; styles
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from rich.cells import cell_len
 from rich.text import Span, Text
@@ -46,13 +46,13 @@ NAME_CAP = 28
 class Row:
     data: tuple  # identity of the row: ("svc", key) / ("slice", key, name) / ("ep", key, addr) / ...
     label: Text
-    children: list["Row"] = field(default_factory=list)
+    children: list[Row] = field(default_factory=list)
     expandable: bool = False
     # The label reads the clock (ages, stopwatch): repaint it on the clock tick.
     animated: bool = False
 
 
-def t(*parts: tuple[str, str] | str | Text) -> "Label":
+def t(*parts: tuple[str, str] | str | Text) -> Label:
     """Text from (text, style) pairs and strings, each sanitized and taken literally, and Texts whose
     text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part
     re-checks and re-strips each one: most of a repaint of 10,000 rows), and not stripped again by
@@ -68,7 +68,7 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p, s in zip(parts, raw):
+    for p, s in zip(parts, raw, strict=True):
         kind = type(p)
         if kind is str:
             if not clean:

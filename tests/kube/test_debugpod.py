@@ -10,8 +10,15 @@ import pytest
 
 from svctui.kube.api import ApiError
 from svctui.kube.config import load_target
-from svctui.kube.debugpod import (MANAGED_BY, SESSION, DebugPodError, DebugSession, classify,
-                                  install_cleanup_handlers, manifest)
+from svctui.kube.debugpod import (
+    MANAGED_BY,
+    SESSION,
+    DebugPodError,
+    DebugSession,
+    classify,
+    install_cleanup_handlers,
+    manifest,
+)
 from svctui.sim import resources as R
 from svctui.sim.podsecurity import violations
 from svctui.sim.runner import write_kubeconfig

@@ -7,8 +7,6 @@ import asyncio
 import signal
 import time
 
-import pytest
-
 from svctui.kube.config import load_target
 from svctui.kube.debugpod import MANAGED_BY, DebugSession
 from svctui.kube.exec import Executor

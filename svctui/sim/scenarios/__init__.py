@@ -41,7 +41,7 @@ def read_manifests(path: Path) -> list[dict[str, Any]]:
     return out
 
 
-def load_scenarios(cluster: "Cluster", names: list[str]) -> None:
+def load_scenarios(cluster: Cluster, names: list[str]) -> None:
     from . import bootstrap
 
     bootstrap.load(cluster)

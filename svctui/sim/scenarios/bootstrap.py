@@ -83,7 +83,7 @@ def _cond(type_: str, status: str, reason: str, message: str) -> dict[str, str]:
             "lastHeartbeatTime": None, "lastTransitionTime": None}
 
 
-def load(cluster: "Cluster") -> None:
+def load(cluster: Cluster) -> None:
     store = cluster.store
     if store.get(R.NAMESPACES, None, "default") is not None:
         return

@@ -23,10 +23,10 @@ import codecs
 import secrets
 import shlex
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
 from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
@@ -38,8 +38,17 @@ from svctui.model.probe import ProbeEntry, ProbeLog, ProbeResult
 from svctui.model.sanitize import plain
 
 from ..screens.pick import PickScreen
-from .messages import (BalanceSample, BalanceStarted, LeftoversFound, LeftoversRemoved, PaneBegin, PaneDone,
-                       PaneOutput, ProbeEnded, ProbeSample)
+from .messages import (
+    BalanceSample,
+    BalanceStarted,
+    LeftoversFound,
+    LeftoversRemoved,
+    PaneBegin,
+    PaneDone,
+    PaneOutput,
+    ProbeEnded,
+    ProbeSample,
+)
 from .pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane, Sample
 from .screens import ConfirmDebugPod, LeftoversScreen
 from .session import DECLINED, READ_ONLY, GatedSession

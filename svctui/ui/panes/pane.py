@@ -41,13 +41,13 @@ class CommandPane(Vertical):
     ]
 
     class Submitted(Message):
-        def __init__(self, pane: "CommandPane", command: str) -> None:
+        def __init__(self, pane: CommandPane, command: str) -> None:
             super().__init__()
             self.pane = pane
             self.command = command
 
     class SourceWanted(Message):
-        def __init__(self, pane: "CommandPane") -> None:
+        def __init__(self, pane: CommandPane) -> None:
             super().__init__()
             self.pane = pane
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
 
 from rich.text import Text
 from textual.binding import Binding
@@ -27,7 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
-from ..rows import NAME_CAP, Label, Row, S_DIM, S_NAME, t
+from ..rows import NAME_CAP, S_DIM, S_NAME, Label, Row, t
 from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
