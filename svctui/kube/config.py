@@ -12,9 +12,9 @@ Errors are `KubeConfigError` with text meant for the user, not a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 import yaml
