@@ -24,7 +24,7 @@ import secrets
 import shlex
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.widgets import ContentSwitcher
@@ -52,6 +52,18 @@ from .messages import (
 from .pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane, Sample
 from .screens import ConfirmDebugPod, LeftoversScreen
 from .session import DECLINED, READ_ONLY, GatedSession
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from svctui.model.cluster import ClusterModel
+
+    from ..clock import Now
+    from ..widgets.service_tree import ServiceTree
+
+    _Host = App[None]
+else:
+    _Host = object  # at run time the App comes in beside the mixin (class SvctuiApp(PanesMixin, App))
 
 DEBUG_IMAGE = "curl"  # curlimages/curl: curl, and busybox's nslookup and wget
 PANES = ("lookup", "curl", "lb", "dns")
@@ -84,8 +96,23 @@ class _Decoder:
         return self._d.get(stream, self._d["stdout"]).decode(data).replace("\r\n", "\n")
 
 
-class PanesMixin:
+class PanesMixin(_Host):
     """Mixed into SvctuiApp (see the module docstring)."""
+
+    if TYPE_CHECKING:  # what SvctuiApp provides, for the type checker
+        _api: Any  # kubernetes_asyncio's ApiClient, or None before the first connection
+        read_only: bool
+        now: Now
+        model: ClusterModel
+        gen: int
+        _dirty: set[Key]
+
+        @property
+        def tree(self) -> ServiceTree: ...
+
+        def _paint_tabs(self) -> None: ...
+
+        def _schedule_flush(self) -> None: ...
 
     def _init_panes(self, debug_session_id: str | None = None) -> None:
         self.probe_log = ProbeLog()
