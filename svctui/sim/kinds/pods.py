@@ -548,17 +548,9 @@ def node_cells(node: dict[str, Any], now: float) -> list[Any]:
 # ---- registration ----
 
 def register(cluster: Cluster) -> None:
-    from ..podlogs import binding_handler, log_handler
-
+    # The pods' subresources (log, binding, exec, ...) are wired by sim/podsubresources.py: their handlers
+    # use this module's rules, so registering them from here made an import cycle.
     register_strategy(R.PODS, PodStrategy())
     register_strategy(R.NODES, NodeStrategy())
     T.register(R.PODS, _pod_columns(), pod_cells)
     T.register(R.NODES, _node_columns(), node_cells)
-    cluster.server.subresource_handlers[("pods", "log")] = log_handler(cluster)
-    cluster.server.subresource_handlers[("pods", "binding")] = binding_handler(cluster)
-    from .. import ephemeral, portforward
-    from .. import exec as pod_exec
-
-    pod_exec.register(cluster)
-    portforward.register(cluster)
-    ephemeral.register(cluster)

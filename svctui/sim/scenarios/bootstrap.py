@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
-from . import HERE, read_manifests
+from .manifests import HERE, read_manifests
 
 if TYPE_CHECKING:
     from ..cluster import Cluster

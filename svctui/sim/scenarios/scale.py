@@ -22,8 +22,8 @@ from .. import resources as R
 from ..apiserver import random_suffix
 from ..ipam import ipam_for
 from ..strategy import strategy_for
-from . import ScenarioError
 from .bootstrap import CLUSTER_NAME, node
+from .manifests import ScenarioError
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
