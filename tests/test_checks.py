@@ -7,6 +7,7 @@ never a skip: `pip install -e '.[test]'` brings all three.
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -121,3 +122,101 @@ def test_no_new_import_cycles() -> None:
     gone = [sorted(c) for c in KNOWN_CYCLES if c not in found]
     assert not new, f"new import cycles: {new}"
     assert not gone, f"these cycles changed or were broken (update KNOWN_CYCLES): {gone}"
+
+
+# ---- dynamic imports ----
+# import-linter sees only `import` statements. importlib.import_module and __import__ are held here to the
+# same layers: the target's static prefix must be known and allowed for the importing module.
+PKG = ROOT / "svctui"
+LAYERS = [("svctui.cli",), ("svctui.commands", "svctui.ui"), ("svctui.kube",), ("svctui.model",)]
+ONLY_UNDER = {"textual": "svctui.ui", "kubernetes": "svctui.kube", "kubernetes_asyncio": "svctui.kube"}
+# Modules whose dynamic imports name a target only at run time, and why that target stays in bounds.
+UNKNOWN_TARGET_OK = {
+    "svctui.kube.lazy_client": "imports submodules of the kubernetes_asyncio packages it defers (_PACKAGES)",
+}
+
+
+def _part(name: str) -> str:
+    """svctui.kube.watch → svctui.kube; an outside package → its top-level name."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] == "svctui" else parts[0]
+
+
+def _layer(part: str) -> int | None:
+    return next((i for i, names in enumerate(LAYERS) if part in names), None)
+
+
+def dynamic_import_allowed(importer: str, target: str) -> bool:
+    src, dst = _part(importer), _part(target)
+    if src == dst:
+        return True
+    if dst in ONLY_UNDER:
+        return src == ONLY_UNDER[dst]
+    if not dst.startswith("svctui"):
+        return src != "svctui.model"  # the model stays pure (stdlib only)
+    if src == "svctui.sim" or (dst == "svctui.sim" and src in ("svctui.model", "svctui.kube", "svctui.ui")):
+        return False
+    a, b = _layer(src), _layer(dst)
+    return a is None or b is None or a < b
+
+
+def _static_prefix(arg: ast.expr, module: str) -> str | None:
+    """The part of the imported name known before run time ("" when none), or None for no string at all."""
+    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+        return arg.value
+    if isinstance(arg, ast.JoinedStr):
+        out = ""
+        for piece in arg.values:
+            if isinstance(piece, ast.Constant):
+                out += str(piece.value)
+            elif isinstance(piece.value, ast.Name) and piece.value.id == "__name__" and not out:
+                out = module
+            else:
+                break
+        return out
+    return None
+
+
+def _dynamic_imports(module: str, source: str) -> list[tuple[int, str | None]]:
+    out: list[tuple[int, str | None]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and node.args:
+            f = node.func
+            name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+            if name in ("import_module", "__import__"):
+                out.append((node.lineno, _static_prefix(node.args[0], module)))
+    return out
+
+
+def _module(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_dynamic_imports_keep_the_layers() -> None:
+    bad = []
+    for path in sorted(PKG.rglob("*.py")):
+        module = _module(path)
+        for line, prefix in _dynamic_imports(module, path.read_text(encoding="utf-8")):
+            # A prefix must name at least a layer ("svctui.commands."), so the target is known to stay in it.
+            if module in UNKNOWN_TARGET_OK:
+                continue
+            if not prefix or (prefix.startswith("svctui") and prefix.count(".") < 1):
+                bad.append(f"{path.relative_to(ROOT)}:{line}: cannot tell what it imports ({prefix!r})")
+            elif not dynamic_import_allowed(module, prefix.rstrip(".")):
+                bad.append(f"{path.relative_to(ROOT)}:{line}: {module} imports {prefix!r}")
+    assert bad == [], "dynamic imports outside the layers:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("importer, source, ok", [
+    ("svctui.cli", 'importlib.import_module(f"svctui.commands.{name}")', True),
+    ("svctui.sim.kinds", 'importlib.import_module(f"{__name__}.{mod}")', True),
+    ("svctui.model.store", 'importlib.import_module("textual.app")', False),
+    ("svctui.kube.watch", '__import__("svctui.ui.app")', False),
+    ("svctui.ui.app", 'importlib.import_module("svctui.commands.dns")', False),
+    ("svctui.sim.server", 'importlib.import_module(f"svctui.model.{x}")', False),
+    ("svctui.ui.app", 'importlib.import_module(name)', False),
+])
+def test_the_dynamic_import_check_judges(importer: str, source: str, ok: bool) -> None:
+    [(_, prefix)] = _dynamic_imports(importer, source)
+    assert (bool(prefix) and dynamic_import_allowed(importer, prefix.rstrip("."))) is ok
