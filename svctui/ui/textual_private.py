@@ -18,15 +18,25 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
         "_selected", "_selected_", "_tree", "_updates",
     ),
     "textual.widgets.Tree": ("_tree_lines", "_tree_lines_cached", "_tree_nodes"),
-    "textual.widget.Widget": ("_layout_required", "_repaint_required", "_scroll_required"),
+    # _styles_cache: LineTree puts its own (ReusingStylesCache) in Widget's place.
+    "textual.widget.Widget": ("_layout_required", "_repaint_required", "_scroll_required", "_styles_cache"),
     "textual.screen.Screen": ("_dirty_widgets", "_layout_required", "_recompose_required", "_scroll_required"),
     "textual.app.App": ("_batch_count", "_bindings", "_keymap"),
     "rich.text.Text": ("_length", "_spans", "_text"),
     "rich.style.Style": ("_meta",),
 }
 
-# method (dotted path) → its parameters, for the private methods svctui overrides or calls.
+# Attributes a class sets only later (not on a fresh instance): checked in its source instead.
+LATE_ATTRIBUTES: dict[str, tuple[str, ...]] = {
+    "textual.widgets.Tree": ("_pseudo_class_state",),  # set in render_lines; LineTree sets it first
+}
+
+# method (dotted path) → its parameters, for the private methods svctui overrides or calls. An override
+# of a renamed method would silently never run again: these are the ones to watch.
 SIGNATURES: dict[str, tuple[str, ...]] = {
+    "textual.widgets.Tree._add_node": ("self", "parent", "label", "data", "expand"),
+    "textual.widgets.Tree._invalidate": ("self",),
+    "textual.widgets.Tree._on_mouse_move": ("self", "event"),
     "textual.widgets._tree.TreeNode._expand": ("self", "expand_all"),
     "textual.widgets._tree.TreeNode._reset": ("self",),
     "textual.widgets.Tree._render_line": ("self", "y", "x1", "x2", "base_style"),
@@ -46,4 +56,5 @@ MODULES: dict[str, tuple[str, ...]] = {
 def all_names() -> frozenset[str]:
     """Every private attribute or method name listed above (module names aside)."""
     methods = {path.rpartition(".")[2] for path in SIGNATURES}
-    return frozenset(name for names in ATTRIBUTES.values() for name in names) | methods
+    late = {name for names in LATE_ATTRIBUTES.values() for name in names}
+    return frozenset(name for names in ATTRIBUTES.values() for name in names) | methods | late

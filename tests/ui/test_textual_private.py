@@ -59,6 +59,13 @@ def test_private_attributes_exist(cls: str) -> None:
     assert missing == [], f"{cls} no longer has {missing}: Textual changed under svctui/ui"
 
 
+@pytest.mark.parametrize("cls", sorted(P.LATE_ATTRIBUTES))
+def test_late_attributes_are_still_set_by_textual(cls: str) -> None:
+    source = inspect.getsource(_resolve(cls))  # type: ignore[arg-type]
+    missing = [name for name in P.LATE_ATTRIBUTES[cls] if f"self.{name} =" not in source]
+    assert missing == [], f"{cls} no longer sets {missing}"
+
+
 @pytest.mark.parametrize("method", sorted(P.SIGNATURES))
 def test_private_methods_keep_their_parameters(method: str) -> None:
     params = tuple(inspect.signature(_resolve(method)).parameters)  # type: ignore[arg-type]
@@ -118,3 +125,47 @@ def test_every_private_use_under_ui_is_listed() -> None:
 def test_the_scan_sees_a_private_use() -> None:
     attrs, modules = _private_uses("from textual._compositor import Compositor\nx = node._brand_new\n")
     assert attrs == {"_brand_new"} and modules == {"textual._compositor"}
+
+
+def _textual_base(cls: type) -> type | None:
+    return next((b for b in cls.__mro__ if b.__module__.split(".")[0] == "textual"), None)
+
+
+def _ui_subclasses() -> list[tuple[type, ast.ClassDef]]:
+    """svctui's classes under ui/ that extend a Textual class, with their source."""
+    out = []
+    for path in sorted((PKG / "ui").rglob("*.py")):
+        parts = list(path.relative_to(PKG.parent).with_suffix("").parts)
+        module = importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            cls = getattr(module, node.name, None) if isinstance(node, ast.ClassDef) else None
+            if isinstance(cls, type) and cls.__module__ == module.__name__ and _textual_base(cls) is not None:
+                out.append((cls, node))
+    return out
+
+
+def _listed_on(name: str) -> set[str]:
+    """The dotted classes under which textual_private lists `name` (attribute or method)."""
+    attrs = {cls for table in (P.ATTRIBUTES, P.LATE_ATTRIBUTES) for cls, names in table.items() if name in names}
+    return attrs | {path.rpartition(".")[0] for path in P.SIGNATURES if path.rpartition(".")[2] == name}
+
+
+def test_overrides_and_inherited_privates_of_textual_classes_are_listed() -> None:
+    """A subclass's `self._x` or `def _x` that Textual's class also has is Textual's private API, even when
+    our code assigns it: it must be listed (an override of a renamed method would just stop running)."""
+    unlisted = []
+    for cls, node in _ui_subclasses():
+        base = _textual_base(cls)
+        assert base is not None
+        probe = next((f for path, f in INSTANCES.items() if _resolve(path) is base), None)
+        instance = probe() if probe is not None else None
+        names = {n.attr for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+                 and n.value.id == "self"}
+        names |= {n.name for n in node.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        for name in sorted(n for n in names if n.startswith("_") and not n.startswith("__")):
+            on_class = any(name in vars(b) for b in base.__mro__)
+            on_instance = instance is not None and name in getattr(instance, "__dict__", {})
+            if (on_class or on_instance) and not _listed_on(name):
+                unlisted.append(f"{cls.__module__}.{cls.__qualname__}: {name} (from {base.__module__}.{base.__name__})")
+    assert unlisted == [], "Textual private names used by subclasses, not in textual_private.py:\n" + \
+        "\n".join(unlisted)
