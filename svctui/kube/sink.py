@@ -19,7 +19,7 @@ log = logging.getLogger("svctui.kube")
 
 
 class ModelSink:
-    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], None],
+    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], object],
                  clock: Callable[[], float] = time.time):
         self.model = model
         self.consumer = consumer

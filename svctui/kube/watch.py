@@ -41,9 +41,9 @@ ROW_KINDS = frozenset({SERVICE, ENDPOINTSLICE})  # what the tree's rows are made
 
 
 class ClusterWatch:
-    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], None], *,
+    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], object], *,
                  namespace: str | None = None, default_namespace: str = "default",
-                 on_state: Callable[[StreamState], None] | None = None,
+                 on_state: Callable[[StreamState], object] | None = None,
                  on_skip: Callable[[Skipped], None] | None = None,
                  options: WatchOptions | None = None, clock: Callable[[], float] = time.time,
                  resources: Iterable[kapi.Resource] = kapi.RESOURCES):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text
@@ -59,7 +60,9 @@ def t(*parts: tuple[str, str] | str | Text) -> Label:
     Text(): plain() has removed every control. Nearly always no part holds one: then the parts are
     checked once, joined, instead of one by one. tests/ui/test_literal.py compares it with Rich's own
     building."""
-    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in parts]
+    # Told apart by exact type() for speed, which the type checker does not follow: the parts are Any here.
+    items: tuple[Any, ...] = parts
+    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in items]
     try:
         joined = "".join(raw)
     except TypeError:  # a part that is not a string: plain() turns it into one
@@ -68,7 +71,7 @@ def t(*parts: tuple[str, str] | str | Text) -> Label:
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p, s in zip(parts, raw, strict=True):
+    for p, s in zip(items, raw, strict=True):
         kind = type(p)
         if kind is str:
             if not clean:
@@ -88,7 +91,7 @@ def t(*parts: tuple[str, str] | str | Text) -> Label:
             if not clean:
                 chunks.append(s)
             pos += len(s)
-    text = joined if clean else "".join(chunks)
+    text = joined if clean and joined is not None else "".join(chunks)  # clean: joined is a str
     out = Label(no_wrap=True, overflow="ellipsis")
     out._text, out._length, out._spans = [text], pos, spans
     if text.isascii():
@@ -102,6 +105,7 @@ class Label(Text):
     """A Text made by t(), with its width in cells counted from its parts (short, repeated strings
     whose widths rich caches): the tree asks every line's width after each structural change."""
     __slots__ = ("cells",)  # (length, cells) when made; an append since changes the length
+    cells: tuple[int, int]
 
     def cell_width(self) -> int:
         cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()

@@ -27,6 +27,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
@@ -108,7 +109,7 @@ class PanesMixin(_Host):
         _dirty: set[Key]
 
         @property
-        def tree(self) -> ServiceTree: ...
+        def tree(self) -> ServiceTree: ...  # type: ignore[override]  # SvctuiApp's own, over DOMNode.tree
 
         def _paint_tabs(self) -> None: ...
 
@@ -121,7 +122,7 @@ class PanesMixin(_Host):
         self.debug_cleaned: list[str] = []  # what the last cleanup deleted (tests, the exit message)
         self._debug_ok: set[str] = set()
         self._approve_lock: asyncio.Lock | None = None
-        self._uninstall_cleanup = None
+        self._uninstall_cleanup: Callable[[], None] | None = None
         self._leftovers_checked = False
         self._probes: dict[Key, Any] = {}
         self._ports: dict[Key, int] = {}
@@ -146,7 +147,7 @@ class PanesMixin(_Host):
 
     def key_for(self, binding_id: str) -> str:
         keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}
-        default = next((b.key for b in self.BINDINGS if getattr(b, "id", None) == binding_id), "?")
+        default = next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "?")
         return keymap.get(binding_id, default).split(",")[0]
 
     def pane_title(self, name: str) -> str:

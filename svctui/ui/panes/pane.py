@@ -71,6 +71,7 @@ class CommandPane(Vertical):
         self.kind = kind
         self.target: Key | None = None
         self.source_ns: str | None = None
+        self.source_pinned = False  # the user chose source_ns: a new selection keeps it
         self.history: list[str] = []
         self._hpos = 0
         self.lines: list[Text] = []
