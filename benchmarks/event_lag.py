@@ -37,13 +37,12 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from textual.screen import Screen  # noqa: E402
+from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
 
 from svctui.kube.sink import ModelSink  # noqa: E402
 from svctui.kube.stream import ResourceStream  # noqa: E402
 from svctui.ui.app import SvctuiApp  # noqa: E402
-
-from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
+from textual.screen import Screen  # noqa: E402
 
 DEADLINE = 280.0
 SIZE = (120, 40)

@@ -27,12 +27,12 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _painted import start_sim, stop  # noqa: E402
+
 from svctui.kube.convert import pod  # noqa: E402
 from svctui.kube.gcpause import gc_paused  # noqa: E402
 from svctui.kube.pages import read_page  # noqa: E402
 from svctui.model.store import POD  # noqa: E402
-
-from _painted import start_sim, stop  # noqa: E402
 
 
 def pages(url: str) -> list[bytes]:

@@ -69,11 +69,11 @@ SVC_LINE = re.compile(r"(svc-\d+) .*?(\d+)/(\d+) ready")
 
 async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> None:
     t_start = time.monotonic()
+    from _painted import PaintedScreen
+
     from svctui.model.cluster import ClusterModel
     from svctui.model.store import ENDPOINTSLICE, SERVICE
     from svctui.ui.app import SvctuiApp
-
-    from _painted import PaintedScreen
 
     t_imported = time.monotonic()
     arrivals: dict[str, list[float]] = {}  # Service name → times its slice events reached the model
