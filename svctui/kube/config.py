@@ -12,6 +12,7 @@ Errors are `KubeConfigError` with text meant for the user, not a traceback.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,12 @@ import yaml
 from aiohttp.helpers import get_env_proxy_for_url
 from kubernetes_asyncio.client import ApiClient, Configuration
 from kubernetes_asyncio.config import ConfigException
-from kubernetes_asyncio.config.incluster_config import (SERVICE_CERT_FILENAME, SERVICE_HOST_ENV_NAME,
-                                                        SERVICE_TOKEN_FILENAME, load_incluster_config)
+from kubernetes_asyncio.config.incluster_config import (
+    SERVICE_CERT_FILENAME,
+    SERVICE_HOST_ENV_NAME,
+    SERVICE_TOKEN_FILENAME,
+    load_incluster_config,
+)
 from kubernetes_asyncio.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR, load_kube_config
 from yarl import URL
 
@@ -38,14 +43,14 @@ class KubeTarget:
     api: ApiClient
     context: str  # the context name, or "in-cluster"
     namespace: str  # the context's namespace (or the override), "default" when unset
-    server: str
+    server: str | None  # kubernetes_asyncio's Configuration.host
     source: str  # where the config came from, for messages: file paths or "service account"
 
     async def close(self) -> None:
         await self.api.close()
 
 
-def kubeconfig_paths(explicit: str | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def kubeconfig_paths(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> list[Path]:
     """The files kubectl would read, in order, existing ones only."""
     env = os.environ if environ is None else environ
     if explicit:
@@ -132,7 +137,7 @@ def api_client(cfg: Configuration) -> ApiClient:
     The proxy the environment names for the API server (HTTPS_PROXY / HTTP_PROXY, NO_PROXY, as aiohttp
     reads them) is resolved here, once; a kubeconfig's proxy-url still wins. ~/.netrc is not read:
     kubectl does not read it either."""
-    if not cfg.proxy:
+    if not cfg.proxy and cfg.host:
         try:
             proxy, auth = get_env_proxy_for_url(URL(cfg.host))
         except (LookupError, ValueError):

@@ -24,19 +24,19 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
-from svctui.model.podowner import (HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of,
-                                   verdict)
+from svctui.model.podowner import HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of, verdict
 
 from .api import ApiError
-from .exec import ExecError, Executor, ExecResult
+from .exec import ExecError, ExecResult, Executor
 from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -427,7 +427,8 @@ class DebugSession:
         if not self.pods or self._sync_config is None:
             return []
         with self._cleanup_lock:
-            from kubernetes.client import ApiClient as SyncApiClient, CoreV1Api
+            from kubernetes.client import ApiClient as SyncApiClient
+            from kubernetes.client import CoreV1Api
             from kubernetes.client.rest import ApiException
 
             deleted = []

@@ -12,7 +12,9 @@ import re
 import socket
 from typing import Any
 
-from kubernetes.client import ApiClient as SyncApiClient, Configuration as SyncConfiguration, CoreV1Api
+from kubernetes.client import ApiClient as SyncApiClient
+from kubernetes.client import Configuration as SyncConfiguration
+from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import portforward as _portforward
 from kubernetes_asyncio.client import ApiClient
@@ -31,7 +33,7 @@ class PortForwardError(Exception):
 async def sync_configuration(api: ApiClient) -> SyncConfiguration:
     src = api.configuration
     cfg = SyncConfiguration()
-    cfg.host = src.host
+    cfg.host = src.host  # type: ignore[assignment]  # Optional in kubernetes_asyncio's types; set once loaded
     auth = await src.auth_settings()  # may refresh an expiring token (exec plugins)
     if "BearerToken" in auth:
         cfg.api_key = {"BearerToken": auth["BearerToken"]["value"]}  # the value carries its "Bearer " prefix
@@ -84,7 +86,7 @@ class Forward:
         finally:
             self._client.close()
 
-    def __enter__(self) -> "Forward":
+    def __enter__(self) -> Forward:
         return self
 
     def __exit__(self, *exc: Any) -> None:

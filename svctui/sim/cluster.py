@@ -32,7 +32,7 @@ class SimOptions:
 
 class Cluster:
     def __init__(self, options: SimOptions | None = None):
-        from . import kinds
+        from . import kinds, podsubresources
 
         self.options = options or SimOptions()
         self.clock = Clock(self.options.speed)
@@ -44,6 +44,7 @@ class Cluster:
         self.api.ext["cluster"] = self
         self.server = ApiServer(self.api, bookmark_interval=self.options.bookmark_interval)
         kinds.register_all(self)
+        podsubresources.register(self)
         self.controllers: list[Any] = []
         self._runner: web.AppRunner | None = None
         self.url: str | None = None
