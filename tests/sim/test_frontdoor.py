@@ -9,6 +9,7 @@ import json
 import os
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -332,3 +333,39 @@ async def test_kubernetes_asyncio_over_tls_with_a_token(demo_secure, tmp_path):
         assert json.loads(exc.value.body)["reason"] == "Unauthorized"
     finally:
         await api_client.close()
+
+
+def test_svctui_sim_command_serves_the_front_door(tmp_path):
+    """The `svctui sim` path (serve(), not SimThread): flags → HTTPS + exec kubeconfig that kubectl uses."""
+    cfg = tmp_path / "sim.kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "svctui", "sim", "--tls", "--auth", "exec", "--token-ttl", "60",
+                             "--exec-api-version", V1BETA1, "--watch-timeout", "1", "--kubeconfig", str(cfg),
+                             "--speed", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("svctui sim: serving the Kubernetes API at https://127.0.0.1:"), line + proc.stderr.read()
+        assert "(exec authentication)" in line
+        user = yaml.safe_load(cfg.read_text())["users"][0]["user"]
+        assert user["exec"]["apiVersion"] == V1BETA1
+        kubectl = Kubectl(cfg, tmp_path / "cache")
+        assert kubectl("get", "ns", "default", "-o", "name") == "namespace/default\n"
+        started = time.monotonic()
+        kubectl("get", "ns", "--watch", "-o", "name", timeout=20)
+        assert time.monotonic() - started < 2.0 + 1.0
+        assert len((tmp_path / "sim.kubeconfig.credential.log").read_text().splitlines()) == 2
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--auth", "cert"], "svctui sim: error: client certificates need TLS: add --tls\n"),
+    (["--auth", "exec", "--exec-credential", "cert"], "svctui sim: error: client certificates need TLS: add --tls\n"),
+    (["--token-ttl", "0"], "--token-ttl: must be greater than 0"),
+    (["--auth", "basic"], "argument --auth: invalid choice: 'basic'"),
+])
+def test_svctui_sim_refuses_options_that_cannot_work(args, message):
+    r = subprocess.run([sys.executable, "-m", "svctui", "sim", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert r.stdout == ""
