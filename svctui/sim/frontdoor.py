@@ -115,7 +115,12 @@ class FrontDoor:
         return None
 
     def allows(self, request: web.Request) -> bool:
-        return self.auth is None or request.path in ANONYMOUS_PATHS or self.authenticate(request) is not None
+        if self.auth is None or self.authenticate(request) is not None:
+            return True
+        # Anonymous only for a request that presents no token: kube-apiserver puts the anonymous
+        # authenticator behind union.NewFailOnError, so a bad bearer token is a 401 even on /healthz. A Basic
+        # header is no credential at all since basic auth was removed (1.19).
+        return _bearer(request) is None and request.path in ANONYMOUS_PATHS
 
     # ---- kubeconfig ----
     def kubeconfig_cluster(self, url: str, server_name: str | None = None) -> dict[str, Any]:

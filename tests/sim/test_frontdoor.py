@@ -165,10 +165,14 @@ async def test_unauthenticated_requests_get_the_apiservers_401(demo_secure):
                     body = await r.read()
                     assert (r.status, body) == (401, UNAUTHORIZED_BODY), (method, path, auth)
                     assert r.headers["Content-Type"] == "application/json"
-        # As on a cluster whose anonymous auth is limited to the health checks (KEP-4633).
+        # As on a cluster whose anonymous auth is limited to the health checks (KEP-4633); a bad token is
+        # not taken for anonymous, a Basic header is no credential at all.
         for path in ("/healthz", "/livez", "/readyz"):
-            async with s.get(demo_secure.url + path) as r:
-                assert (r.status, await r.text()) == (200, "ok")
+            for auth in ({}, {"Authorization": "Basic c29tZW9uZTp4"}):
+                async with s.get(demo_secure.url + path, headers=auth) as r:
+                    assert (r.status, await r.text()) == (200, "ok")
+            async with s.get(demo_secure.url + path, headers={"Authorization": "Bearer wrong"}) as r:
+                assert (r.status, await r.read()) == (401, UNAUTHORIZED_BODY)
     assert UNAUTHORIZED_BODY == (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
                                  b'"message":"Unauthorized","reason":"Unauthorized","code":401}\n')
     assert json.loads(UNAUTHORIZED_BODY) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -369,3 +373,29 @@ def test_svctui_sim_refuses_options_that_cannot_work(args, message):
     r = subprocess.run([sys.executable, "-m", "svctui", "sim", *args], capture_output=True, text=True, timeout=30)
     assert r.returncode == 2 and message in r.stderr, r.stderr
     assert r.stdout == ""
+
+
+async def test_websocket_exec_with_the_bearer_subprotocol(demo_secure):
+    """The token may ride in a websocket subprotocol (how browsers authenticate exec): kube-apiserver's
+    protocol authenticator; a wrong one is a 401 before the upgrade."""
+    import base64
+
+    token = demo_secure.call(lambda c: c.frontdoor.static_token)
+    name = wait_ready(demo_secure, "default", "app", "nginx", 3)[0]["metadata"]["name"]
+    url = f"{demo_secure.url}/api/v1/namespaces/default/pods/{name}/exec?command=echo&command=hi&stdout=true"
+
+    def bearer(t: str) -> str:
+        return "base64url.bearer.authorization.k8s.io." + base64.urlsafe_b64encode(t.encode()).decode().rstrip("=")
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(demo_secure))) as s:
+        async with s.ws_connect(url, protocols=("v5.channel.k8s.io", bearer(token))) as ws:
+            assert ws.protocol == "v5.channel.k8s.io"
+            out = b""
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.BINARY and msg.data[:1] == b"\x01":
+                    out += msg.data[1:]
+        assert out == b"hi\n"
+        with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
+            async with s.ws_connect(url, protocols=("v5.channel.k8s.io", bearer("wrong"))):
+                pass
+        assert exc.value.status == 401
