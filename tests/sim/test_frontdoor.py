@@ -241,8 +241,11 @@ def test_kubectl_exec_and_watch_over_tls_and_exec_auth(tmp_path):
                 assert time.time() < deadline
                 time.sleep(0.05)
             kubectl("create", "configmap", "seen", "-n", "default")
-            lines = [proc.stdout.readline() for _ in range(2)]
-            assert "configmap/seen\n" in lines
+            lines = []
+            while "configmap/seen\n" not in lines:
+                line = proc.stdout.readline()
+                assert line, f"the watch ended before the new configmap: {lines}"
+                lines.append(line)
         finally:
             proc.kill()
             proc.wait()
