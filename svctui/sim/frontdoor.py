@@ -109,7 +109,9 @@ class FrontDoor:
         if token is None:
             return None
         if self.static_token is not None:
-            return tokens.Identity(USER, GROUPS) if secrets.compare_digest(token, self.static_token) else None
+            # Bytes: compare_digest refuses non-ASCII str, and a header is whatever the client sent.
+            ok = secrets.compare_digest(_raw(token), _raw(self.static_token))
+            return tokens.Identity(USER, GROUPS) if ok else None
         if self.auth == "exec" and self.exec_credential == "token":
             return tokens.verify(self.secret, token, time.time())
         return None
@@ -179,6 +181,10 @@ class FrontDoor:
             except FileNotFoundError:
                 pass
         return runs
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _bearer(request: web.Request) -> str | None:

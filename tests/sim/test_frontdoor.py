@@ -160,7 +160,8 @@ GUARDED = [
 async def test_unauthenticated_requests_get_the_apiservers_401(demo_secure):
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(demo_secure))) as s:
         for method, path, headers in GUARDED:
-            for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic c29tZW9uZTp4"}):
+            for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic c29tZW9uZTp4"},
+                         {"Authorization": "Bearer"}, {"Authorization": "Bearer t\u00f6ken"}):
                 async with s.request(method, demo_secure.url + path, headers={**headers, **auth}, data=b"{}" if method == "POST" else None) as r:
                     body = await r.read()
                     assert (r.status, body) == (401, UNAUTHORIZED_BODY), (method, path, auth)
@@ -402,3 +403,18 @@ async def test_websocket_exec_with_the_bearer_subprotocol(demo_secure):
             async with s.ws_connect(url, protocols=("v5.channel.k8s.io", bearer("wrong"))):
                 pass
         assert exc.value.status == 401
+
+
+async def test_forged_and_garbled_exec_tokens_are_refused(tmp_path):
+    sim = start_sim(["empty"], tls=True, auth="exec")
+    try:
+        good = token_of(sim.write_kubeconfig(tmp_path / "kc"))
+        body, sig = good[len("svctui-sim-v1."):].split(".")
+        forged = "svctui-sim-v1." + body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + sig
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(sim))) as s:
+            for token, want in ((good, 200), (forged, 401), ("svctui-sim-v1.\u00e9.\u00e9", 401),
+                                ("svctui-sim-v1.x", 401), ("svctui-sim-v1.." + sig, 401)):
+                async with s.get(sim.url + "/api/v1/namespaces", headers={"Authorization": f"Bearer {token}"}) as r:
+                    assert r.status == want, token
+    finally:
+        sim.stop()
