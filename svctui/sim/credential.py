@@ -58,7 +58,11 @@ def main(argv: Sequence[str]) -> int:
         except ValueError:
             pass
     now = time.time()
-    out = credential(state, api_version, now)
+    try:
+        out = credential(state, api_version, now)
+    except (KeyError, TypeError, ValueError) as exc:
+        print(f"svctui sim credential: {argv[0]} is not a credential state the sim wrote ({exc!r})", file=sys.stderr)
+        return 1
     log = state.get("log")
     if log:
         with open(log, "a", encoding="utf-8") as f:

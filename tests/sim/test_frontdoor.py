@@ -418,3 +418,14 @@ async def test_forged_and_garbled_exec_tokens_are_refused(tmp_path):
                     assert r.status == want, token
     finally:
         sim.stop()
+
+
+def test_credential_plugin_errors_are_one_line(tmp_path):
+    for args, rc, msg in (([], 2, "usage: python -m svctui.sim.credential STATE.json"),
+                          ([str(tmp_path / "missing.json")], 1, "svctui sim credential: cannot read"),
+                          ([str(tmp_path / "garbage.json")], 1, "svctui sim credential: cannot read"),
+                          ([str(tmp_path / "partial.json")], 1, "svctui sim credential: ")):
+        (tmp_path / "garbage.json").write_text("{not json")
+        (tmp_path / "partial.json").write_text('{"user": "u"}')
+        r = subprocess.run([sys.executable, "-m", "svctui.sim.credential", *args], capture_output=True, text=True, timeout=30)
+        assert (r.returncode, r.stdout) == (rc, "") and r.stderr.startswith(msg) and r.stderr.count("\n") == 1, r.stderr
