@@ -429,3 +429,13 @@ def test_credential_plugin_errors_are_one_line(tmp_path):
         (tmp_path / "partial.json").write_text('{"user": "u"}')
         r = subprocess.run([sys.executable, "-m", "svctui.sim.credential", *args], capture_output=True, text=True, timeout=30)
         assert (r.returncode, r.stdout) == (rc, "") and r.stderr.startswith(msg) and r.stderr.count("\n") == 1, r.stderr
+
+
+async def test_kubernetes_asyncio_runs_the_exec_plugin(secure_sim, secure_kubeconfig):
+    api_client = await aconfig.new_client_from_config(config_file=str(secure_kubeconfig))
+    try:
+        names = [n.metadata.name for n in (await aclient.CoreV1Api(api_client).list_namespace()).items]
+        assert "kube-system" in names
+    finally:
+        await api_client.close()
+    assert secure_sim.url.startswith("https://") and secure_sim.credential_runs() == 1
