@@ -284,7 +284,7 @@ async def test_watch_timeout_ends_watches_cleanly_at_random_in_s_to_2s():
                 return time.monotonic() - t0
 
             took = await asyncio.gather(*[one({}) for _ in range(6)], one({"timeoutSeconds": "0"}))
-        assert all(1.5 <= t < 3.0 + 0.3 for t in took), took
+        assert all(1.5 <= t < 3.0 + 0.5 for t in took), took  # +0.5: connecting on a loaded machine
         assert max(took) - min(took) > 0.05, took  # random, not one fixed duration
     finally:
         sim.stop()
