@@ -104,6 +104,10 @@ class FrontDoor:
         if self.client_certs and request.transport is not None:
             peer = request.transport.get_extra_info("peercert")
             if peer:
+                # The handshake checked validity once; kube-apiserver's x509 authenticator checks it on
+                # every request, so a kept-alive connection does not outlive its certificate.
+                if ssl.cert_time_to_seconds(peer["notAfter"]) <= time.time():
+                    return None
                 return _identity_from_cert(peer)
         token = _bearer(request)
         if token is None:

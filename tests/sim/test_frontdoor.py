@@ -439,3 +439,31 @@ async def test_kubernetes_asyncio_runs_the_exec_plugin(secure_sim, secure_kubeco
     finally:
         await api_client.close()
     assert secure_sim.url.startswith("https://") and secure_sim.credential_runs() == 1
+
+
+async def test_expired_client_certificate_is_refused_on_a_kept_alive_connection(tmp_path):
+    """The exec plugin's client certificate lives --token-ttl seconds; the apiserver checks it on each
+    request, so the connection that presented it gets a 401 once it has expired."""
+    sim = start_sim(["empty"], tls=True, auth="exec", exec_credential="cert", token_ttl=2)
+    try:
+        stanza = yaml.safe_load(sim.write_kubeconfig(tmp_path / "kc").read_text())["users"][0]["user"]["exec"]
+        out = subprocess.run([stanza["command"], *stanza["args"]], capture_output=True, text=True, check=True)
+        status = json.loads(out.stdout)["status"]
+        assert set(status) == {"clientCertificateData", "clientKeyData", "expirationTimestamp"}
+        (tmp_path / "c.crt").write_text(status["clientCertificateData"])
+        (tmp_path / "c.key").write_text(status["clientKeyData"])
+        ctx = ssl_for(sim)
+        ctx.load_cert_chain(tmp_path / "c.crt", tmp_path / "c.key")
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx, limit=1)) as s:
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert r.status == 200
+                await r.read()
+            await asyncio.sleep(3.1)
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert (r.status, await r.read()) == (401, UNAUTHORIZED_BODY)
+        # No certificate at all: the token path, and there is no token either.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(sim))) as s:
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert r.status == 401
+    finally:
+        sim.stop()
