@@ -129,9 +129,11 @@ def test_kubectl_rejects_a_server_its_ca_did_not_sign(demo_secure, tmp_path):
 
 @pytest.mark.parametrize("name", ["svctui-sim.internal", "kubernetes.default.svc", "localhost"])
 def test_tls_server_name_from_the_certificate(demo_secure, tmp_path, name):
-    cfg = demo_secure.write_kubeconfig(tmp_path / "kc", server_name=name)
+    cfg = demo_secure.write_kubeconfig(tmp_path / "kc", namespace="demo", server_name=name)
     assert yaml.safe_load(cfg.read_text())["clusters"][0]["cluster"]["tls-server-name"] == name
     assert Kubectl(cfg, tmp_path / "cache")("get", "ns", "default", "-o", "name") == "namespace/default\n"
+    # The context's namespace: `get services` without -n lists demo's.
+    assert "service/db" in Kubectl(cfg, tmp_path / "cache")("get", "services", "-o", "name").split()
 
 
 def test_tls_server_name_not_in_the_certificate_fails(demo_secure, tmp_path):
