@@ -151,8 +151,10 @@ class ClusterWatch:
             log.exception("stream %s/%s crashed", stream.resource.plural, stream.namespace)
             stream._set(LOST, 0, f"internal error: {exc!r}")
             return
-        if outcome == FORBIDDEN and stream.namespace is None:
-            await self._fall_back(stream)
+        if outcome == FORBIDDEN:
+            self.sink.forbid(stream.resource.kind, stream.namespace)
+            if stream.namespace is None:
+                await self._fall_back(stream)
 
     async def _fall_back(self, stream: ResourceStream) -> None:
         self._fallbacks[stream.resource.kind] += 1
@@ -161,6 +163,7 @@ class ClusterWatch:
                 self._namespaces = asyncio.get_running_loop().create_task(self._readable_namespaces())
             namespaces = await asyncio.shield(self._namespaces)
             stream._set(FORBIDDEN, 0, stream.state.error, self._note(f"trying {len(namespaces)} namespace(s)"))
+            self.sink.cover(stream.resource.kind, namespaces)
             for ns in namespaces:
                 self._spawn(stream.resource, ns)
             subs = [self.streams[(stream.resource.kind, ns)] for ns in namespaces]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from svctui.kube.state import FORBIDDEN, WATCHING
+from svctui.model.access import FORBIDDEN as NOT_PERMITTED, KNOWN, UNWATCHED
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 
 from .conftest import SERVICES, SLICES, endpoint, endpoint_slice, service, start_harness
@@ -26,6 +27,12 @@ async def test_forbidden_cluster_wide_falls_back_to_listable_namespaces(sim, htt
         assert h.watch.states[(ENDPOINTSLICE, "secret")].state == FORBIDDEN
         assert h.watch.states[(SERVICE, None)].state == WATCHING, "other kinds stay cluster-wide"
         assert ("team-a", "web-x") in h.model.store.slices
+        # The model knows which namespaces' slices it holds, and which it was refused.
+        access = h.model.access
+        assert access.state(ENDPOINTSLICE, "team-a") == KNOWN
+        assert access.state(ENDPOINTSLICE, "secret") == NOT_PERMITTED
+        assert access.state(ENDPOINTSLICE, "created-later") == UNWATCHED
+        assert access.state(SERVICE, "secret") == KNOWN
         # The per-namespace watch is live.
         n = len(h.batches)
         await http.create(SLICES, endpoint_slice("web-y", "web", [endpoint("10.244.1.6", "web-2", ns="team-a")], "team-a"))
@@ -47,6 +54,8 @@ async def test_namespaces_forbidden_too_uses_the_contexts_namespace(sim, http, t
         assert "cannot list namespaces either, using the context's namespace 'team-a'" in top.note
         assert [k for k in h.watch.streams if k[0] == ENDPOINTSLICE] == [(ENDPOINTSLICE, None), (ENDPOINTSLICE, "team-a")]
         assert set(h.model.store.slices) == {("team-a", "web-x")}
+        assert h.model.access.state(ENDPOINTSLICE, "team-a") == KNOWN
+        assert h.model.access.state(ENDPOINTSLICE, "default") == UNWATCHED, "default's slices were not read"
         assert "forbidden" in top.text and "team-a" in top.text
     finally:
         await h.close()
