@@ -195,6 +195,7 @@ class SvctuiApp(PanesMixin, App):
         self.query_one("#filter", Input).display = False
         self.tree.expand_new = self._expand_new
         self.tree.children_for = self._full_row
+        self.tree.ns_note = lambda ns: R.namespace_gaps(self.model, ns)
         self.watch(self.query_one("#bottom", ContentSwitcher), "current", self._pane_shown, init=False)
         self.tree.focus()
         self._paint_header()

@@ -1,0 +1,29 @@
+"""The header's words for what the server refused: each kind and where, namespaces by name."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from svctui.kube.state import FORBIDDEN, StreamState
+from svctui.model.access import PLURAL
+
+SHOW = 3  # namespaces named per kind; the details pane has the rest
+
+
+def refused_text(states: Iterable[StreamState]) -> str:
+    """`not permitted to list EndpointSlices cluster-wide and in secret; Pods in demo` ("" if none)."""
+    where: dict[str, list[str | None]] = {}
+    for s in states:
+        if s.state == FORBIDDEN:
+            where.setdefault(s.kind, []).append(s.namespace)
+    parts = []
+    for kind in sorted(where):
+        spaces = where[kind]
+        named = sorted(n for n in spaces if n is not None)
+        shown = ", ".join(named[:SHOW]) + (f" +{len(named) - SHOW} more" if len(named) > SHOW else "")
+        what = PLURAL.get(kind, kind)
+        if None in spaces:
+            parts.append(f"{what} cluster-wide" + (f" and in {shown}" if named else ""))
+        else:
+            parts.append(f"{what} in {shown}")
+    return f"not permitted to list {'; '.join(parts)}" if parts else ""

@@ -1,0 +1,177 @@
+"""RBAC-limited users: the screen says what it could not read, and never diagnoses from it.
+
+Against the sim through the real path (kubeconfig → HTTP → watch → model → screen); the sim refuses
+requests as an apiserver does for a user without the permission (403, the apiserver's message)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from svctui.sim import resources as R
+from svctui.sim.runner import SimThread, write_kubeconfig
+from svctui.ui.clock import FrozenClock
+from svctui.ui.findings import GRACE
+from tests.conftest import start_sim
+
+from .conftest import T0, labels, make_app, wait_for
+from .test_findings import _steady
+
+NS = "failures"
+
+
+@pytest.fixture
+def failures(tmp_path) -> Iterator[tuple[SimThread, Path]]:
+    sim = start_sim(["failures"], seed=11)
+    deadline = time.monotonic() + 30
+    while not sim.call(_steady):
+        assert time.monotonic() < deadline, "the failures scenario did not settle"
+        time.sleep(0.02)
+    sim.call(lambda c: c.settle())
+    yield sim, write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+    sim.stop()
+
+
+def forbid(sim: SimThread, *rules: tuple[str, str, str | None]) -> None:
+    sim.call(lambda c: c.server.forbid.update(rules))
+
+
+def label(app, ns: str, name: str) -> str:
+    node = app.tree.service_node((ns, name))
+    assert node is not None, f"{ns}/{name} not in the tree"
+    return node.label.plain
+
+
+def ns_label(app, ns: str) -> str:
+    node = app.tree._ns_nodes.get(ns)
+    assert node is not None, f"namespace {ns} not in the tree"
+    return node.label.plain
+
+
+def header(app) -> str:
+    return app.query_one("#hdr-left").render().plain
+
+
+async def details(pilot, key) -> str:
+    app = pilot.app
+    assert app.tree.select_data(("svc", key))
+    await pilot.pause(0.05)
+    return app._details_text().plain
+
+
+async def settled(pilot, sim, clock: FrozenClock, n: int) -> None:
+    """The tree is built, then the grace period is over: readiness findings would show by now."""
+    app = pilot.app
+    await wait_for(pilot, lambda: app.synced and len(app.tree.services_shown()) >= n, what="the tree")
+    sim.call(lambda c: c.settle())
+    await pilot.pause(0.3)
+    clock.advance(GRACE + 1)
+    app.tick()
+    await pilot.pause(0.1)
+
+
+async def test_slices_forbidden_in_one_namespace(failures):
+    sim, cfg = failures
+    # A namespace-limited user: no cluster-wide list, and not failures' EndpointSlices either.
+    forbid(sim, ("list", "endpointslices", None), ("list", "endpointslices", NS))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settled(pilot, sim, clock, 9)
+        inventory = label(app, NS, "inventory")
+        assert "? not permitted to list EndpointSlices in failures" in inventory
+        assert "ready" not in inventory and "no ready endpoints" not in inventory, inventory
+        assert "selector matches no pods" in label(app, NS, "orders"), "pods alone show this: still found"
+        assert "selector spans workloads" in label(app, NS, "search")
+        assert "pods not ready" not in label(app, NS, "search")
+        assert "no selector, no endpoints" not in label(app, NS, "legacy-db")
+        edge = label(app, NS, "edge")
+        assert "LoadBalancer pending" in edge and "Local policy" not in edge
+        assert "? not permitted to list EndpointSlices" in ns_label(app, NS)
+        # Namespaces whose slices were listed instead are diagnosed as before.
+        assert "1/1 ready" in label(app, "default", "kubernetes")
+        assert "?" not in ns_label(app, "default")
+        assert "not permitted to list EndpointSlices cluster-wide and in failures" in header(app)
+        text = await details(pilot, (NS, "inventory"))
+        assert "Not readable\n  ? not permitted to list EndpointSlices in failures" in text
+        assert "not checked: ready endpoints, readiness, selectorless and traffic-policy checks" in text
+        assert "no-ready-endpoints" not in text and "✔ none" in text
+        # Expanded, the row says it again with what it skips.
+        assert app.tree.reveal((NS, "inventory"))
+        await pilot.pause(0.05)
+        assert any(r.startswith("? not permitted to list EndpointSlices in failures: ready endpoints")
+                   for r in labels(app))
+
+
+async def test_pods_forbidden_in_one_namespace(failures):
+    sim, cfg = failures
+    forbid(sim, ("list", "pods", None), ("list", "pods", NS))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settled(pilot, sim, clock, 9)
+        orders = label(app, NS, "orders")
+        assert "selector matches no pods" not in orders
+        assert "? not permitted to list Pods in failures" in orders
+        # What the slices say is known and shown; what needs the pods is not claimed.
+        inventory = label(app, NS, "inventory")
+        assert "0/2 ready" in inventory and "no ready endpoints" not in inventory, inventory
+        assert "targetPort" not in label(app, NS, "payments")
+        # A selectorless Service needs no pods: its finding stands, and no pod gap is claimed for it.
+        legacy = label(app, NS, "legacy-db")
+        assert "no selector, no endpoints" in legacy and "Pods" not in legacy
+        assert "? not permitted to list Pods" in ns_label(app, NS)
+        assert "not permitted to list Pods cluster-wide and in failures" in header(app)
+        text = await details(pilot, (NS, "orders"))
+        assert "? not permitted to list Pods in failures" in text
+        assert "selector-matches-no-pods" not in text
+
+
+async def test_a_namespace_created_later_while_slices_are_forbidden_cluster_wide(failures):
+    sim, cfg = failures
+    forbid(sim, ("list", "endpointslices", None))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settled(pilot, sim, clock, 9)
+        assert "0/2 ready" in label(app, NS, "inventory"), "failures is among the namespaces watched instead"
+
+        def late(c) -> None:
+            c.api.create(R.NAMESPACES, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "late"}})
+            c.api.create(R.PODS, "late", {"apiVersion": "v1", "kind": "Pod",
+                                          "metadata": {"name": "web-0", "labels": {"app": "web"}},
+                                          "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+            c.api.create(R.SERVICES, "late", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                                              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+        sim.call(late)
+        await wait_for(pilot, lambda: app.tree.service_node(("late", "web")), what="late/web")
+        await settled(pilot, sim, clock, 10)
+        web = label(app, "late", "web")
+        assert "? not permitted to list EndpointSlices in all namespaces, and late is not watched" in web
+        assert "ready" not in web and "✖" not in web, web
+        assert "EndpointSlices not watched" in ns_label(app, "late")
+        text = await details(pilot, ("late", "web"))
+        assert "late is not watched" in text and "no-ready-endpoints" not in text
+
+
+async def test_services_forbidden_cluster_wide_and_in_one_namespace(failures):
+    sim, cfg = failures
+    forbid(sim, ("list", "services", None), ("list", "services", NS))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        # failures' slices are listed cluster-wide: their Services' rows exist without a Service.
+        await wait_for(pilot, lambda: app.synced and app.tree.service_node((NS, "inventory")), what="inventory")
+        await settled(pilot, sim, clock, 5)
+        inventory = label(app, NS, "inventory")
+        assert "? not permitted to list Services in failures" in inventory
+        assert "not listed yet" not in inventory
+        assert "1/1 ready" in label(app, "default", "kubernetes"), "default's Services listed instead"
+        assert "? not permitted to list Services" in ns_label(app, NS)
+        assert "not permitted to list Services cluster-wide and in failures" in header(app)
+        text = await details(pilot, (NS, "inventory"))
+        assert "(not readable; its EndpointSlices are shown)" in text
+        assert "? not permitted to list Services in failures" in text
