@@ -33,7 +33,8 @@ SKIPPED = {
 
 @dataclass(frozen=True, slots=True)
 class Gap:
-    """One kind that cannot be read in one namespace (state FORBIDDEN or UNWATCHED)."""
+    """One kind that cannot be read in one namespace (state FORBIDDEN or UNWATCHED); namespace ""
+    is every namespace, when not even the namespaces could be listed to try them one by one."""
     kind: str
     namespace: str
     state: str
@@ -43,6 +44,8 @@ class Gap:
         what = PLURAL.get(self.kind, self.kind)
         if self.state == FORBIDDEN:
             return f"not permitted to list {what} in {self.namespace}"
+        if not self.namespace:
+            return f"not permitted to list {what} in all namespaces"
         return f"not permitted to list {what} in all namespaces, and {self.namespace} is not watched"
 
     @property
@@ -50,7 +53,7 @@ class Gap:
         return SKIPPED.get(self.kind, "checks that need them")
 
     def to_dict(self) -> dict:
-        return {"namespace": self.namespace, "kind": self.kind, "reason": self.state, "message": self.text,
+        return {"namespace": self.namespace or None, "kind": self.kind, "reason": self.state, "message": self.text,
                 "skipped": self.skipped}
 
 
