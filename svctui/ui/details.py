@@ -59,11 +59,13 @@ def for_selection(model: ClusterModel, data: tuple | None, now: float,
     return Text("")
 
 
-def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool) -> None:
-    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it."""
+def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool,
+              partial: bool = False) -> None:
+    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it.
+    `partial`: some of the data was not readable, so "none" is only about what was."""
     _head(out, "Findings")
     if not found:
-        out.append(t(("  ✔ none", S_OK)))
+        out.append(t(("  none in what could be read (see Not readable)", S_DIM)) if partial else t(("  ✔ none", S_OK)))
     for f in found:
         if brief:
             out.append(t("  ", (F.mark(f), F.style(f)), " ", f.message))
@@ -130,7 +132,7 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
                      "  ", ports_text(svc)))
     _gaps(out, gaps)
     if fs is not None and (fs[0] or fs[1] is not None or not brief):
-        _findings(out, fs[0], fs[1], brief)
+        _findings(out, fs[0], fs[1], brief, partial=bool(gaps))
     view = model.topology.view(key)
     # DNS
     _head(out, "DNS names")

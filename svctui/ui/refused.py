@@ -11,7 +11,9 @@ SHOW = 3  # namespaces named per kind; the details pane has the rest
 
 
 def refused_text(states: Iterable[StreamState]) -> str:
-    """`not permitted to list EndpointSlices cluster-wide and in secret; Pods in demo` ("" if none)."""
+    """`forbidden: EndpointSlices in secret, Pods cluster-wide` ("" if none). A kind refused
+    cluster-wide but read namespace by namespace is named by the namespaces that refused it too:
+    those are what the screen lacks, and the header has a few dozen columns for it."""
     where: dict[str, list[str | None]] = {}
     for s in states:
         if s.state == FORBIDDEN:
@@ -22,8 +24,5 @@ def refused_text(states: Iterable[StreamState]) -> str:
         named = sorted(n for n in spaces if n is not None)
         shown = ", ".join(named[:SHOW]) + (f" +{len(named) - SHOW} more" if len(named) > SHOW else "")
         what = PLURAL.get(kind, kind)
-        if None in spaces:
-            parts.append(f"{what} cluster-wide" + (f" and in {shown}" if named else ""))
-        else:
-            parts.append(f"{what} in {shown}")
-    return f"not permitted to list {'; '.join(parts)}" if parts else ""
+        parts.append(f"{what} in {shown}" if named else f"{what} cluster-wide")
+    return f"forbidden: {', '.join(parts)}" if parts else ""

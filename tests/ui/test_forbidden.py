@@ -18,6 +18,7 @@ from svctui.ui.findings import GRACE
 from tests.conftest import start_sim
 
 from .conftest import T0, labels, make_app, wait_for
+from .snap import check_snapshot
 from .test_findings import _steady
 
 NS = "failures"
@@ -94,11 +95,12 @@ async def test_slices_forbidden_in_one_namespace(failures):
         # Namespaces whose slices were listed instead are diagnosed as before.
         assert "1/1 ready" in label(app, "default", "kubernetes")
         assert "?" not in ns_label(app, "default")
-        assert "not permitted to list EndpointSlices cluster-wide and in failures" in header(app)
+        assert "⚠ forbidden: EndpointSlices in failures" in header(app)
         text = await details(pilot, (NS, "inventory"))
         assert "Not readable\n  ? not permitted to list EndpointSlices in failures" in text
         assert "not checked: ready endpoints, readiness, selectorless and traffic-policy checks" in text
-        assert "no-ready-endpoints" not in text and "✔ none" in text
+        assert "no-ready-endpoints" not in text and "✔" not in text
+        assert "Findings\n  none in what could be read (see Not readable)" in text
         # Expanded, the row says it again with what it skips.
         assert app.tree.reveal((NS, "inventory"))
         await pilot.pause(0.05)
@@ -124,7 +126,7 @@ async def test_pods_forbidden_in_one_namespace(failures):
         legacy = label(app, NS, "legacy-db")
         assert "no selector, no endpoints" in legacy and "Pods" not in legacy
         assert "? not permitted to list Pods" in ns_label(app, NS)
-        assert "not permitted to list Pods cluster-wide and in failures" in header(app)
+        assert "⚠ forbidden: Pods in failures" in header(app)
         text = await details(pilot, (NS, "orders"))
         assert "? not permitted to list Pods in failures" in text
         assert "selector-matches-no-pods" not in text
@@ -153,6 +155,7 @@ async def test_a_namespace_created_later_while_slices_are_forbidden_cluster_wide
         assert "? not permitted to list EndpointSlices in all namespaces, and late is not watched" in web
         assert "ready" not in web and "✖" not in web, web
         assert "EndpointSlices not watched" in ns_label(app, "late")
+        assert "⚠ forbidden: EndpointSlices cluster-wide" in header(app)
         text = await details(pilot, ("late", "web"))
         assert "late is not watched" in text and "no-ready-endpoints" not in text
 
@@ -171,7 +174,23 @@ async def test_services_forbidden_cluster_wide_and_in_one_namespace(failures):
         assert "not listed yet" not in inventory
         assert "1/1 ready" in label(app, "default", "kubernetes"), "default's Services listed instead"
         assert "? not permitted to list Services" in ns_label(app, NS)
-        assert "not permitted to list Services cluster-wide and in failures" in header(app)
+        assert "⚠ forbidden: Services in failures" in header(app)
         text = await details(pilot, (NS, "inventory"))
         assert "(not readable; its EndpointSlices are shown)" in text
         assert "? not permitted to list Services in failures" in text
+
+
+async def test_snapshot_slices_and_pods_forbidden(demo):
+    """The whole screen for a user refused demo's EndpointSlices and default's Pods (and both
+    cluster-wide), after the grace period, the details of demo/db open."""
+    sim, cfg = demo
+    forbid(sim, ("list", "endpointslices", None), ("list", "endpointslices", "demo"),
+           ("list", "pods", None), ("list", "pods", "default"))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settled(pilot, sim, clock, 11)
+        assert app.tree.select_data(("svc", ("demo", "db")))
+        app._show_details()
+        await pilot.pause(0.3)
+        check_snapshot(app, "forbidden_120x40")
