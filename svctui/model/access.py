@@ -81,6 +81,10 @@ class Access:
 
     # ---- queries ----
 
+    def covered(self, kind: str) -> frozenset[str] | None:
+        """The namespaces watched instead after a cluster-wide refusal (None: not known yet)."""
+        return self._covered.get(kind)
+
     def state(self, kind: str, namespace: str) -> str:
         refused = self._forbidden.get(kind, ())
         if namespace in refused:

@@ -112,9 +112,15 @@ class ClusterModel:
         return Changes(services=self._service_keys(namespace))
 
     def cover(self, kind: str, namespaces: Iterable[str]) -> Changes:
-        """After a cluster-wide refusal, `kind` is watched in these namespaces only."""
+        """After a cluster-wide refusal, `kind` is watched in these namespaces only. The Services
+        touched: those of namespaces that joined or left (all of them, the first time)."""
+        before = self.access.covered(kind)
         self.access.cover(kind, namespaces)
-        return Changes(services=self._service_keys(None))
+        after = self.access.covered(kind) or frozenset()
+        if before is None:
+            return Changes(services=self._service_keys(None))
+        moved = before ^ after
+        return Changes(services={k for k in self._service_keys(None) if k[0] in moved})
 
     def _service_keys(self, namespace: str | None) -> set[Key]:
         keys = {k for k in self.store.services if namespace is None or k[0] == namespace}

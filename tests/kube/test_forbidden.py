@@ -59,3 +59,24 @@ async def test_namespaces_forbidden_too_uses_the_contexts_namespace(sim, http, t
         assert "forbidden" in top.text and "team-a" in top.text
     finally:
         await h.close()
+
+
+async def test_a_namespace_created_later_gets_its_own_streams(sim, http, tmp_path):
+    sim.call(lambda c: c.server.forbid.update({("list", "endpointslices", None),
+                                               ("list", "endpointslices", "closed")}))
+    h = await start_harness(sim, tmp_path)
+    try:
+        assert h.model.access.state(ENDPOINTSLICE, "late") == UNWATCHED
+        # A namespace the user may read, and one whose slices are refused (no RoleBinding there).
+        await http.namespace("late")
+        await http.namespace("closed")
+        await http.create(SERVICES, service("web", "late"))
+        await http.create(SLICES, endpoint_slice("web-x", "web", [endpoint("10.244.7.5", "web-1", ns="late")], "late"))
+        await h.wait_for(lambda: ("late", "web-x") in h.model.store.slices, what="late's slice")
+        assert h.watch.states[(ENDPOINTSLICE, "late")].state == WATCHING
+        assert h.model.access.state(ENDPOINTSLICE, "late") == KNOWN
+        assert h.model.topology.view(("late", "web")).counts.ready == 1
+        await h.wait_for(lambda: h.model.access.state(ENDPOINTSLICE, "closed") == NOT_PERMITTED, what="closed refused")
+        assert h.watch.states[(ENDPOINTSLICE, "closed")].state == FORBIDDEN
+    finally:
+        await h.close()

@@ -155,3 +155,12 @@ def test_services_forbidden_leaves_slices_without_a_service():
     assert m.topology.view(WEB) is not None and not m.listed(SERVICE, "demo")
     assert [g.text for g in D.unchecked(m, WEB)] == ["not permitted to list Services in demo"]
     assert D.diagnose_service(m, WEB) == []
+
+
+def test_a_namespace_joining_the_fallback_touches_only_its_services():
+    m = ClusterModel()
+    m.replace_all(SERVICE, [svc("web", "demo"), svc("web", "late")], 0.0)
+    m.forbid(ENDPOINTSLICE, None)
+    assert m.cover(ENDPOINTSLICE, ["demo"]).services == {WEB, ("late", "web")}, "the first cover: all"
+    assert m.cover(ENDPOINTSLICE, ["demo", "late"]).services == {("late", "web")}
+    assert m.access.state(ENDPOINTSLICE, "late") == PENDING, "now watched: its list is under way"

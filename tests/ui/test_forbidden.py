@@ -132,32 +132,60 @@ async def test_pods_forbidden_in_one_namespace(failures):
         assert "selector-matches-no-pods" not in text
 
 
-async def test_a_namespace_created_later_while_slices_are_forbidden_cluster_wide(failures):
+def create_web(ns: str):
+    """A namespace with one pod and a Service selecting it, created as kubectl would."""
+    def run(c) -> None:
+        c.api.create(R.NAMESPACES, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
+        c.api.create(R.PODS, ns, {"apiVersion": "v1", "kind": "Pod",
+                                  "metadata": {"name": "web-0", "labels": {"app": "web"}},
+                                  "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
+        c.api.create(R.SERVICES, ns, {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+                                      "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
+    return run
+
+
+async def test_namespaces_created_later_while_slices_are_forbidden_cluster_wide(failures):
     sim, cfg = failures
-    forbid(sim, ("list", "endpointslices", None))
+    # No cluster-wide list; and "closed", once it exists, grants this user nothing either.
+    forbid(sim, ("list", "endpointslices", None), ("list", "endpointslices", "closed"))
     clock = FrozenClock(T0)
     app = make_app(cfg, clock=clock)
     async with app.run_test(size=(200, 60)) as pilot:
         await settled(pilot, sim, clock, 9)
         assert "0/2 ready" in label(app, NS, "inventory"), "failures is among the namespaces watched instead"
+        sim.call(create_web("open"))
+        sim.call(create_web("closed"))
+        await wait_for(pilot, lambda: app.tree.service_node(("open", "web")) and app.tree.service_node(("closed", "web")),
+                       what="open/web and closed/web")
+        # open's slices are watched as soon as the namespace appears: the real count, once the pod is up.
+        await wait_for(pilot, lambda: "1/1 ready" in label(app, "open", "web"), what="open/web ready")
+        await settled(pilot, sim, clock, 11)
+        assert "?" not in label(app, "open", "web") and "?" not in ns_label(app, "open")
+        closed = label(app, "closed", "web")
+        assert "? not permitted to list EndpointSlices in closed" in closed
+        assert "ready" not in closed and "✖" not in closed, closed
+        assert "? not permitted to list EndpointSlices" in ns_label(app, "closed")
+        assert "⚠ forbidden: EndpointSlices in closed" in header(app)
+        text = await details(pilot, ("closed", "web"))
+        assert "? not permitted to list EndpointSlices in closed" in text and "no-ready-endpoints" not in text
 
-        def late(c) -> None:
-            c.api.create(R.NAMESPACES, None, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "late"}})
-            c.api.create(R.PODS, "late", {"apiVersion": "v1", "kind": "Pod",
-                                          "metadata": {"name": "web-0", "labels": {"app": "web"}},
-                                          "spec": {"containers": [{"name": "web", "image": "nginx:1.27"}]}})
-            c.api.create(R.SERVICES, "late", {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-                                              "spec": {"selector": {"app": "web"}, "ports": [{"port": 80}]}})
-        sim.call(late)
-        await wait_for(pilot, lambda: app.tree.service_node(("late", "web")), what="late/web")
-        await settled(pilot, sim, clock, 10)
-        web = label(app, "late", "web")
-        assert "? not permitted to list EndpointSlices in all namespaces, and late is not watched" in web
-        assert "ready" not in web and "✖" not in web, web
-        assert "EndpointSlices not watched" in ns_label(app, "late")
+
+async def test_namespaces_unlistable_too_leaves_the_others_unwatched(failures):
+    sim, cfg = failures
+    # Only the context's namespace (default) can be tried: failures' slices are not watched at all.
+    forbid(sim, ("list", "endpointslices", None), ("list", "namespaces", None))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settled(pilot, sim, clock, 9)
+        inventory = label(app, NS, "inventory")
+        assert "? not permitted to list EndpointSlices in all namespaces, and failures is not watched" in inventory
+        assert "ready" not in inventory and "✖" not in inventory, inventory
+        assert "EndpointSlices not watched" in ns_label(app, NS)
+        assert "1/1 ready" in label(app, "default", "kubernetes"), "the context's namespace is watched"
         assert "⚠ forbidden: EndpointSlices cluster-wide" in header(app)
-        text = await details(pilot, ("late", "web"))
-        assert "late is not watched" in text and "no-ready-endpoints" not in text
+        text = await details(pilot, (NS, "inventory"))
+        assert "failures is not watched" in text and "no-ready-endpoints" not in text
 
 
 async def test_services_forbidden_cluster_wide_and_in_one_namespace(failures):
