@@ -81,6 +81,10 @@ class Access:
 
     # ---- queries ----
 
+    @property
+    def any_refused(self) -> bool:
+        return bool(self._forbidden)
+
     def covered(self, kind: str) -> frozenset[str] | None:
         """The namespaces watched instead after a cluster-wide refusal (None: not known yet)."""
         return self._covered.get(kind)
@@ -103,6 +107,8 @@ class Access:
 
     def gaps(self, namespace: str, kinds: Iterable[str] = KINDS) -> list[Gap]:
         """The kinds that cannot be read in this namespace (pending ones are not gaps: they come)."""
+        if not self._forbidden:
+            return []  # nothing was ever refused: the common case, asked for every row painted
         out = []
         for kind in kinds:
             st = self.state(kind, namespace)
