@@ -116,10 +116,6 @@ class Access:
                 out.append(Gap(kind, namespace, st))
         return out
 
-    def refused(self) -> dict[str, list[str | None]]:
-        """kind → where the server refused it (None first: cluster-wide), for the header."""
-        return {k: sorted(v, key=lambda n: (n is not None, n or "")) for k, v in self._forbidden.items() if v}
-
     def unwatched_possible(self, kind: str) -> bool:
         """Refused cluster-wide with the fallback known: namespaces outside it are not watched."""
         return None in self._forbidden.get(kind, ()) and self._covered.get(kind) is not None

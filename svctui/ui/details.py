@@ -65,7 +65,8 @@ def _findings(out: list[Text], found: Sequence[Finding], held: float | None, bri
     `partial`: some of the data was not readable, so "none" is only about what was."""
     _head(out, "Findings")
     if not found:
-        out.append(t(("  none in what could be read (see Not readable)", S_DIM)) if partial else t(("  ✔ none", S_OK)))
+        out.append(t(("  none in what could be read (see Not readable)", S_DIM)) if partial
+                   else t(("  ✔ none", S_OK)))
     for f in found:
         if brief:
             out.append(t("  ", (F.mark(f), F.style(f)), " ", f.message))

@@ -155,8 +155,8 @@ async def test_namespaces_created_later_while_slices_are_forbidden_cluster_wide(
         assert "0/2 ready" in label(app, NS, "inventory"), "failures is among the namespaces watched instead"
         sim.call(create_web("open"))
         sim.call(create_web("closed"))
-        await wait_for(pilot, lambda: app.tree.service_node(("open", "web")) and app.tree.service_node(("closed", "web")),
-                       what="open/web and closed/web")
+        await wait_for(pilot, lambda: app.tree.service_node(("open", "web"))
+                       and app.tree.service_node(("closed", "web")), what="open/web and closed/web")
         # open's slices are watched as soon as the namespace appears: the real count, once the pod is up.
         await wait_for(pilot, lambda: "1/1 ready" in label(app, "open", "web"), what="open/web ready")
         await settled(pilot, sim, clock, 11)
