@@ -222,3 +222,18 @@ async def test_snapshot_slices_and_pods_forbidden(demo):
         app._show_details()
         await pilot.pause(0.3)
         check_snapshot(app, "forbidden_120x40")
+
+
+async def test_a_namespaced_watch_whose_slices_are_forbidden(failures):
+    """`svctui -n failures` for a user who may list Services and Pods there, not EndpointSlices."""
+    sim, cfg = failures
+    forbid(sim, ("list", "endpointslices", NS))
+    clock = FrozenClock(T0)
+    app = make_app(cfg, clock=clock, namespace=NS, all_namespaces=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settled(pilot, sim, clock, 8)
+        for name in ("inventory", "healthy", "legacy-db"):
+            row = label(app, NS, name)
+            assert "? not permitted to list EndpointSlices in failures" in row and "ready" not in row, row
+        assert "selector matches no pods" in label(app, NS, "orders")
+        assert "⚠ forbidden: EndpointSlices in failures" in header(app)
