@@ -216,6 +216,8 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
         # A ready count of unreadable slices would be a claim ("0/0 ready"): say why there is none.
         parts.append(gap_text(next(g for g in gaps if g.kind == ENDPOINTSLICE)))
         gaps = [g for g in gaps if g.kind != ENDPOINTSLICE]
+    elif not model.listed(ENDPOINTSLICE, key[0]):
+        parts.append(("EndpointSlices not listed yet", S_DIM))  # not "0/0 ready": nothing is known yet
     else:
         status, animated = service_status(model, key, now)
         parts.append(status)
