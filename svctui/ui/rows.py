@@ -14,7 +14,7 @@ from typing import Sequence
 from rich.cells import cell_len
 from rich.text import Span, Text
 
-from svctui.model.access import FORBIDDEN, PLURAL, Gap
+from svctui.model.access import FORBIDDEN, PLURAL, UNWATCHED, Gap
 from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding, unchecked
@@ -323,7 +323,7 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
         row.animated = True
     # The findings first, one line each with the whole message: the badge only names the worst.
     row.children.extend(Row(("note", key, "finding", i), F.line(f)) for i, f in enumerate(findings))
-    slices = model.topology.slices(key)
+    slices = _readable_slices(model, key)
     ghost_home: dict[str, Row] = {}
     for sl in slices:
         rows = [r for r in (view.rows.values() if view else ()) if r.slice_name == sl.name]
@@ -370,7 +370,8 @@ def service_row_count(model: ClusterModel, key: Key, now: float, findings: Seque
     svc = model.store.services.get(key)
     if svc is None and view is None:
         return 0
-    n = 1 + len(findings) + len(model.topology.slices(key)) + (len(view.rows) if view else 0)
+    slices = _readable_slices(model, key)
+    n = 1 + len(findings) + len(slices) + (len(view.rows) if view and slices else 0)
     if limit is not None and n > limit:
         return n
     n += len(model.ledger.ghosts(key, now))
@@ -379,6 +380,14 @@ def service_row_count(model: ClusterModel, key: Key, now: float, findings: Seque
     if svc is not None:
         n += len(_notes(model, svc, key))
     return n
+
+
+def _readable_slices(model: ClusterModel, key: Key) -> list:
+    """The Service's slices, none while they are refused: what was listed before a refusal (a role
+    revoked mid-run) would never be updated again, and must not pass for the current endpoints."""
+    if model.access.any_refused and model.access.state(ENDPOINTSLICE, key[0]) in (FORBIDDEN, UNWATCHED):
+        return []
+    return model.topology.slices(key)
 
 
 def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:

@@ -11,6 +11,7 @@ from typing import Iterator
 
 import pytest
 
+from svctui.kube.stream import WatchOptions
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
@@ -237,3 +238,24 @@ async def test_a_namespaced_watch_whose_slices_are_forbidden(failures):
             assert "? not permitted to list EndpointSlices in failures" in row and "ready" not in row, row
         assert "selector matches no pods" in label(app, NS, "orders")
         assert "⚠ forbidden: EndpointSlices in failures" in header(app)
+
+
+async def test_a_permission_revoked_mid_run_hides_what_can_no_longer_be_updated(failures):
+    sim, cfg = failures
+    clock = FrozenClock(T0)
+    # Watches end after a second, so the revoked permission is met at the next watch request.
+    opts = WatchOptions(backoff_base=0.05, backoff_cap=0.4, seed=1, watch_timeout=(1, 1))
+    app = make_app(cfg, clock=clock, namespace=NS, all_namespaces=False, watch_options=opts)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settled(pilot, sim, clock, 8)
+        ips = set(app.model.topology.view((NS, "inventory")).rows)
+        assert len(ips) == 2 and "0/2 ready" in label(app, NS, "inventory")
+        forbid(sim, ("list", "endpointslices", NS), ("watch", "endpointslices", NS))
+        await wait_for(pilot, lambda: "not permitted" in label(app, NS, "inventory"), what="the refusal")
+        await settled(pilot, sim, clock, 8)
+        assert "? not permitted to list EndpointSlices in failures" in label(app, NS, "inventory")
+        assert app.tree.reveal((NS, "inventory"))
+        await pilot.pause(0.05)
+        shown = "\n".join(labels(app))
+        assert not any(ip in shown for ip in ips), "the last list's endpoints are not shown as current"
+        assert "no ready endpoints" not in shown
