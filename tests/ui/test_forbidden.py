@@ -15,6 +15,7 @@ from svctui.kube.stream import WatchOptions
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
+from svctui.ui.screens.confirm import ConfirmDelete
 from svctui.ui.findings import GRACE
 from tests.conftest import start_sim
 
@@ -131,6 +132,12 @@ async def test_pods_forbidden_in_one_namespace(failures):
         text = await details(pilot, (NS, "orders"))
         assert "? not permitted to list Pods in failures" in text
         assert "selector-matches-no-pods" not in text
+        # ctrl+d on it: which pods are behind it is unknown, so there is nothing to confirm.
+        await pilot.press("ctrl+d")
+        await pilot.pause(0.1)
+        assert not isinstance(app.screen, ConfirmDelete)
+        assert any(n.message == "not permitted to list Pods in failures: svctui cannot tell which pods to delete"
+                   for n in app._notifications), [n.message for n in app._notifications]
 
 
 def create_web(ns: str):
