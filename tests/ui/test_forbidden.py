@@ -103,6 +103,9 @@ async def test_slices_forbidden_in_one_namespace(failures):
         assert "not checked: ready endpoints, readiness, selectorless and traffic-policy checks" in text
         assert "no-ready-endpoints" not in text and "✔" not in text
         assert "Findings\n  none in what could be read (see Not readable)" in text
+        assert app.tree.select_data(("ns", NS))
+        await pilot.pause(0.05)
+        assert "Not readable\n  ? not permitted to list EndpointSlices in failures" in app._details_text().plain
         # Expanded, the row says it again with what it skips.
         assert app.tree.reveal((NS, "inventory"))
         await pilot.pause(0.05)
