@@ -15,7 +15,7 @@ from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
 from svctui.model.sanitize import plain
-from svctui.model.store import POD, SERVICE
+from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
 from .findings import FindingsTracker
@@ -144,7 +144,9 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
         out.append(t(("  SRV ", S_DIM), srv))
     if svc.type == "ExternalName":
         out.append(t(("  CNAME → ", S_DIM), svc.external_name or "?"))
-    if svc.headless:
+    if svc.headless and any(g.kind == ENDPOINTSLICE for g in gaps):
+        out.append(t(("  per pod (headless): not known, its EndpointSlices cannot be read", S_DIM)))
+    elif svc.headless:
         eps = [r.endpoint for r in view.rows.values()] if view else []
         pods = dnsnames.pod_names(svc, eps)
         if pods:

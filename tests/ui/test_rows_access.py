@@ -47,3 +47,18 @@ def test_pods_refused_keeps_the_count_the_slices_give():
     m2.replace_all(ENDPOINTSLICE, [slice_("web-a", eps=[ep("10.0.0.1", "web-0")], ns="demo")], 0.0)
     m2.replace_all(POD, [pod("web-0", "10.0.0.1", ns="demo")], 0.0)
     assert "?" not in head(m2) and R.namespace_gaps(m2, "demo") == ""
+
+
+def test_headless_pod_names_are_not_told_from_refused_slices():
+    from svctui.ui import details
+
+    m = ClusterModel()
+    m.replace_all(SERVICE, [svc("web", "demo", ip="None", headless=True)], 0.0)
+    m.replace_all(ENDPOINTSLICE, [slice_("web-a", eps=[ep("10.0.0.1", "web-0", hostname="web-0")], ns="demo")],
+                  0.0)
+    m.replace_all(POD, [], 0.0)
+    assert "web-0.web.demo.svc" in details.for_selection(m, ("svc", WEB), 0.0).plain
+    m.forbid(ENDPOINTSLICE, "demo")  # e.g. the role was revoked: the slice above is stale now
+    text = details.for_selection(m, ("svc", WEB), 0.0).plain
+    assert "web-0.web.demo.svc" not in text
+    assert "per pod (headless): not known, its EndpointSlices cannot be read" in text
