@@ -43,6 +43,14 @@ class ModelSink:
             else:
                 self._add(step)
 
+    def forbid(self, kind: str, namespace: str | None) -> None:
+        """The server refused to list `kind` there: the model must not read absence as emptiness."""
+        self._add(self.model.forbid(kind, namespace))
+
+    def cover(self, kind: str, namespaces: Iterable[str]) -> None:
+        """After a cluster-wide 403, `kind` is watched in these namespaces only."""
+        self._add(self.model.cover(kind, namespaces))
+
     def _add(self, ch: Changes) -> None:
         if not ch:
             return

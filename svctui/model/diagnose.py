@@ -20,9 +20,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .access import Gap
 from .dnsnames import DEFAULT_ZONE
 from .objects import Key, Labels, Pod, Service, ServicePort
 from .ports import resolve_target_port
+from .store import ENDPOINTSLICE, POD, SERVICE
 
 if TYPE_CHECKING:
     from .cluster import ClusterModel
@@ -217,25 +219,42 @@ def diagnose_service(model: ClusterModel, key: Key, *, nodes: Iterable[str] | No
     out: list[Finding] = []
     backends: _Backends | None = None  # a walk of every endpoint: only for the checks that read it
     pods_known = model.pods_known(svc.namespace)
+    # Unreadable slices are unknown endpoints, not zero of them: nothing is concluded from them.
+    slices_known = model.listed(ENDPOINTSLICE, svc.namespace)
     if svc.has_selector:
         selected = model.topology.selected_pods(key) if pods_known else []
         if pods_known and not selected:
             out.append(_no_pods(svc, (index or SharedPodIndex(model)).get()))
         elif pods_known:
-            backends = _backends(model, key, selected)
-            out += _readiness(svc, selected, backends)
+            if slices_known:
+                backends = _backends(model, key, selected)
+                out += _readiness(svc, selected, backends)
             live = [p for p in selected if p.live]
             out += _ports(svc, live)
             out += _workloads(svc, live)
-    else:
+    elif slices_known:
         backends = _backends(model, key)
         out += _selectorless(model, svc, backends)
-    if "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and \
+    if slices_known and "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and \
             (backends if backends is not None else _backends(model, key)).ready:
         out += _local_policy(model, svc, nodes)
     if svc.type == "LoadBalancer" and not svc.lb_ingress:
         out.append(_lb_pending(svc, platform))
     return out
+
+
+def unchecked(model: ClusterModel, key: Key) -> list[Gap]:
+    """What could not be read for this Service (each Gap says which checks it skipped): shown in
+    place of the findings that would have been derived from the missing data."""
+    if not model.access.any_refused:
+        return []  # the common case, asked for every row painted
+    svc = model.store.services.get(key)
+    kinds = [SERVICE]
+    if svc is None or svc.type != "ExternalName":
+        kinds.append(ENDPOINTSLICE)
+        if svc is None or svc.has_selector:
+            kinds.append(POD)
+    return model.access.gaps(key[0], kinds)
 
 
 class PodIndex:
@@ -532,7 +551,7 @@ def diagnose_dns(model: ClusterModel) -> list[Finding]:
     """Cluster DNS health from kube-system/kube-dns and its CoreDNS pods; nothing when kube-system
     is not in the model (not listed, or forbidden)."""
     svc = model.store.services.get(DNS_SERVICE)
-    if svc is None or not model.pods_known(DNS_SERVICE[0]):
+    if svc is None or not model.pods_known(DNS_SERVICE[0]) or not model.listed(ENDPOINTSLICE, DNS_SERVICE[0]):
         return []
     b = _backends(model, DNS_SERVICE)
     pods = [p for p in model.topology.selected_pods(DNS_SERVICE) if p.live] if svc.has_selector else []

@@ -41,6 +41,7 @@ from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
+from svctui.model.store import POD
 
 from . import details as details_text
 from . import rows as R
@@ -196,6 +197,7 @@ class SvctuiApp(PanesMixin, App):
         self.query_one("#filter", Input).display = False
         self.tree.expand_new = self._expand_new
         self.tree.children_for = self._full_row
+        self.tree.ns_note = lambda ns: R.namespace_gaps(self.model, ns)
         self.watch(self.query_one("#bottom", ContentSwitcher), "current", self._pane_shown, init=False)
         self.tree.focus()
         self._paint_header()
@@ -782,6 +784,11 @@ class SvctuiApp(PanesMixin, App):
         key: Key = data[1]
         ns = key[0]
         topo = self.model.topology
+        if data[0] in ("ep", "svc") and not self.model.pods_known(ns):
+            # Which pods are behind it is not known: "no pods match" would be a claim.
+            gap = next((g for g in self.model.access.gaps(ns, (POD,))), None)
+            return f"{gap.text}: svctui cannot tell which pods to delete" if gap else \
+                f"the pods of {ns} are not listed yet"
         if data[0] == "ep":
             view = topo.view(key)
             row = view.rows.get(data[2]) if view else None

@@ -8,11 +8,13 @@ from collections.abc import Sequence
 from rich.text import Text
 
 from svctui.model import dnsnames
+from svctui.model.access import Gap
 from svctui.model.churn import Conditions
 from svctui.model.cluster import ClusterModel
-from svctui.model.diagnose import Finding
+from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
+from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
 from .findings import FindingsTracker
@@ -56,11 +58,14 @@ def for_selection(model: ClusterModel, data: tuple | None, now: float,
     return Text("")
 
 
-def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool) -> None:
-    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it."""
+def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool,
+              partial: bool = False) -> None:
+    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it.
+    `partial`: some of the data was not readable, so "none" is only about what was."""
     _head(out, "Findings")
     if not found:
-        out.append(t(("  ✔ none", S_OK)))
+        out.append(t(("  none in what could be read (see Not readable)", S_DIM)) if partial
+                   else t(("  ✔ none", S_OK)))
     for f in found:
         if brief:
             out.append(t("  ", (F.mark(f), F.style(f)), " ", f.message))
@@ -78,6 +83,16 @@ def _findings(out: list[Text], found: Sequence[Finding], held: float | None, bri
                       S_DIM)))
 
 
+def _gaps(out: list[Text], gaps: Sequence[Gap]) -> None:
+    """What could not be read: in place of the findings that would have come from it."""
+    if not gaps:
+        return
+    _head(out, "Not readable")
+    for g in gaps:
+        out.append(t("  ", (f"? {g.text}", S_WARN)))
+        out.append(t(("    not checked: ", S_DIM), (g.skipped, S_DIM)))
+
+
 def _join(lines: list[Text]) -> Text:
     return Text("\n").join(lines)
 
@@ -85,6 +100,7 @@ def _join(lines: list[Text]) -> Text:
 def _namespace(model: ClusterModel, ns: str) -> Text:
     keys = sorted(k for k in model.topology.service_keys() if k[0] == ns)
     lines: list[Text] = [t(("namespace ", S_DIM), (ns, S_NAME), f"  {len(keys)} Service(s)")]
+    _gaps(lines, model.access.gaps(ns))
     _head(lines, "kubectl")
     lines += [t("  ", c) for c in (f"kubectl get svc -n {ns} -o wide",
                                    f"kubectl get endpointslices -n {ns}",
@@ -97,16 +113,26 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
     ns, name = key
     svc = model.store.services.get(key)
     out: list[Text] = []
+    gaps = unchecked(model, key)
     if svc is None:
-        out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (gone; its EndpointSlices remain)", S_WARN)))
+        if any(g.kind == SERVICE for g in gaps):
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (not readable; its EndpointSlices are "
+                                                                        "shown)", S_WARN)))
+        elif not model.listed(SERVICE, ns):
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (not listed yet)", S_DIM)))
+        else:
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME),
+                         ("  (gone; its EndpointSlices remain)", S_WARN)))
+        _gaps(out, gaps)
         return out
     if brief:
         _head(out, f"Service {ns}/{name}")
     else:
         out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), "  ", type_text(svc), " ", address_text(svc),
                      "  ", ports_text(svc)))
+    _gaps(out, gaps)
     if fs is not None and (fs[0] or fs[1] is not None or not brief):
-        _findings(out, fs[0], fs[1], brief)
+        _findings(out, fs[0], fs[1], brief, partial=bool(gaps))
     view = model.topology.view(key)
     # DNS
     _head(out, "DNS names")
@@ -117,7 +143,9 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
         out.append(t(("  SRV ", S_DIM), srv))
     if svc.type == "ExternalName":
         out.append(t(("  CNAME → ", S_DIM), svc.external_name or "?"))
-    if svc.headless:
+    if svc.headless and any(g.kind == ENDPOINTSLICE for g in gaps):
+        out.append(t(("  per pod (headless): not known, its EndpointSlices cannot be read", S_DIM)))
+    elif svc.headless:
         eps = [r.endpoint for r in view.rows.values()] if view else []
         pods = dnsnames.pod_names(svc, eps)
         if pods:
@@ -199,7 +227,8 @@ def _selector_report(model: ClusterModel, svc: Service) -> list[Text]:
             out.append(t(("  … and ", S_DIM), str(len(selected) - 10), (" more", S_DIM)))
         return out
     if not model.pods_known(svc.namespace):
-        out.append(t(("  pods of this namespace are not watched", S_DIM)))
+        gap = next((g for g in unchecked(model, svc.key) if g.kind == POD), None)
+        out.append(t((f"  ? {gap.text}", S_WARN)) if gap else t(("  pods of this namespace are not listed yet", S_DIM)))
         return out
     out.append(t(("  ✗ no pod in ", S_WARN), svc.namespace, (" has all of these labels", S_WARN)))
     pods = [p for p in model.store.pods.values() if p.namespace == svc.namespace]

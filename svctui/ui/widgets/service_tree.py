@@ -27,7 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
-from ..rows import NAME_CAP, S_DIM, S_NAME, Label, Row, t
+from ..rows import NAME_CAP, S_DIM, S_NAME, S_WARN, Label, Row, t
 from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
@@ -65,6 +65,8 @@ class ServiceTree(LineTree):
         self.expand_new: Callable[[Key, Row], bool] = lambda key, row: False
         # The full row (children included) of a Service, built now: asked for only while it is expanded.
         self.children_for: Callable[[Key], Row | None] = lambda key: None
+        # What a namespace's rows cannot show (e.g. its EndpointSlices are forbidden), for its label.
+        self.ns_note: Callable[[str], str] = lambda ns: ""
         self.updates = 0  # label changes + structural edits (tests check that idle updates do nothing)
         self._stale: set[Key] = set()  # collapsed Services whose child nodes were not kept current
         self._name_lens: dict[str, Counter] = {}  # ns → Counter of (capped) name lengths shown
@@ -277,7 +279,7 @@ class ServiceTree(LineTree):
         if node is None:
             return
         if label is None:
-            label = namespace_label(ns, len(node._children))
+            label = namespace_label(ns, len(node._children), self.ns_note(ns))
         if node.label != label:
             node.set_label(label)
 
@@ -453,5 +455,6 @@ class ServiceTree(LineTree):
             yield from self._walk(c)
 
 
-def namespace_label(ns: str, count: int) -> Text:
-    return t((ns, S_NAME), "  ", (f"{count} service{'s' if count != 1 else ''}", S_DIM))
+def namespace_label(ns: str, count: int, note: str = "") -> Text:
+    label = t((ns, S_NAME), "  ", (f"{count} service{'s' if count != 1 else ''}", S_DIM))
+    return t(label, "  ", (f"? {note}", S_WARN)) if note else label
