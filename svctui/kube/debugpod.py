@@ -27,7 +27,7 @@ import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
-from .api import ApiError
+from .api import ApiError, response_error
 from .exec import ExecError, Executor, ExecResult
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -138,7 +138,7 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
     except orjson.JSONDecodeError:
         parsed = {"message": data[:300].decode("utf-8", "replace").strip()}
     if resp.status >= 300:
-        raise ApiError.from_status(parsed, resp.status, resp.reason or "")
+        raise response_error(api, parsed, resp.status, resp.reason or "")
     return parsed
 
 
@@ -323,9 +323,12 @@ class DebugSession:
 
     async def _refresh_sync_config(self) -> None:
         # Built while the loop is alive, so the signal path needs no awaiting (tokens may rotate: rebuilt per pod).
-        from .portforward import sync_configuration
+        from .transport import sync_configuration_for
 
-        self._sync_config = await sync_configuration(self.api)
+        try:
+            self._sync_config = sync_configuration_for(self.api, await self.api.material())
+        except ApiError as err:  # no credential (the exec plugin failed): nothing can be created
+            raise DebugPodError(err.message, "api") from None
 
     def cleanup_sync(self, timeout: float = 5.0) -> list[str]:
         """cleanup() with the blocking `kubernetes` client: for signal handlers and atexit. Never raises."""

@@ -27,7 +27,7 @@ from ..model.dnsnames import DEFAULT_ZONE, NDOTS, candidates, search_path
 from .api import ApiError, get_json
 from .debugpod import DebugPodError, DebugSession
 from .exec import ExecError
-from .portforward import Forward, PortForwardError, recv_exact, sync_configuration
+from .portforward import PortForwardError, open_forward, recv_exact
 
 DNS_NAMESPACE = "kube-system"
 DNS_SELECTOR = "k8s-app=kube-dns"
@@ -296,10 +296,10 @@ async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSes
     walk = Walk(name, namespace, qtypes, search_path(namespace, zone), ndots, [])
     try:
         pod = await coredns_pod(api)
-        cfg = await sync_configuration(api)
+        fwd = await open_forward(api, DNS_NAMESPACE, pod, 53, timeout=timeout)
 
         def run() -> tuple[list[Step], list[Step]]:
-            with Forward(cfg, DNS_NAMESPACE, pod, 53, timeout=timeout) as fwd:
+            with fwd:
                 return _walk(ForwardedResolver(fwd, timeout).query, names, qtypes)
 
         walk.steps, walk.chain = await asyncio.to_thread(run)
@@ -307,9 +307,11 @@ async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSes
         return walk
     except ApiError as err:
         if not err.forbidden:
-            raise DnsError(f"cannot find CoreDNS: {err.message}") from None
+            raise  # the API's answer, not DNS's: the caller reports it as such (svctui dns exits 2)
         walk.fallback = f"cannot list pods in {DNS_NAMESPACE} ({err.message})"
     except PortForwardError as err:
+        if err.code == 401:
+            raise ApiError(401, "Unauthorized", str(err)) from None
         if not err.forbidden:
             raise DnsError(str(err)) from None
         walk.fallback = f"port-forward is forbidden ({err})"
