@@ -310,10 +310,8 @@ async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSes
             raise  # the API's answer, not DNS's: the caller reports it as such (svctui dns exits 2)
         walk.fallback = f"cannot list pods in {DNS_NAMESPACE} ({err.message})"
     except PortForwardError as err:
-        if err.code == 401:
-            raise ApiError(401, "Unauthorized", str(err)) from None
-        if not err.forbidden:
-            raise DnsError(str(err)) from None
+        if not err.forbidden:  # the API server or the way to it failed, not DNS
+            raise ApiError(err.code, "PortForwardFailed", str(err)) from None
         walk.fallback = f"port-forward is forbidden ({err})"
     own = session is None
     session = session or DebugSession(api, image=debug_image)

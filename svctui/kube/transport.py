@@ -10,6 +10,7 @@ built from the same Transport and the same Credentials (`sync_configuration`).
 
 from __future__ import annotations
 
+import base64
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -51,13 +52,16 @@ class Transport:
             if url.scheme not in ("http", "https") or not url.host:
                 raise TransportError(f"proxy-url {url.with_password(None) if url.password else url}: "
                                      "only http:// and https:// proxies are supported")
-            auth = aiohttp.BasicAuth(url.user or "", url.password or "") if url.user is not None else None
-            url = url.with_user(None)
-        else:
-            try:
-                url, auth = get_env_proxy_for_url(URL(host))
-            except (LookupError, ValueError):
-                return t
+            headers = None
+            if url.user is not None:  # yarl has decoded them: "s3cr%3Aet" is "s3cr:et"
+                pair = f"{url.user}:{url.password or ''}".encode()
+                headers = {"Proxy-Authorization": "Basic " + base64.b64encode(pair).decode()}
+            t.proxy, t.proxy_headers = str(url.with_user(None)), headers
+            return t
+        try:
+            url, auth = get_env_proxy_for_url(URL(host))
+        except (LookupError, ValueError):
+            return t
         t.proxy = str(url)
         if auth is not None:
             t.proxy_headers = {"Proxy-Authorization": auth.encode()}
