@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import aiohttp
 import pytest
 import yaml
 
@@ -133,11 +134,12 @@ async def test_a_401_is_retried_once_with_a_re_run_plugin(tmp_path):
         sim.stop()
 
 
-@pytest.mark.parametrize("plugin", ["expiring", "forgetful"])
-async def test_exec_and_port_forward_after_the_token_expired(tmp_path, plugin):
+@pytest.mark.parametrize("plugin,credential", [("expiring", "token"), ("forgetful", "token"), ("expiring", "cert")])
+async def test_exec_and_port_forward_after_the_credential_expired(tmp_path, plugin, credential):
     """Each of the websocket paths is the first request after an expiry once: with the forgetful plugin
-    that request is the one that meets the 401 and must retry it itself."""
-    sim = exec_sim(2.0)
+    that request is the one that meets the 401 and must retry it itself. A plugin's client certificate
+    takes new connections (a new TLS handshake) on every path."""
+    sim = exec_sim(2.0, exec_credential=credential)
     try:
         kc = sim.write_kubeconfig(tmp_path / "kubeconfig")
         if plugin == "forgetful":
@@ -333,3 +335,35 @@ async def test_wrong_proxy_credentials_are_refused_by_the_proxy(tmp_path):
     finally:
         sim.stop()
         proxy.stop()
+
+
+async def test_tls_server_name_is_what_every_path_verifies(tmp_path):
+    """The server is dialled at 127.0.0.1 (a SAN of the sim's certificate too): only a name the
+    certificate lacks shows that each path checks tls-server-name rather than the address."""
+    from svctui.kube.portforward import PortForwardError
+
+    sim = exec_sim(900)
+    try:
+        good = await load_target(str(sim.write_kubeconfig(tmp_path / "good", server_name=HIDDEN)))
+        session = DebugSession(good.api, session_id="sni")
+        try:
+            assert good.api.transport.server_name == HIDDEN
+            assert "kubernetes" in await services(good)
+            await session.pod("default")
+            assert (await session.exec("default", ["true"])).exit_code == 0
+            assert (await lookup(good.api, "kubernetes.default", "default")).resolved
+        finally:
+            await session.close()
+            await good.close()
+        bad = await load_target(str(sim.write_kubeconfig(tmp_path / "bad", server_name="not-in-the-cert.example")))
+        try:
+            with pytest.raises(aiohttp.ClientConnectorCertificateError, match="not-in-the-cert.example"):
+                await services(bad)
+            with pytest.raises(aiohttp.ClientConnectorCertificateError, match="not-in-the-cert.example"):
+                await bad.api.ws_connect("/api/v1/namespaces/default/pods/x/exec", [("command", "true")], "v4.channel.k8s.io")
+            with pytest.raises(PortForwardError, match="not-in-the-cert.example"):
+                await open_forward(bad.api, "kube-system", "coredns", 53)
+        finally:
+            await bad.close()
+    finally:
+        sim.stop()
