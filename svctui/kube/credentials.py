@@ -25,7 +25,9 @@ import datetime as dt
 import json
 import os
 import shutil
+import subprocess
 import tempfile
+import threading
 import weakref
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -86,6 +88,7 @@ class Credentials:
         self._files = files or _TempFiles()
         self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
         self._lock = asyncio.Lock()
+        self._sync_lock = threading.Lock()
         self._generation = 0
         self._auth: str | None = None
         self._cert: str | None = None
@@ -225,38 +228,64 @@ class Credentials:
             spec["cluster"] = _cluster_info(self._cluster, self._exec)
         return json.dumps({"apiVersion": self._exec["apiVersion"], "kind": "ExecCredential", "spec": spec})
 
-    async def _run_plugin(self) -> None:
+    def _plugin_argv_env(self) -> tuple[list[str], dict[str, str]]:
         assert self._exec is not None
         spec = self._exec
-        cmd = str(spec["command"])
-        exe = self.find_plugin()
         env = dict(os.environ)
         for item in spec.get("env") or []:
             if isinstance(item, dict) and isinstance(item.get("name"), str):
                 env[item["name"]] = str(item.get("value", ""))
         env["KUBERNETES_EXEC_INFO"] = self._exec_info()
-        args = [str(a) for a in spec.get("args") or []]
+        return [self.find_plugin(), *(str(a) for a in spec.get("args") or [])], env
+
+    def _failed(self, cmd: str, why: str) -> CredentialError:
+        return CredentialError(f"exec credential plugin {cmd!r} for {self.who} {why}")
+
+    def _finish(self, cmd: str, code: int | None, out: bytes, err: bytes) -> None:
+        if code != 0:
+            last = err.decode("utf-8", "replace").strip().splitlines()
+            raise self._failed(cmd, f"failed (exit {code})" + (f": {last[-1]}" if last else ""))
+        self._accept(cmd, out)
+
+    async def _run_plugin(self) -> None:
+        assert self._exec is not None
+        cmd = str(self._exec["command"])
+        argv, env = self._plugin_argv_env()
         self.plugin_runs += 1
         try:
             proc = await asyncio.create_subprocess_exec(
-                exe, *args, env=env, stdin=asyncio.subprocess.DEVNULL,
+                *argv, env=env, stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         except OSError as exc:
-            raise CredentialError(f"exec credential plugin {cmd!r} for {self.who} could not start: "
-                                  f"{exc.strerror or exc}") from None
+            raise self._failed(cmd, f"could not start: {exc.strerror or exc}") from None
         try:
             out, err = await asyncio.wait_for(proc.communicate(), PLUGIN_TIMEOUT)
         except (TimeoutError, asyncio.TimeoutError):
             proc.kill()
             await proc.wait()
-            raise CredentialError(f"exec credential plugin {cmd!r} for {self.who} did not answer within "
-                                  f"{PLUGIN_TIMEOUT:g} s") from None
-        if proc.returncode != 0:
-            last = err.decode("utf-8", "replace").strip().splitlines()
-            why = f": {last[-1]}" if last else ""
-            raise CredentialError(f"exec credential plugin {cmd!r} for {self.who} failed "
-                                  f"(exit {proc.returncode}){why}")
-        self._accept(cmd, out)
+            raise self._failed(cmd, f"did not answer within {PLUGIN_TIMEOUT:g} s") from None
+        self._finish(cmd, proc.returncode, out, err)
+
+    def current_sync(self) -> Material:
+        """current() for threads and signal handlers (the sync client's requests: a debug pod's cleanup
+        at exit may come long after the last token expired), where the loop cannot be awaited."""
+        with self._sync_lock:
+            if self._due():
+                if self._exec is None:
+                    self._read_token_file()
+                else:
+                    cmd = str(self._exec["command"])
+                    argv, env = self._plugin_argv_env()
+                    self.plugin_runs += 1
+                    try:
+                        proc = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                                              timeout=PLUGIN_TIMEOUT)
+                    except OSError as exc:
+                        raise self._failed(cmd, f"could not start: {exc.strerror or exc}") from None
+                    except subprocess.TimeoutExpired:
+                        raise self._failed(cmd, f"did not answer within {PLUGIN_TIMEOUT:g} s") from None
+                    self._finish(cmd, proc.returncode, proc.stdout, proc.stderr)
+            return self._material()
 
     def _accept(self, cmd: str, out: bytes) -> None:
         def bad(why: str) -> CredentialError:

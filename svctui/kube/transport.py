@@ -184,6 +184,19 @@ def sync_configuration_for(api: KubeApiClient, m: Material) -> Any:
     cfg.verify_ssl = t.verify
     cfg.cert_file, cfg.key_file = m.cert_file, m.key_file
     cfg.tls_server_name = t.server_name
+    creds = api.credentials
+
+    def refresh(c: Any) -> None:
+        # Asked before every request of the sync client: a debug pod's cleanup at exit may come long
+        # after this Configuration was built.
+        try:
+            fresh = creds.current_sync()
+        except CredentialError:
+            return  # the request goes with the last one; its 401 tells
+        if fresh.authorization:
+            c.api_key = {"BearerToken": fresh.authorization}
+
+    cfg.refresh_api_key_hook = refresh
     if t.proxy:
         cfg.proxy = t.proxy
         if t.proxy_headers:

@@ -5,8 +5,6 @@ HTTP CONNECT proxy in between. Everything goes through the real path (kubeconfig
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import shutil
 import sys
 import time
@@ -17,7 +15,7 @@ import pytest
 import yaml
 
 from svctui.kube import api as kapi
-from svctui.kube.config import KubeConfigError, load_target
+from svctui.kube.config import load_target
 from svctui.kube.debugpod import DebugSession
 from svctui.kube.dns import coredns_pod, lookup
 from svctui.kube.portforward import open_forward
@@ -365,5 +363,24 @@ async def test_tls_server_name_is_what_every_path_verifies(tmp_path):
                 await open_forward(bad.api, "kube-system", "coredns", 53)
         finally:
             await bad.close()
+    finally:
+        sim.stop()
+
+
+async def test_the_exit_cleanup_removes_the_debug_pod_after_the_token_expired(tmp_path):
+    """The signal/atexit path cannot await the loop: the sync client runs the plugin itself when due."""
+    sim = exec_sim(2.0)
+    try:
+        t = await load_target(str(sim.write_kubeconfig(tmp_path / "kubeconfig")))
+        session = DebugSession(t.api, session_id="bye")
+        try:
+            await session.pod("default")
+            runs = t.api.credentials.plugin_runs
+            await asyncio.sleep(2.5)
+            assert await asyncio.to_thread(session.cleanup_sync) == ["default/svctui-debug-bye"]
+            assert t.api.credentials.plugin_runs == runs + 1
+        finally:
+            await session.close()
+            await t.close()
     finally:
         sim.stop()
