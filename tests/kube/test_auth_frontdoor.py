@@ -384,3 +384,32 @@ async def test_the_exit_cleanup_removes_the_debug_pod_after_the_token_expired(tm
             await t.close()
     finally:
         sim.stop()
+
+
+async def test_insecure_skip_tls_verify_on_every_path_and_without_it_the_ca_is_needed(tmp_path):
+    sim = exec_sim(900)
+    try:
+        kc = sim.write_kubeconfig(tmp_path / "kubeconfig")
+        cfg = yaml.safe_load(kc.read_text())
+        cfg["clusters"][0]["cluster"].pop("certificate-authority-data")
+        kc.write_text(yaml.safe_dump(cfg))
+        t = await load_target(str(kc))
+        try:
+            with pytest.raises(aiohttp.ClientConnectorCertificateError):
+                await services(t)
+        finally:
+            await t.close()
+        cfg["clusters"][0]["cluster"]["insecure-skip-tls-verify"] = True
+        kc.write_text(yaml.safe_dump(cfg))
+        t = await load_target(str(kc))
+        session = DebugSession(t.api, session_id="insecure")
+        try:
+            assert "kubernetes" in await services(t)
+            await session.pod("default")
+            assert (await session.exec("default", ["true"])).exit_code == 0
+            assert (await lookup(t.api, "kubernetes.default", "default")).resolved
+        finally:
+            await session.close()
+            await t.close()
+    finally:
+        sim.stop()
