@@ -58,8 +58,17 @@ def _parse_time(value: str) -> dt.datetime:
     return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
 
 
+class _Keep:
+    pass
+
+
+_KEEP = _Keep()  # lives as long as the process: the files' finalizers hang on it
+
+
 class _TempFiles:
-    """PEM files for the TLS layer (ssl and the sync client only take paths), removed on close or exit."""
+    """PEM files for the TLS layer (ssl and the sync client only take paths), removed at exit or by an
+    explicit close. Not when the client closes: the app removes its debug pods with the sync client after
+    the API client is closed (and a signal handler may do so at any time), and that needs the CA file."""
 
     def __init__(self) -> None:
         self._dir: str | None = None
@@ -68,7 +77,10 @@ class _TempFiles:
     def write(self, name: str, data: bytes) -> str:
         if self._dir is None:
             self._dir = tempfile.mkdtemp(prefix="svctui-tls-")
-            self._finalizer = weakref.finalize(self, shutil.rmtree, self._dir, True)
+            # finalize() runs at interpreter exit (atexit=True), after the debug pods' atexit cleanup
+            # registered later; a garbage-collected holder does not remove them (the sync Configuration
+            # built from them may outlive it).
+            self._finalizer = weakref.finalize(_KEEP, shutil.rmtree, self._dir, True)
         fd, path = tempfile.mkstemp(dir=self._dir, prefix=name, suffix=".pem")
         with os.fdopen(fd, "wb") as f:
             f.write(data)

@@ -163,12 +163,10 @@ class KubeApiClient(ApiClient):
         raise AssertionError("unreachable")
 
     async def close(self) -> None:
-        try:
-            await self.rest_client.pool_manager.close()
-            for s in self._retired:
-                await s.close()
-        finally:
-            self.credentials.close()
+        # The credential's files stay (credentials.py, _TempFiles): the sync client may still need them.
+        await self.rest_client.pool_manager.close()
+        for s in self._retired:
+            await s.close()
 
 
 def sync_configuration_for(api: KubeApiClient, m: Material) -> Any:

@@ -377,6 +377,8 @@ async def test_the_exit_cleanup_removes_the_debug_pod_after_the_token_expired(tm
             await session.pod("default")
             runs = t.api.credentials.plugin_runs
             await asyncio.sleep(2.5)
+            # The app quits in this order: its API client is closed before the debug pods are removed.
+            await t.close()
             assert await asyncio.to_thread(session.cleanup_sync) == ["default/svctui-debug-bye"]
             assert t.api.credentials.plugin_runs == runs + 1
         finally:
