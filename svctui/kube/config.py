@@ -128,7 +128,10 @@ async def load_target(kubeconfig: str | None = None, context: str | None = None,
         api = _client(transport, creds)
         if authenticate:
             await api.material()  # the TLS context is built now: an unreadable cert is reported here
-    except (CredentialError, TransportError, ApiError, ValueError) as exc:
+    except (CredentialError, ApiError) as exc:  # these name the context and user already
+        files.close()
+        raise KubeConfigError(str(exc)) from None
+    except (TransportError, ValueError) as exc:
         files.close()
         raise KubeConfigError(f"context {name!r} in {source}: {exc}") from None
     ns = namespace or sel.namespace or "default"

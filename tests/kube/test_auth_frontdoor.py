@@ -415,3 +415,22 @@ async def test_insecure_skip_tls_verify_on_every_path_and_without_it_the_ca_is_n
             await t.close()
     finally:
         sim.stop()
+
+
+async def test_a_pod_deletion_after_the_token_expired_is_retried_with_a_fresh_one(tmp_path):
+    from svctui.kube.actions import PodRef, delete_pod
+
+    sim = exec_sim(1.5)
+    try:
+        t = await load_target(str(forgetful(sim.write_kubeconfig(tmp_path / "kubeconfig"))))
+        try:
+            body = await kapi.get_json(t.api, "/api/v1/namespaces/kube-system/pods", [])
+            victim = body["items"][0]["metadata"]
+            await asyncio.sleep(2.0)
+            result = await delete_pod(t.api, PodRef("kube-system", victim["name"], victim["uid"]), read_only=False)
+            assert result.ok, result.error
+            assert t.api.credentials.plugin_runs == 2
+        finally:
+            await t.close()
+    finally:
+        sim.stop()

@@ -110,5 +110,5 @@ async def test_a_missing_exec_plugin_is_reported_before_anything_runs(tmp_path):
     for authenticate in (False, True):
         with pytest.raises(KubeConfigError) as info:
             await load_target(kubeconfig=str(a), authenticate=authenticate)
-        assert str(info.value) == (f"context 'x' in {a}: exec credential plugin {str(tmp_path / 'no-such-plugin')!r} "
+        assert str(info.value) == (f"exec credential plugin {str(tmp_path / 'no-such-plugin')!r} "
                                    "not found for context x (user u)")
