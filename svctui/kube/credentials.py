@@ -221,6 +221,10 @@ class Credentials:
         if spec.get("apiVersion") not in EXEC_API_VERSIONS:
             raise CredentialError(f"{self.who}: exec plugin {cmd}: apiVersion {spec.get('apiVersion')!r} is not "
                                   f"one of {', '.join(EXEC_API_VERSIONS)}")
+        if spec.get("interactiveMode") == "Always":
+            # client-go refuses too when stdin is not a terminal; svctui's terminal is the screen's.
+            raise CredentialError(f"exec credential plugin {cmd!r} for {self.who} needs interactive mode "
+                                  "(interactiveMode: Always), which svctui cannot offer: log in with kubectl first")
 
     def find_plugin(self) -> str:
         """The plugin's executable path; CredentialError naming the command (and its install hint) if none."""

@@ -183,3 +183,22 @@ async def test_a_static_token_401_is_final(tmp_path):
     assert m.authorization == "Bearer abc"
     assert await creds.rejected(m) is False
     assert creds.rejected_message() == "credentials rejected for context c (user u): token expired or invalid"
+
+
+async def test_the_plugin_is_told_about_the_cluster_when_it_asks(tmp_path):
+    user = exec_user(tmp_path)
+    user["exec"]["provideClusterInfo"] = True
+    cluster = {"server": "https://10.0.0.1:6443", "tls-server-name": "api.internal", "certificate-authority-data": "Q0E=",
+               "extensions": [{"name": "client.authentication.k8s.io/exec", "extension": {"audience": "x"}}]}
+    await Credentials(user, context="c", user_name="u", cluster=cluster).current()
+    assert runs(tmp_path)[0]["spec"] == {"interactive": False, "cluster": {
+        "server": "https://10.0.0.1:6443", "tls-server-name": "api.internal", "certificate-authority-data": "Q0E=",
+        "config": {"audience": "x"}}}
+
+
+def test_a_plugin_that_must_be_interactive_is_refused_in_words(tmp_path):
+    user = exec_user(tmp_path)
+    user["exec"]["interactiveMode"] = "Always"
+    with pytest.raises(CredentialError, match=r"needs interactive mode \(interactiveMode: Always\), which svctui "
+                                              "cannot offer: log in with kubectl first"):
+        Credentials(user, context="c", user_name="u")
