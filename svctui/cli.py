@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import tempfile
-from typing import Sequence
+from collections.abc import Sequence
 
 from .commands.sim import speed_arg
 

@@ -10,7 +10,8 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from ..model import diagnose as D
 from ..model.sanitize import plain

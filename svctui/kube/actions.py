@@ -10,8 +10,8 @@ Under --read-only every call is refused before any request is made.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import quote
 
 import orjson

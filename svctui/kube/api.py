@@ -7,8 +7,9 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import orjson
@@ -45,9 +46,10 @@ class ApiError(Exception):
         self.message = message or f"HTTP {code} {reason}"
 
     @classmethod
-    def from_status(cls, status: Any, http_code: int = 0, http_reason: str = "") -> "ApiError":
+    def from_status(cls, status: Any, http_code: int = 0, http_reason: str = "") -> ApiError:
         st = status if isinstance(status, dict) else {}
-        code = st.get("code") if isinstance(st.get("code"), int) else http_code
+        code = st.get("code")
+        code = code if isinstance(code, int) else http_code
         return cls(code, str(st.get("reason") or http_reason or ""), str(st.get("message") or ""))
 
     @property

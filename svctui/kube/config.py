@@ -15,14 +15,19 @@ from __future__ import annotations
 import base64
 import binascii
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from kubernetes_asyncio.client import Configuration
 from kubernetes_asyncio.config import ConfigException
-from kubernetes_asyncio.config.incluster_config import (SERVICE_CERT_FILENAME, SERVICE_HOST_ENV_NAME,
-                                                        SERVICE_TOKEN_FILENAME, load_incluster_config)
+from kubernetes_asyncio.config.incluster_config import (
+    SERVICE_CERT_FILENAME,
+    SERVICE_HOST_ENV_NAME,
+    SERVICE_TOKEN_FILENAME,
+    load_incluster_config,
+)
 from kubernetes_asyncio.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR
 
 from .api import ApiError
@@ -43,7 +48,7 @@ class KubeTarget:
     api: KubeApiClient
     context: str  # the context name, or "in-cluster"
     namespace: str  # the context's namespace (or the override), "default" when unset
-    server: str
+    server: str | None  # kubernetes_asyncio's Configuration.host
     source: str  # where the config came from, for messages: file paths or "service account"
     user: str = ""
 
@@ -51,7 +56,7 @@ class KubeTarget:
         await self.api.close()
 
 
-def kubeconfig_paths(explicit: str | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def kubeconfig_paths(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> list[Path]:
     """The files kubectl would read, in order, existing ones only."""
     env = os.environ if environ is None else environ
     if explicit:

@@ -5,6 +5,11 @@ locked-down namespaces too, labelled so leftovers can be found (`app.kubernetes.
 `svctui.dev/session=<id>`), and carries activeDeadlineSeconds so the kubelet kills it even if every cleanup
 path fails. Later commands exec into the same pod.
 
+Two operators on one cluster: each pod names its owner (user, host, pid) and carries a heartbeat the owning
+session renews every 30 s (heartbeat.py). `leftovers()` offers only pods whose owner is gone
+(model/podowner.py decides), and `remove_leftovers()` checks again right before deleting, with the
+resourceVersion it judged as a precondition: a renewal in between makes the delete fail, not succeed.
+
 Never leak: `cleanup()` (async) or `cleanup_sync()` (the sync `kubernetes` client: works from a signal
 handler or atexit, when the event loop is gone) delete the session's pods with grace 0;
 `install_cleanup_handlers(session)` wires the latter to SIGTERM, SIGHUP (a dropped SSH session) and exit.
@@ -19,24 +24,28 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
+from svctui.model.podowner import HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of, verdict
+
 from .api import ApiError, response_error
-from .exec import ExecError, Executor, ExecResult
+from .exec import ExecError, ExecResult, Executor
+from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "svctui"
-SESSION = "svctui.dev/session"
 IMAGES = {"busybox": "busybox:1.36", "curl": "curlimages/curl:8.11.1", "netshoot": "nicolaka/netshoot:v0.13"}
 DEFAULT_IMAGE = IMAGES["busybox"]
 CONTAINER = "debug"
-# The kubelet ends the pod after this long whatever happens to svctui; the sleep outlasts it.
+# The kubelet ends the pod after this long whatever happens to svctui (the sleep outlasts it); a session
+# still running then gets a fresh pod on its next command.
 DEFAULT_DEADLINE = 4 * 3600
 IMAGE_ERRORS = {"ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName", "RegistryUnavailable"}
 START_ERRORS = {"CreateContainerConfigError", "CreateContainerError", "RunContainerError", "CrashLoopBackOff"}
@@ -70,7 +79,7 @@ def pod_name(session_id: str) -> str:
 
 
 def manifest(name: str, session_id: str, image: str, deadline: int = DEFAULT_DEADLINE,
-             pull_policy: str | None = None) -> dict[str, Any]:
+             pull_policy: str | None = None, owner: dict[str, str] | None = None) -> dict[str, Any]:
     container: dict[str, Any] = {
         "name": CONTAINER,
         "image": image,
@@ -87,7 +96,9 @@ def manifest(name: str, session_id: str, image: str, deadline: int = DEFAULT_DEA
         "metadata": {
             "name": name,
             "labels": {MANAGED_BY: MANAGER, SESSION: session_id, "app.kubernetes.io/name": "svctui-debug"},
-            "annotations": {"svctui.dev/purpose": "svctui debug commands (nslookup, curl); safe to delete"},
+            "annotations": {"svctui.dev/purpose": "svctui debug commands (nslookup, curl); deleted by its "
+                                                  "session on quit, safe to delete once its heartbeat is stale",
+                            **(owner or {})},
         },
         "spec": {
             "containers": [container],
@@ -121,11 +132,14 @@ def classify(err: ApiError, namespace: str) -> DebugPodError:
 
 
 async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, str]] | None = None,
-               body: Any = None, timeout: float = 30.0) -> Any:
-    """One JSON request through the ApiClient (auth, TLS), raw JSON back; non-2xx raises ApiError."""
+               body: Any = None, timeout: float = 30.0, content_type: str = "application/json",
+               clock: ServerClock | None = None) -> Any:
+    """One JSON request through the ApiClient (auth, TLS), raw JSON back; non-2xx raises ApiError.
+    `clock` learns the server's time from the answer's Date header."""
     headers = {"Accept": "application/json"}
     if body is not None:
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = content_type
+    sent = clock.local() if clock is not None else 0.0
     resp = await api.call_api(path, method, query_params=query or [], header_params=headers,
                               body=body, auth_settings=["BearerToken"], _preload_content=False,
                               _request_timeout=aiohttp.ClientTimeout(total=timeout))
@@ -133,6 +147,8 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
         data = await resp.read()
     finally:
         resp.release()
+    if clock is not None:
+        clock.saw(resp.headers.get("Date"), sent, clock.local())
     try:
         parsed = orjson.loads(data) if data else None
     except orjson.JSONDecodeError:
@@ -189,11 +205,31 @@ def _pending_note(pod: dict[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Leftover:
+    """A debug pod of another session, and what is known of its owner (all of it untrusted text)."""
+
     namespace: str
     name: str
     session: str
     created: str
     phase: str
+    user: str = ""
+    host: str = ""
+    pid: int | None = None
+    heartbeat_age: float | None = None
+    why: str = ""  # why its owner counts as gone, or why not
+    uid: str = ""
+    resource_version: str = ""
+
+    @property
+    def owner(self) -> str:
+        who = f"{self.user}@{self.host}" if self.user else self.host
+        return f"{who} pid {self.pid}" if who and self.pid is not None else (who or f"session {self.session}")
+
+
+@dataclass
+class Removal:
+    removed: list[str]  # ns/name deleted
+    kept: list[str]  # ns/name left alone: its owner showed life again since it was offered
 
 
 class DebugSession:
@@ -201,10 +237,17 @@ class DebugSession:
 
     def __init__(self, api: ApiClient, image: str | None = None, session_id: str | None = None,
                  deadline: int = DEFAULT_DEADLINE, ready_timeout: float = 120.0, pull_policy: str | None = None,
-                 poll: float = 0.05):
+                 poll: float = 0.05, heartbeat_interval: float = HEARTBEAT_SECONDS,
+                 stale_after: float = STALE_SECONDS, on_heartbeat: Report | None = None, here: Here | None = None,
+                 clock: ServerClock | None = None):
         self.api = api
         self.image = image_for(image)
-        self.session_id = session_id or secrets.token_hex(4)
+        self.session_id = session_id or (here.session if here else secrets.token_hex(4))
+        self.here = here or this_process(self.session_id)
+        self.stale_after = stale_after
+        self.clock = clock or ServerClock()
+        self.heartbeat = Heartbeat(self._patch, lambda: self.pods, self.clock, heartbeat_interval, on_heartbeat,
+                                   gone=self._lost)
         self.deadline = deadline
         self.ready_timeout = ready_timeout
         self.pull_policy = pull_policy
@@ -218,6 +261,9 @@ class DebugSession:
         self._cleanup_lock = threading.Lock()
 
     # ---- the warm pod ----
+    def has_pod(self, namespace: str) -> bool:
+        return namespace in self._ready
+
     async def pod(self, namespace: str, on_progress: Callable[[str], Any] | None = None) -> str:
         """The name of this session's running debug pod in namespace, creating it (and waiting) on first use."""
         if namespace in self._ready:
@@ -231,18 +277,66 @@ class DebugSession:
             self.pods[namespace] = name
             if on_progress:
                 on_progress(f"creating debug pod {namespace}/{name} ({self.image})")
-            try:
-                await call(self.api, "POST", _pods_path(namespace),
-                           body=manifest(name, self.session_id, self.image, self.deadline, self.pull_policy))
-            except ApiError as err:
-                if err.code != 409:  # 409: created by an earlier call whose answer was lost
-                    del self.pods[namespace]
-                    raise classify(err, namespace) from None
-            except aiohttp.ClientError as exc:
-                raise DebugPodError(f"cannot reach the API server: {exc}") from None
+            offset = self.clock.offset
+            for attempt in range(2):
+                try:
+                    await call(self.api, "POST", _pods_path(namespace), clock=self.clock,
+                               body=manifest(name, self.session_id, self.image, self.deadline, self.pull_policy,
+                                             owner_annotations(self.here, self.clock.now())))
+                    break
+                except ApiError as err:
+                    if err.code != 409:
+                        del self.pods[namespace]
+                        raise classify(err, namespace) from None
+                    # 409: created by an earlier call whose answer was lost, or this session's pod of
+                    # earlier that ended (its activeDeadlineSeconds): that one goes, and a fresh one comes.
+                    if attempt or not await self._remove_ended(namespace, name, on_progress):
+                        break
+                except aiohttp.ClientError as exc:
+                    raise DebugPodError(f"cannot reach the API server: {exc}") from None
+            self.heartbeat.start()  # from the create on: a pod still starting is owned too
+            if self.clock.offset != offset:
+                # The create's answer showed this clock is off: its heartbeat must not look stale (or
+                # fresh) to others for a whole interval.
+                await self.heartbeat.beat()
             await self._wait(namespace, name, on_progress)
             self._ready.add(namespace)
             return name
+
+    async def _remove_ended(self, namespace: str, name: str, on_progress: Callable[[str], Any] | None) -> bool:
+        """Delete this session's pod if it has ended (Failed, Succeeded) and wait until it is gone."""
+        try:
+            pod = await call(self.api, "GET", _pods_path(namespace, name))
+        except ApiError:
+            return False
+        status = pod.get("status") or {}
+        if status.get("phase") not in ("Failed", "Succeeded"):
+            return False
+        if on_progress:
+            on_progress(f"debug pod {namespace}/{name} ended ({status.get('reason') or status.get('phase')}): "
+                        "replacing it")
+        end = time.monotonic() + 30
+        try:
+            await self._delete(namespace, name)
+            while time.monotonic() < end:
+                try:
+                    await call(self.api, "GET", _pods_path(namespace, name))
+                except ApiError as err:
+                    if err.code == 404:
+                        return True
+                    raise
+                await asyncio.sleep(self.poll)
+        except (ApiError, aiohttp.ClientError):
+            pass  # not ours to remove after all (RBAC): _wait says what the ended pod is
+        return False
+
+    async def _patch(self, namespace: str, name: str, body: dict[str, Any]) -> None:
+        await call(self.api, "PATCH", _pods_path(namespace, name), body=body, timeout=10,
+                   content_type="application/merge-patch+json", clock=self.clock)
+
+    def _lost(self, namespace: str) -> None:
+        # Deleted by someone else (or gone at its deadline): the next command starts a fresh one.
+        self._ready.discard(namespace)
 
     async def _wait(self, namespace: str, name: str, on_progress: Callable[[str], Any] | None) -> None:
         deadline = time.monotonic() + self.ready_timeout
@@ -314,6 +408,7 @@ class DebugSession:
 
     async def close(self) -> list[str]:
         """cleanup() and release the exec client; returns what cleanup() deleted."""
+        self.heartbeat.stop()
         try:
             return await self.cleanup()
         finally:
@@ -335,7 +430,8 @@ class DebugSession:
         if not self.pods or self._sync_config is None:
             return []
         with self._cleanup_lock:
-            from kubernetes.client import ApiClient as SyncApiClient, CoreV1Api
+            from kubernetes.client import ApiClient as SyncApiClient
+            from kubernetes.client import CoreV1Api
             from kubernetes.client.rest import ApiException
 
             deleted = []
@@ -361,30 +457,80 @@ class DebugSession:
                     pass
             return deleted
 
-    # ---- earlier sessions ----
-    async def leftovers(self, namespaces: Sequence[str] | None = None) -> list[Leftover]:
-        """Pods managed by svctui from other sessions: cluster-wide, or in `namespaces` when listing all
-        namespaces is forbidden or not wanted."""
+    # ---- other sessions ----
+    def _judge(self, pod: dict[str, Any], now: float) -> tuple[bool, Leftover]:
+        md = pod.get("metadata") or {}
+        labels, annotations = md.get("labels") or {}, md.get("annotations") or {}
+        owner = owner_of(labels, annotations, md.get("creationTimestamp"))
+        v = verdict(owner, self.here, now, pid_alive, self.stale_after)
+        item = Leftover(md.get("namespace", ""), md.get("name", ""), owner.session, md.get("creationTimestamp", ""),
+                        (pod.get("status") or {}).get("phase", ""), owner.user, owner.host, owner.pid,
+                        v.heartbeat_age, v.why, md.get("uid", ""), md.get("resourceVersion", ""))
+        return v.gone, item
+
+    async def survey(self, namespaces: Sequence[str] | None = None) -> tuple[list[Leftover], list[Leftover]]:
+        """(pods whose owner is gone, pods of sessions still alive) among svctui's debug pods of other
+        sessions: cluster-wide, or in `namespaces` when listing all namespaces is forbidden or not wanted."""
         selector = f"{MANAGED_BY}={MANAGER},{SESSION},{SESSION}!={self.session_id}"
         paths = ["/api/v1/pods"] if namespaces is None else [_pods_path(ns) for ns in namespaces]
-        out: list[Leftover] = []
+        gone: list[Leftover] = []
+        alive: list[Leftover] = []
         for path in paths:
-            data = await call(self.api, "GET", path, query=[("labelSelector", selector)])
+            data = await call(self.api, "GET", path, query=[("labelSelector", selector)], clock=self.clock)
+            now = self.clock.now()
             for pod in (data or {}).get("items") or []:
-                md = pod.get("metadata") or {}
-                out.append(Leftover(md.get("namespace", ""), md.get("name", ""), (md.get("labels") or {}).get(SESSION, ""),
-                                    md.get("creationTimestamp", ""), (pod.get("status") or {}).get("phase", "")))
-        return sorted(out, key=lambda x: (x.namespace, x.name))
+                if (pod.get("metadata") or {}).get("deletionTimestamp"):
+                    continue  # already going
+                is_gone, item = self._judge(pod, now)
+                (gone if is_gone else alive).append(item)
+        order = lambda x: (x.namespace, x.name)  # noqa: E731
+        return sorted(gone, key=order), sorted(alive, key=order)
 
-    async def remove_leftovers(self, items: Sequence[Leftover] | None = None) -> list[str]:
+    async def leftovers(self, namespaces: Sequence[str] | None = None) -> list[Leftover]:
+        """Debug pods of other sessions whose owner is gone: the only ones ever offered for deletion."""
+        return (await self.survey(namespaces))[0]
+
+    async def remove_leftovers(self, items: Sequence[Leftover] | None = None) -> Removal:
+        """Delete the given leftovers (default: all there are now), each judged again first: an owner may
+        have come back (a laptop woken up) while the prompt waited. The delete carries the judged uid and
+        resourceVersion as preconditions, so a heartbeat renewed in between makes it fail (409), not win."""
         items = await self.leftovers() if items is None else items
-        removed = []
+        out = Removal([], [])
         for item in items:
+            ref = f"{item.namespace}/{item.name}"
             if item.session == self.session_id:
                 continue
-            if await self._delete(item.namespace, item.name):
-                removed.append(f"{item.namespace}/{item.name}")
-        return removed
+            result = await self._remove_if_gone(item)
+            if result is not None:
+                (out.removed if result else out.kept).append(ref)
+        return out
+
+    async def _remove_if_gone(self, item: Leftover, attempts: int = 3) -> bool | None:
+        """True: deleted; False: kept (its owner is back, or it is another pod now); None: already gone."""
+        for _ in range(attempts):
+            try:
+                pod = await call(self.api, "GET", _pods_path(item.namespace, item.name), clock=self.clock)
+            except ApiError as err:
+                if err.code == 404:
+                    return None
+                raise
+            gone, now_item = self._judge(pod, self.clock.now())
+            if not gone or (item.uid and now_item.uid != item.uid):
+                return False
+            pre = {"uid": now_item.uid, "resourceVersion": now_item.resource_version}
+            try:
+                await call(self.api, "DELETE", _pods_path(item.namespace, item.name),
+                           query=[("gracePeriodSeconds", "0")], timeout=10,
+                           body={"kind": "DeleteOptions", "apiVersion": "v1", "gracePeriodSeconds": 0,
+                                 "preconditions": pre})
+                return True
+            except ApiError as err:
+                if err.code == 404:
+                    return None
+                if err.code != 409:
+                    raise
+                # Changed since judged (a renewal, or the kubelet's status): judge the new version.
+        return False
 
 
 def install_cleanup_handlers(session: DebugSession, signals: Sequence[int] = (signal.SIGTERM, signal.SIGHUP),

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import re
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import dns.message
 import dns.rcode

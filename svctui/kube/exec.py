@@ -16,8 +16,9 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
@@ -131,7 +132,7 @@ class Executor:
     async def close(self) -> None:
         pass  # the websockets are the target client's; each is closed when its command ends
 
-    async def __aenter__(self) -> "Executor":
+    async def __aenter__(self) -> Executor:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -145,7 +146,7 @@ class Executor:
         return q
 
     async def open(self, namespace: str, pod: str, argv: Sequence[str], container: str | None = None,
-                   connect_timeout: float = 10.0) -> "_Opened":
+                   connect_timeout: float = 10.0) -> _Opened:
         if not argv:
             raise ExecError("no command given")
         path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"

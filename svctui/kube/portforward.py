@@ -14,7 +14,9 @@ import re
 import socket
 from typing import Any
 
-from kubernetes.client import ApiClient as SyncApiClient, Configuration as SyncConfiguration, CoreV1Api
+from kubernetes.client import ApiClient as SyncApiClient
+from kubernetes.client import Configuration as SyncConfiguration
+from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import portforward as _portforward
 
@@ -104,7 +106,7 @@ class Forward:
         finally:
             self._client.close()
 
-    def __enter__(self) -> "Forward":
+    def __enter__(self) -> Forward:
         return self
 
     def __exit__(self, *exc: Any) -> None:

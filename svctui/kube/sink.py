@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import Obj
@@ -19,7 +19,7 @@ log = logging.getLogger("svctui.kube")
 
 
 class ModelSink:
-    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], None],
+    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], object],
                  clock: Callable[[], float] = time.time):
         self.model = model
         self.consumer = consumer

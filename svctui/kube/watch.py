@@ -22,7 +22,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from kubernetes_asyncio.client import ApiClient
 
@@ -41,9 +41,9 @@ ROW_KINDS = frozenset({SERVICE, ENDPOINTSLICE})  # what the tree's rows are made
 
 
 class ClusterWatch:
-    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], None], *,
+    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], object], *,
                  namespace: str | None = None, default_namespace: str = "default",
-                 on_state: Callable[[StreamState], None] | None = None,
+                 on_state: Callable[[StreamState], object] | None = None,
                  on_skip: Callable[[Skipped], None] | None = None,
                  options: WatchOptions | None = None, clock: Callable[[], float] = time.time,
                  resources: Iterable[kapi.Resource] = kapi.RESOURCES):
@@ -84,7 +84,7 @@ class ClusterWatch:
                 # Services and slices: listing pods after them shows the tree seconds earlier.
                 try:
                     await self.wait_synced(timeout=self.options.rows_first, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass  # those lists are in trouble: do not hold the pods back any longer
             for res in rest:
                 self._spawn(res, self.namespace)

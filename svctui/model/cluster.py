@@ -7,8 +7,8 @@ looked like, so it sets steady counts and remembers IP owners without writing ch
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
 from .churn import ChurnEntry, ChurnLedger
 from .objects import Endpoint, Key

@@ -41,7 +41,7 @@ class SimOptions:
 
 class Cluster:
     def __init__(self, options: SimOptions | None = None):
-        from . import kinds
+        from . import kinds, podsubresources
 
         self.options = options or SimOptions()
         self.clock = Clock(self.options.speed)
@@ -57,6 +57,7 @@ class Cluster:
         if self.frontdoor.auth is not None:
             self.server.frontdoor = self.frontdoor
         kinds.register_all(self)
+        podsubresources.register(self)
         self.controllers: list[Any] = []
         self._runner: web.AppRunner | None = None
         self.url: str | None = None

@@ -13,12 +13,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 
 def _rfc3339(epoch: float) -> str:
-    return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def credential(state: dict[str, Any], api_version: str, now: float) -> dict[str, Any]:
@@ -58,7 +59,11 @@ def main(argv: Sequence[str]) -> int:
         except ValueError:
             pass
     now = time.time()
-    out = credential(state, api_version, now)
+    try:
+        out = credential(state, api_version, now)
+    except (KeyError, TypeError, ValueError) as exc:
+        print(f"svctui sim credential: {argv[0]} is not a credential state the sim wrote ({exc!r})", file=sys.stderr)
+        return 1
     log = state.get("log")
     if log:
         with open(log, "a", encoding="utf-8") as f:

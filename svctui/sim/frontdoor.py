@@ -104,18 +104,29 @@ class FrontDoor:
         if self.client_certs and request.transport is not None:
             peer = request.transport.get_extra_info("peercert")
             if peer:
+                # The handshake checked validity once; kube-apiserver's x509 authenticator checks it on
+                # every request, so a kept-alive connection does not outlive its certificate.
+                if ssl.cert_time_to_seconds(peer["notAfter"]) <= time.time():
+                    return None
                 return _identity_from_cert(peer)
         token = _bearer(request)
         if token is None:
             return None
         if self.static_token is not None:
-            return tokens.Identity(USER, GROUPS) if secrets.compare_digest(token, self.static_token) else None
+            # Bytes: compare_digest refuses non-ASCII str, and a header is whatever the client sent.
+            ok = secrets.compare_digest(_raw(token), _raw(self.static_token))
+            return tokens.Identity(USER, GROUPS) if ok else None
         if self.auth == "exec" and self.exec_credential == "token":
             return tokens.verify(self.secret, token, time.time())
         return None
 
     def allows(self, request: web.Request) -> bool:
-        return self.auth is None or request.path in ANONYMOUS_PATHS or self.authenticate(request) is not None
+        if self.auth is None or self.authenticate(request) is not None:
+            return True
+        # Anonymous only for a request that presents no token: kube-apiserver puts the anonymous
+        # authenticator behind union.NewFailOnError, so a bad bearer token is a 401 even on /healthz. A Basic
+        # header is no credential at all since basic auth was removed (1.19).
+        return _bearer(request) is None and request.path in ANONYMOUS_PATHS
 
     # ---- kubeconfig ----
     def kubeconfig_cluster(self, url: str, server_name: str | None = None) -> dict[str, Any]:
@@ -174,6 +185,10 @@ class FrontDoor:
             except FileNotFoundError:
                 pass
         return runs
+
+
+def _raw(text: str) -> bytes:
+    return text.encode("utf-8", "surrogateescape")
 
 
 def _bearer(request: web.Request) -> str | None:

@@ -30,7 +30,7 @@ def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class CertificateAuthority:
@@ -92,7 +92,7 @@ class CertificateAuthority:
         return KeyPair(cert.public_bytes(serialization.Encoding.PEM), _key_pem(key))
 
     @classmethod
-    def from_pair(cls, pair: KeyPair) -> "CertificateAuthority":
+    def from_pair(cls, pair: KeyPair) -> CertificateAuthority:
         """The CA again from its PEM files (the exec plugin signs client certificates in its own process)."""
         ca = cls.__new__(cls)
         ca._cert = x509.load_pem_x509_certificate(pair.cert_pem)

@@ -7,8 +7,9 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
@@ -69,7 +70,7 @@ class SimThread:
         self._thread = threading.Thread(target=self._main, name="svctui-sim", daemon=True)
         self._stop: asyncio.Event | None = None
 
-    def start(self) -> "SimThread":
+    def start(self) -> SimThread:
         self._thread.start()
         self._ready.wait(60)
         if self._error:
@@ -127,7 +128,7 @@ class SimThread:
             self.loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
 
-    def __enter__(self) -> "SimThread":
+    def __enter__(self) -> SimThread:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

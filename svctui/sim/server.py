@@ -13,13 +13,9 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import decode
-from . import discovery
+from . import decode, discovery, openapi, protobuf, tables
 from . import errors as E
-from . import openapi
-from . import protobuf
 from . import resources as R
-from . import tables
 from .apiserver import Api, DeleteOptions
 from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
@@ -591,7 +587,7 @@ class ApiServer:
                     wait = min(wait, max(0.0, next_bookmark - now))
                 try:
                     item = await asyncio.wait_for(w.queue.get(), timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     if bookmarks and time.monotonic() >= next_bookmark:
                         await self._write_event(resp, rt, ("BOOKMARK", ("", self.store.rv)), wants, q, first_table)
                         next_bookmark = time.monotonic() + self.bookmark_interval

@@ -37,8 +37,10 @@ def verify(secret: bytes, token: str, now: float) -> Identity | None:
     if not token.startswith(PREFIX):
         return None
     body, _, sig = token[len(PREFIX):].partition(".")
-    want = _b64(hmac.new(secret, body.encode(), hashlib.sha256).digest())
-    if not hmac.compare_digest(want, sig):
+    raw_body = body.encode("utf-8", "surrogateescape")
+    want = _b64(hmac.new(secret, raw_body, hashlib.sha256).digest())
+    # Bytes: compare_digest refuses non-ASCII str, and a token is whatever the client sent.
+    if not hmac.compare_digest(want.encode(), sig.encode("utf-8", "surrogateescape")):
         return None
     try:
         data = json.loads(_unb64(body))

@@ -25,6 +25,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
@@ -175,7 +176,7 @@ class SvctuiApp(PanesMixin, App):
         yield Footer()
 
     @property
-    def tree(self) -> ServiceTree:
+    def tree(self) -> ServiceTree:  # type: ignore[override]  # over DOMNode.tree (a debug view svctui never asks for)
         return self.query_one(ServiceTree)
 
     def on_load(self) -> None:
@@ -247,13 +248,13 @@ class SvctuiApp(PanesMixin, App):
             quick = min(QUICK_SYNC, self.sync_timeout)
             try:
                 await watch.wait_synced(timeout=quick)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 # A big (or struggling) cluster: build the tree once its rows are in (Services and
                 # slices; pods join them later) or at the timeout with what there is. The header says
                 # which streams are still listing.
                 try:
                     await watch.wait_synced(timeout=self.sync_timeout - quick, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 self.post_message(WatchSynced(gen, complete=False))
                 synced = asyncio.ensure_future(watch.wait_synced())
@@ -346,6 +347,8 @@ class SvctuiApp(PanesMixin, App):
         self._paint_header()
 
     def _reveal_wanted(self) -> None:
+        if self.want_service is None:
+            return
         ns = self.namespace_name if self.namespace_name != ALL else (self.ns_override or "default")
         key = (ns, self.want_service)
         if not self.tree.reveal(key):
@@ -695,7 +698,7 @@ class SvctuiApp(PanesMixin, App):
             return
         order = ["tree", "timeline-pane", "details-pane", *(f"{p}-pane" for p in PANES)]
         cur = "tree"
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None:  # a command pane's focus is on its input, inside the pane
             if node.id in order:
                 cur = node.id
@@ -803,8 +806,8 @@ class SvctuiApp(PanesMixin, App):
             return f"{ns}/{key[1]} has no selector: svctui cannot tell which pods are behind it"
         pods = [p for p in topo.selected_pods(key) if not p.deleting]
         if not pods:
-            return f"no pods match {actions.selector_text(svc.selector)} in {ns}"
-        sel = actions.selector_text(svc.selector)
+            return f"no pods match {actions.selector_text(svc.selector or ())} in {ns}"
+        sel = actions.selector_text(svc.selector or ())
         return (f"Delete all {len(pods)} pod(s) behind Service {ns}/{key[1]} (selector {sel})?",
                 [actions.PodRef(p.namespace, p.name, p.uid) for p in pods],
                 f"kubectl delete pods -l {sel} -n {ns}")

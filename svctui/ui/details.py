@@ -3,7 +3,7 @@ ports per pod, selector vs labels, env vars) and the kubectl commands that show 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
@@ -13,7 +13,6 @@ from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
-from svctui.model.sanitize import plain
 
 from . import findings as F
 from .findings import FindingsTracker
@@ -85,7 +84,7 @@ def _join(lines: list[Text]) -> Text:
 
 def _namespace(model: ClusterModel, ns: str) -> Text:
     keys = sorted(k for k in model.topology.service_keys() if k[0] == ns)
-    lines = [t(("namespace ", S_DIM), (ns, S_NAME), f"  {len(keys)} Service(s)")]
+    lines: list[Text] = [t(("namespace ", S_DIM), (ns, S_NAME), f"  {len(keys)} Service(s)")]
     _head(lines, "kubectl")
     lines += [t("  ", c) for c in (f"kubectl get svc -n {ns} -o wide",
                                    f"kubectl get endpointslices -n {ns}",
@@ -133,19 +132,19 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
     # Ports
     if svc.type != "ExternalName":
         _head(out, "Ports (targetPort per pod)")
-        pods = model.topology.selected_pods(key) if svc.has_selector else []
-        for p in svc.ports:
-            pname = f" ({p.name})" if p.name else ""
-            tp = p.port if p.target_port is None else p.target_port
-            node = f"  nodePort {p.node_port}" if p.node_port else ""
-            out.append(t("  ", f"{p.port}/{p.protocol}{pname} → targetPort {tp}{node}"))
-            for pod in pods[:10]:
-                cp = resolve_target_port(p, pod)
+        selected = model.topology.selected_pods(key) if svc.has_selector else []
+        for sp in svc.ports:
+            pname = f" ({sp.name})" if sp.name else ""
+            tp = sp.port if sp.target_port is None else sp.target_port
+            node = f"  nodePort {sp.node_port}" if sp.node_port else ""
+            out.append(t("  ", f"{sp.port}/{sp.protocol}{pname} → targetPort {tp}{node}"))
+            for pod in selected[:10]:
+                cp = resolve_target_port(sp, pod)
                 res = (f"{pod.pod_ip or '<no IP>'}:{cp}", S_OK) if cp is not None else \
                     (f"unresolved: no container port named {tp!r}", S_WARN)
                 out.append(t("      ", (pod.name, S_DIM), " → ", res))
-            if len(pods) > 10:
-                out.append(t(("      … and ", S_DIM), str(len(pods) - 10), (" more pods", S_DIM)))
+            if len(selected) > 10:
+                out.append(t(("      … and ", S_DIM), str(len(selected) - 10), (" more pods", S_DIM)))
         # Selector
         _head(out, "Selector vs pod labels")
         out.append(t(("  selector  ", S_DIM), selector_text(svc)))
@@ -184,8 +183,8 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
             f"kubectl get endpointslices -l kubernetes.io/service-name={name} -n {ns} -w"]
     if svc.has_selector:
         cmds.append(f"kubectl get pods -l {_sel(svc.selector)} -n {ns} -o wide")
-    for c in cmds:
-        out.append(t("  ", c))
+    for cmd in cmds:
+        out.append(t("  ", cmd))
     return out
 
 
@@ -205,7 +204,7 @@ def _selector_report(model: ClusterModel, svc: Service) -> list[Text]:
     out.append(t(("  ✗ no pod in ", S_WARN), svc.namespace, (" has all of these labels", S_WARN)))
     pods = [p for p in model.store.pods.values() if p.namespace == svc.namespace]
     for k, v in svc.selector or ():
-        values = sorted({dict(p.labels).get(k) for p in pods} - {None})
+        values = sorted({got for p in pods if (got := dict(p.labels).get(k)) is not None})
         if values:
             out.append(t(("    pods have ", S_DIM), k, ("=", S_DIM), ", ".join(values),
                          ("  (selector wants ", S_DIM), v, (")", S_DIM)))
@@ -247,7 +246,7 @@ def _endpoint(model: ClusterModel, key: Key, address: str) -> list[Text]:
     if row is None:
         return [t(("endpoint ", S_DIM), address, ("  (no longer listed)", S_WARN))]
     ep = row.endpoint
-    out = [t(("Endpoint ", S_DIM), (address, S_NAME), "  ", Conditions.of(ep).label,
+    out: list[Text] = [t(("Endpoint ", S_DIM), (address, S_NAME), "  ", Conditions.of(ep).label,
              ("  in slice ", S_DIM), row.slice_name)]
     out.append(_kv("conditions", f"ready={ep.ready} serving={ep.serving} terminating={ep.terminating}"))
     if ep.hostname:
@@ -271,7 +270,7 @@ def _ghost(model: ClusterModel, key: Key, address: str, now: float) -> list[Text
     g = next((e for e in model.ledger.ghosts(key, now) if e.address == address), None)
     if g is None:
         return [t(("endpoint ", S_DIM), address, ("  (gone)", S_DIM))]
-    out = [t(("Gone ", S_DIM), (address, S_NAME), "  ", f"{secs(now - g.time)} ago",
+    out: list[Text] = [t(("Gone ", S_DIM), (address, S_NAME), "  ", f"{secs(now - g.time)} ago",
              ("  was ", S_DIM), g.pod or "(no pod)", ("  last seen ", S_DIM), g.conditions.label)]
     if g.age is not None:
         out.append(_kv("lived", f"{g.age:.1f}s in the slices"))

@@ -8,8 +8,9 @@ appended as Text (never parsed as markup). Meaning is in signs and words; styles
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text
@@ -46,20 +47,22 @@ NAME_CAP = 28
 class Row:
     data: tuple  # identity of the row: ("svc", key) / ("slice", key, name) / ("ep", key, addr) / ...
     label: Text
-    children: list["Row"] = field(default_factory=list)
+    children: list[Row] = field(default_factory=list)
     expandable: bool = False
     # The label reads the clock (ages, stopwatch): repaint it on the clock tick.
     animated: bool = False
 
 
-def t(*parts: tuple[str, str] | str | Text) -> "Label":
+def t(*parts: tuple[str, str] | str | Text) -> Label:
     """Text from (text, style) pairs and strings, each sanitized and taken literally, and Texts whose
     text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part
     re-checks and re-strips each one: most of a repaint of 10,000 rows), and not stripped again by
     Text(): plain() has removed every control. Nearly always no part holds one: then the parts are
     checked once, joined, instead of one by one. tests/ui/test_literal.py compares it with Rich's own
     building."""
-    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in parts]
+    # Told apart by exact type() for speed, which the type checker does not follow: the parts are Any here.
+    items: tuple[Any, ...] = parts
+    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in items]
     try:
         joined = "".join(raw)
     except TypeError:  # a part that is not a string: plain() turns it into one
@@ -68,7 +71,7 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p, s in zip(parts, raw):
+    for p, s in zip(items, raw, strict=True):
         kind = type(p)
         if kind is str:
             if not clean:
@@ -88,7 +91,7 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
             if not clean:
                 chunks.append(s)
             pos += len(s)
-    text = joined if clean else "".join(chunks)
+    text = joined if clean and joined is not None else "".join(chunks)  # clean: joined is a str
     out = Label(no_wrap=True, overflow="ellipsis")
     out._text, out._length, out._spans = [text], pos, spans
     if text.isascii():
@@ -102,6 +105,7 @@ class Label(Text):
     """A Text made by t(), with its width in cells counted from its parts (short, repeated strings
     whose widths rich caches): the tree asks every line's width after each structural change."""
     __slots__ = ("cells",)  # (length, cells) when made; an append since changes the length
+    cells: tuple[int, int]
 
     def cell_width(self) -> int:
         cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()

@@ -4,8 +4,9 @@ kubeconfig → kubernetes_asyncio ApiClient → HTTP → watch → ClusterModel.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 import pytest

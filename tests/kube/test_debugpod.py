@@ -5,13 +5,26 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
+import time
 
 import pytest
 
 from svctui.kube.api import ApiError
 from svctui.kube.config import load_target
-from svctui.kube.debugpod import (MANAGED_BY, SESSION, DebugPodError, DebugSession, classify,
-                                  install_cleanup_handlers, manifest)
+from svctui.kube.debugpod import (
+    MANAGED_BY,
+    SESSION,
+    DebugPodError,
+    DebugSession,
+    call,
+    classify,
+    install_cleanup_handlers,
+    manifest,
+)
+from svctui.kube.heartbeat import ServerClock, this_process
+from svctui.model.podowner import HEARTBEAT, OWNER_HOST, OWNER_PID, Here
 from svctui.sim import resources as R
 from svctui.sim.podsecurity import violations
 from svctui.sim.runner import write_kubeconfig
@@ -39,6 +52,21 @@ def test_manifest_passes_the_restricted_profile():
     assert pod["spec"]["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
     assert pod["spec"]["activeDeadlineSeconds"] > 0
     assert pod["metadata"]["labels"] == {MANAGED_BY: "svctui", SESSION: "x", "app.kubernetes.io/name": "svctui-debug"}
+    assert 0 < pod["spec"]["activeDeadlineSeconds"] <= 24 * 3600
+
+
+async def test_the_pod_names_its_owner_and_carries_a_heartbeat(sim, target):
+    s = DebugSession(target.api, session_id="own")
+    try:
+        await s.pod("default")
+        ann = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-own")["metadata"]["annotations"])
+        here = this_process("own")
+        assert (ann[OWNER_HOST], ann[OWNER_PID]) == (here.host, str(here.pid))
+        assert ann[HEARTBEAT].endswith("Z")
+        spec = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-own")["spec"])
+        assert spec["activeDeadlineSeconds"] == 4 * 3600
+    finally:
+        await s.close()
 
 
 async def test_first_use_creates_one_pod_then_reuses_it(sim, target):
@@ -161,22 +189,230 @@ async def test_signal_handler_cleans_up_then_exits(sim, target):
     await s.close()
 
 
-async def test_leftovers_of_earlier_sessions(sim, target):
-    old = DebugSession(target.api, session_id="old")
+def dead_pid() -> int:
+    """The pid of a process of this host that has ended (and been reaped)."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def dead_owner(session: str) -> Here:
+    here = this_process(session)
+    return Here(session, here.user, here.host, dead_pid(), here.pidns)
+
+
+async def wait_until(pred, timeout: float = 10.0, what: str = "condition"):
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        v = pred()
+        if asyncio.iscoroutine(v):
+            v = await v
+        if v:
+            return v
+        if loop.time() > end:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def test_leftovers_are_pods_whose_owner_is_gone(sim, target):
+    old = DebugSession(target.api, here=dead_owner("old"))  # an earlier run on this host, its process ended
     await old.pod("default")
-    old.pods.clear()  # the earlier run died without cleaning up
+    old.pods.clear()  # ... without cleaning up
     await old.close()
+    live = DebugSession(target.api, session_id="live")  # another session of this process: alive
+    await live.pod("default")
     s = DebugSession(target.api, session_id="new")
     try:
         await s.pod("default")
         left = await s.leftovers()
         assert [(x.namespace, x.name, x.session) for x in left] == [("default", "svctui-debug-old", "old")]
-        assert await s.leftovers(["default"]) == left
-        assert await s.remove_leftovers() == ["default/svctui-debug-old"]
-        for _ in range(100):
-            if managed_pods(sim) == [("default", "svctui-debug-new")]:
-                break
-            await asyncio.sleep(0.02)
-        assert managed_pods(sim) == [("default", "svctui-debug-new")], "its own pod stays"
+        assert left[0].why.startswith(f"pid {left[0].pid} is not running on this host, heartbeat ")
+        assert left[0].host == this_process("x").host and left[0].owner.endswith(f" pid {left[0].pid}")
+        gone, alive = await s.survey()
+        assert [x.name for x in gone] == ["svctui-debug-old"] and [x.session for x in alive] == ["live"]
+        assert alive[0].why.startswith("heartbeat ") and alive[0].heartbeat_age is not None
+        assert [x.name for x in await s.leftovers(["default"])] == ["svctui-debug-old"]
+        removal = await s.remove_leftovers()
+        assert (removal.removed, removal.kept) == (["default/svctui-debug-old"], [])
+        await wait_until(lambda: managed_pods(sim) == [("default", "svctui-debug-live"), ("default", "svctui-debug-new")],
+                         what="only the old pod deleted")
+        # Handed the live session's pod by hand (as a prompt shown earlier might), it still is not deleted.
+        live_item = alive[0]
+        removal = await s.remove_leftovers([live_item])
+        assert (removal.removed, removal.kept) == ([], ["default/svctui-debug-live"])
+        assert ("default", "svctui-debug-live") in managed_pods(sim)
     finally:
         await s.close()
+        await live.close()
+
+
+async def test_a_stale_heartbeat_makes_a_leftover_and_a_renewal_saves_it(sim, target):
+    a = DebugSession(target.api, session_id="aaaa", heartbeat_interval=0.1)
+    b = DebugSession(target.api, session_id="bbbb", stale_after=1.5)
+    try:
+        await a.pod("default")
+        for _ in range(3):
+            await asyncio.sleep(0.5)
+            assert await b.leftovers() == [], "a session that renews its heartbeat is never a leftover"
+        assert a.heartbeat.renewals >= 10
+        a.heartbeat.stop()  # a's process hangs (or its laptop sleeps): no renewal any more
+        left = await wait_until(b.leftovers, timeout=5, what="a's pod offered")
+        assert [x.name for x in left] == ["svctui-debug-aaaa"]
+        assert left[0].why.startswith("heartbeat ") and left[0].heartbeat_age > 1.5
+        # a wakes up before b's operator answers: b judges again and keeps it.
+        await a.heartbeat.beat()
+        removal = await b.remove_leftovers(left)
+        assert (removal.removed, removal.kept) == ([], ["default/svctui-debug-aaaa"])
+        assert managed_pods(sim) == [("default", "svctui-debug-aaaa")]
+        left = await wait_until(b.leftovers, timeout=5, what="stale again")
+        removal = await b.remove_leftovers(left)
+        assert removal.removed == ["default/svctui-debug-aaaa"]
+    finally:
+        await a.close()
+        await b.close()
+
+
+async def test_delete_is_conditional_on_the_version_judged(sim, target):
+    """A renewal between the judgement and the delete makes the delete fail (409), never win."""
+    a = DebugSession(target.api, session_id="cccc")
+    try:
+        await a.pod("default")
+        pod = await call(target.api, "GET", "/api/v1/namespaces/default/pods/svctui-debug-cccc")
+        old_rv = pod["metadata"]["resourceVersion"]
+        await a.heartbeat.beat()
+        with pytest.raises(ApiError) as info:
+            await call(target.api, "DELETE", "/api/v1/namespaces/default/pods/svctui-debug-cccc",
+                       body={"kind": "DeleteOptions", "apiVersion": "v1", "preconditions": {"resourceVersion": old_rv}})
+        assert info.value.code == 409
+        assert managed_pods(sim) == [("default", "svctui-debug-cccc")]
+    finally:
+        await a.close()
+
+
+OWNER_SCRIPT = """
+import asyncio, sys
+from svctui.kube.config import load_target
+from svctui.kube.debugpod import DebugSession
+
+async def main():
+    t = await load_target(sys.argv[1])
+    s = DebugSession(t.api, session_id="other", heartbeat_interval=0.2)
+    await s.pod("default")
+    print("ready", flush=True)
+    await asyncio.sleep(3600)
+
+asyncio.run(main())
+"""
+
+
+async def test_another_process_is_left_alone_until_killed(sim, tmp_path):
+    """Two svctui processes on one host: the second never offers the first's pod until the first is dead."""
+    cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+    proc = subprocess.Popen([sys.executable, "-c", OWNER_SCRIPT, str(cfg)], stdout=subprocess.PIPE, text=True)
+    t = await load_target(str(cfg))
+    s = DebugSession(t.api, session_id="mine")
+    try:
+        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 60)
+        assert line.strip() == "ready"
+        gone, alive = await s.survey()
+        assert gone == [] and [(x.session, x.pid) for x in alive] == [("other", proc.pid)]
+        assert (await s.remove_leftovers()).removed == []
+        assert managed_pods(sim) == [("default", "svctui-debug-other")]
+        proc.kill()  # kill -9: no cleanup ran
+        proc.wait()
+        left = await s.leftovers()
+        assert [(x.name, x.why.split(",")[0]) for x in left] == \
+            [("svctui-debug-other", f"pid {proc.pid} is not running on this host")]
+        assert (await s.remove_leftovers(left)).removed == ["default/svctui-debug-other"]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        await s.close()
+        await t.close()
+
+
+async def test_a_failing_heartbeat_is_said_once_and_never_raises(sim, target):
+    said: list[str | None] = []
+    s = DebugSession(target.api, session_id="hb", heartbeat_interval=0.05, on_heartbeat=said.append)
+    try:
+        await s.pod("default")
+        sim.call(lambda c: c.server.forbid.add(("patch", "pods", "default")))
+        await wait_until(lambda: said, what="a report")
+        await asyncio.sleep(0.5)  # ten more failed renewals
+        assert len(said) == 1 and said[0].startswith("default/svctui-debug-hb: 403 ")
+        assert s.heartbeat.running, "the loop goes on"
+        sim.call(lambda c: c.server.forbid.discard(("patch", "pods", "default")))
+        await wait_until(lambda: len(said) == 2, what="renewed again")
+        assert said[1] is None
+        r = await s.exec("default", ["echo", "still works"])
+        assert r.stdout == b"still works\n"
+    finally:
+        await s.close()
+    assert not s.heartbeat.running
+
+
+async def test_a_pod_deleted_by_someone_else_stops_its_heartbeat_quietly(sim, target):
+    said: list[str | None] = []
+    s = DebugSession(target.api, session_id="gone", heartbeat_interval=0.05, on_heartbeat=said.append)
+    try:
+        await s.pod("default")
+        await call(target.api, "DELETE", "/api/v1/namespaces/default/pods/svctui-debug-gone",
+                   query=[("gracePeriodSeconds", "0")])
+        await wait_until(lambda: not s.has_pod("default"), what="the session notices")
+        assert said == []
+    finally:
+        await s.close()
+
+
+def test_server_clock_follows_the_date_header():
+    c = ServerClock()
+    assert c.saw("Fri, 04 Dec 2026 01:00:00 GMT", 1_796_346_000.0 - 600, 1_796_346_000.0 - 600) is not None
+    assert abs(c.offset - 600) < 1e-6, "ten minutes behind the server"
+    c.saw("Fri, 04 Dec 2026 01:00:01 GMT", 1_796_346_000.0 - 600, 1_796_346_000.0 - 600)
+    assert abs(c.offset - 600) < 1e-6, "a second of rounding does not move it"
+    assert c.saw(None, 0, 0) is None and c.saw("not a date", 0, 0) is None
+
+
+async def test_a_pod_past_its_deadline_is_replaced_on_next_use(sim, target):
+    """The sim's kubelet fails the pod at activeDeadlineSeconds; the session's next command gets a fresh one."""
+    s = DebugSession(target.api, session_id="dl", deadline=2)
+    try:
+        await s.pod("default")
+        first = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl"))
+        assert first["spec"]["activeDeadlineSeconds"] == 2
+        r = await s.exec("default", ["echo", "before"])
+        assert r.stdout == b"before\n"
+
+        def status():
+            return sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl")["status"])
+        await wait_until(lambda: status().get("reason") == "DeadlineExceeded", timeout=10, what="deadline")
+        assert status()["phase"] == "Failed"
+        await wait_until(lambda: "terminated" in status()["containerStatuses"][0]["state"], what="container killed")
+        progress: list[str] = []
+        r = await s.exec("default", ["echo", "after"], on_progress=progress.append)
+        assert r.stdout == b"after\n"
+        uid = sim.call(lambda c: c.store.get(R.PODS, "default", "svctui-debug-dl")["metadata"]["uid"])
+        assert uid != first["metadata"]["uid"]
+        assert any("ended (DeadlineExceeded): replacing it" in p for p in progress)
+    finally:
+        await s.close()
+
+
+async def test_heartbeats_are_on_the_servers_clock(sim, target):
+    """A's clock is 10 minutes behind B's and the API server's: A's heartbeats still look fresh to B."""
+    behind = ServerClock(local=lambda: time.time() - 600)
+    a = DebugSession(target.api, session_id="late", heartbeat_interval=0.2, clock=behind)
+    b = DebugSession(target.api, session_id="b", stale_after=2.0)
+    try:
+        await a.pod("default")
+        assert 598 < behind.offset < 602, "A learnt the server's time from its Date header"
+        gone, alive = await b.survey()
+        assert gone == [] and [x.session for x in alive] == ["late"]
+        assert abs(alive[0].heartbeat_age) < 2.0
+        await asyncio.sleep(0.5)
+        assert await b.leftovers() == []
+    finally:
+        await a.close()
+        await b.close()

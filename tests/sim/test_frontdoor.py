@@ -9,6 +9,7 @@ import json
 import os
 import ssl
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -128,9 +129,11 @@ def test_kubectl_rejects_a_server_its_ca_did_not_sign(demo_secure, tmp_path):
 
 @pytest.mark.parametrize("name", ["svctui-sim.internal", "kubernetes.default.svc", "localhost"])
 def test_tls_server_name_from_the_certificate(demo_secure, tmp_path, name):
-    cfg = demo_secure.write_kubeconfig(tmp_path / "kc", server_name=name)
+    cfg = demo_secure.write_kubeconfig(tmp_path / "kc", namespace="demo", server_name=name)
     assert yaml.safe_load(cfg.read_text())["clusters"][0]["cluster"]["tls-server-name"] == name
     assert Kubectl(cfg, tmp_path / "cache")("get", "ns", "default", "-o", "name") == "namespace/default\n"
+    # The context's namespace: `get services` without -n lists demo's.
+    assert "service/db" in Kubectl(cfg, tmp_path / "cache")("get", "services", "-o", "name").split()
 
 
 def test_tls_server_name_not_in_the_certificate_fails(demo_secure, tmp_path):
@@ -159,15 +162,20 @@ GUARDED = [
 async def test_unauthenticated_requests_get_the_apiservers_401(demo_secure):
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(demo_secure))) as s:
         for method, path, headers in GUARDED:
-            for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic c29tZW9uZTp4"}):
+            for auth in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": "Basic c29tZW9uZTp4"},
+                         {"Authorization": "Bearer"}, {"Authorization": "Bearer t\u00f6ken"}):
                 async with s.request(method, demo_secure.url + path, headers={**headers, **auth}, data=b"{}" if method == "POST" else None) as r:
                     body = await r.read()
                     assert (r.status, body) == (401, UNAUTHORIZED_BODY), (method, path, auth)
                     assert r.headers["Content-Type"] == "application/json"
-        # As on a cluster whose anonymous auth is limited to the health checks (KEP-4633).
+        # As on a cluster whose anonymous auth is limited to the health checks (KEP-4633); a bad token is
+        # not taken for anonymous, a Basic header is no credential at all.
         for path in ("/healthz", "/livez", "/readyz"):
-            async with s.get(demo_secure.url + path) as r:
-                assert (r.status, await r.text()) == (200, "ok")
+            for auth in ({}, {"Authorization": "Basic c29tZW9uZTp4"}):
+                async with s.get(demo_secure.url + path, headers=auth) as r:
+                    assert (r.status, await r.text()) == (200, "ok")
+            async with s.get(demo_secure.url + path, headers={"Authorization": "Bearer wrong"}) as r:
+                assert (r.status, await r.read()) == (401, UNAUTHORIZED_BODY)
     assert UNAUTHORIZED_BODY == (b'{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure",'
                                  b'"message":"Unauthorized","reason":"Unauthorized","code":401}\n')
     assert json.loads(UNAUTHORIZED_BODY) == {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
@@ -236,8 +244,11 @@ def test_kubectl_exec_and_watch_over_tls_and_exec_auth(tmp_path):
                 assert time.time() < deadline
                 time.sleep(0.05)
             kubectl("create", "configmap", "seen", "-n", "default")
-            lines = [proc.stdout.readline() for _ in range(2)]
-            assert "configmap/seen\n" in lines
+            lines = []
+            while "configmap/seen\n" not in lines:
+                line = proc.stdout.readline()
+                assert line, f"the watch ended before the new configmap: {lines}"
+                lines.append(line)
         finally:
             proc.kill()
             proc.wait()
@@ -275,7 +286,7 @@ async def test_watch_timeout_ends_watches_cleanly_at_random_in_s_to_2s():
                 return time.monotonic() - t0
 
             took = await asyncio.gather(*[one({}) for _ in range(6)], one({"timeoutSeconds": "0"}))
-        assert all(1.5 <= t < 3.0 + 0.3 for t in took), took
+        assert all(1.5 <= t < 3.0 + 0.5 for t in took), took  # +0.5: connecting on a loaded machine
         assert max(took) - min(took) > 0.05, took  # random, not one fixed duration
     finally:
         sim.stop()
@@ -332,3 +343,129 @@ async def test_kubernetes_asyncio_over_tls_with_a_token(demo_secure, tmp_path):
         assert json.loads(exc.value.body)["reason"] == "Unauthorized"
     finally:
         await api_client.close()
+
+
+def test_svctui_sim_command_serves_the_front_door(tmp_path):
+    """The `svctui sim` path (serve(), not SimThread): flags → HTTPS + exec kubeconfig that kubectl uses."""
+    cfg = tmp_path / "sim.kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "svctui", "sim", "--tls", "--auth", "exec", "--token-ttl", "60",
+                             "--exec-api-version", V1BETA1, "--watch-timeout", "1", "--kubeconfig", str(cfg),
+                             "--speed", "0.05"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("svctui sim: serving the Kubernetes API at https://127.0.0.1:"), line + proc.stderr.read()
+        assert "(exec authentication)" in line
+        user = yaml.safe_load(cfg.read_text())["users"][0]["user"]
+        assert user["exec"]["apiVersion"] == V1BETA1
+        kubectl = Kubectl(cfg, tmp_path / "cache")
+        assert kubectl("get", "ns", "default", "-o", "name") == "namespace/default\n"
+        started = time.monotonic()
+        kubectl("get", "ns", "--watch", "-o", "name", timeout=20)
+        assert time.monotonic() - started < 2.0 + 1.0
+        assert len((tmp_path / "sim.kubeconfig.credential.log").read_text().splitlines()) == 2
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    assert proc.returncode == 0
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--auth", "cert"], "svctui sim: error: client certificates need TLS: add --tls\n"),
+    (["--auth", "exec", "--exec-credential", "cert"], "svctui sim: error: client certificates need TLS: add --tls\n"),
+    (["--token-ttl", "0"], "--token-ttl: must be greater than 0"),
+    (["--auth", "basic"], "argument --auth: invalid choice: 'basic'"),
+])
+def test_svctui_sim_refuses_options_that_cannot_work(args, message):
+    r = subprocess.run([sys.executable, "-m", "svctui", "sim", *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and message in r.stderr, r.stderr
+    assert r.stdout == ""
+
+
+async def test_websocket_exec_with_the_bearer_subprotocol(demo_secure):
+    """The token may ride in a websocket subprotocol (how browsers authenticate exec): kube-apiserver's
+    protocol authenticator; a wrong one is a 401 before the upgrade."""
+    import base64
+
+    token = demo_secure.call(lambda c: c.frontdoor.static_token)
+    name = wait_ready(demo_secure, "default", "app", "nginx", 3)[0]["metadata"]["name"]
+    url = f"{demo_secure.url}/api/v1/namespaces/default/pods/{name}/exec?command=echo&command=hi&stdout=true"
+
+    def bearer(t: str) -> str:
+        return "base64url.bearer.authorization.k8s.io." + base64.urlsafe_b64encode(t.encode()).decode().rstrip("=")
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(demo_secure))) as s:
+        async with s.ws_connect(url, protocols=("v5.channel.k8s.io", bearer(token))) as ws:
+            assert ws.protocol == "v5.channel.k8s.io"
+            out = b""
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.BINARY and msg.data[:1] == b"\x01":
+                    out += msg.data[1:]
+        assert out == b"hi\n"
+        with pytest.raises(aiohttp.WSServerHandshakeError) as exc:
+            async with s.ws_connect(url, protocols=("v5.channel.k8s.io", bearer("wrong"))):
+                pass
+        assert exc.value.status == 401
+
+
+async def test_forged_and_garbled_exec_tokens_are_refused(tmp_path):
+    sim = start_sim(["empty"], tls=True, auth="exec")
+    try:
+        good = token_of(sim.write_kubeconfig(tmp_path / "kc"))
+        body, sig = good[len("svctui-sim-v1."):].split(".")
+        forged = "svctui-sim-v1." + body[:-2] + ("AA" if body[-2:] != "AA" else "BB") + "." + sig
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(sim))) as s:
+            for token, want in ((good, 200), (forged, 401), ("svctui-sim-v1.\u00e9.\u00e9", 401),
+                                ("svctui-sim-v1.x", 401), ("svctui-sim-v1.." + sig, 401)):
+                async with s.get(sim.url + "/api/v1/namespaces", headers={"Authorization": f"Bearer {token}"}) as r:
+                    assert r.status == want, token
+    finally:
+        sim.stop()
+
+
+def test_credential_plugin_errors_are_one_line(tmp_path):
+    for args, rc, msg in (([], 2, "usage: python -m svctui.sim.credential STATE.json"),
+                          ([str(tmp_path / "missing.json")], 1, "svctui sim credential: cannot read"),
+                          ([str(tmp_path / "garbage.json")], 1, "svctui sim credential: cannot read"),
+                          ([str(tmp_path / "partial.json")], 1, "svctui sim credential: ")):
+        (tmp_path / "garbage.json").write_text("{not json")
+        (tmp_path / "partial.json").write_text('{"user": "u"}')
+        r = subprocess.run([sys.executable, "-m", "svctui.sim.credential", *args], capture_output=True, text=True, timeout=30)
+        assert (r.returncode, r.stdout) == (rc, "") and r.stderr.startswith(msg) and r.stderr.count("\n") == 1, r.stderr
+
+
+async def test_kubernetes_asyncio_runs_the_exec_plugin(secure_sim, secure_kubeconfig):
+    api_client = await aconfig.new_client_from_config(config_file=str(secure_kubeconfig))
+    try:
+        names = [n.metadata.name for n in (await aclient.CoreV1Api(api_client).list_namespace()).items]
+        assert "kube-system" in names
+    finally:
+        await api_client.close()
+    assert secure_sim.url.startswith("https://") and secure_sim.credential_runs() == 1
+
+
+async def test_expired_client_certificate_is_refused_on_a_kept_alive_connection(tmp_path):
+    """The exec plugin's client certificate lives --token-ttl seconds; the apiserver checks it on each
+    request, so the connection that presented it gets a 401 once it has expired."""
+    sim = start_sim(["empty"], tls=True, auth="exec", exec_credential="cert", token_ttl=2)
+    try:
+        stanza = yaml.safe_load(sim.write_kubeconfig(tmp_path / "kc").read_text())["users"][0]["user"]["exec"]
+        out = subprocess.run([stanza["command"], *stanza["args"]], capture_output=True, text=True, check=True)
+        status = json.loads(out.stdout)["status"]
+        assert set(status) == {"clientCertificateData", "clientKeyData", "expirationTimestamp"}
+        (tmp_path / "c.crt").write_text(status["clientCertificateData"])
+        (tmp_path / "c.key").write_text(status["clientKeyData"])
+        ctx = ssl_for(sim)
+        ctx.load_cert_chain(tmp_path / "c.crt", tmp_path / "c.key")
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ctx, limit=1)) as s:
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert r.status == 200
+                await r.read()
+            await asyncio.sleep(3.1)
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert (r.status, await r.read()) == (401, UNAUTHORIZED_BODY)
+        # No certificate at all: the token path, and there is no token either.
+        async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(ssl=ssl_for(sim))) as s:
+            async with s.get(sim.url + "/api/v1/namespaces") as r:
+                assert r.status == 401
+    finally:
+        sim.stop()

@@ -6,7 +6,8 @@ import ipaddress
 import json
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from kubernetes import client as k8s
@@ -400,3 +401,87 @@ def test_delete_waits_for_graceful_termination(sim, kubectl):
     killing = [e for e in events_for(kubectl, "web") if e["reason"] == "Killing"]
     assert killing and killing[0]["message"] == "Stopping container web"
     wait_for(lambda: kubectl.run("get", "pod", "web", check=False).returncode != 0, timeout=10)
+
+
+# ---- activeDeadlineSeconds (pkg/kubelet/active_deadline.go) ----
+
+def test_active_deadline_fails_the_pod_and_kills_its_containers(sim, kubectl):
+    start = time.time()
+    kubectl("apply", "-f", "-", input=manifest(
+        "dl", [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}],
+        activeDeadlineSeconds=2, restartPolicy="Always"))
+    wait_for(lambda: ready(kubectl, "dl"))
+    assert time.time() - start < 1.8, "Running well before its deadline"
+    pod = wait_for(lambda: (p := pod_json(kubectl, "dl"))["status"]["phase"] == "Failed" and p, timeout=10)
+    took = time.time() - start
+    status = pod["status"]
+    assert (status["reason"], status["message"]) == (
+        "DeadlineExceeded", "Pod was active on the node longer than the specified deadline")
+    started = pod["status"]["startTime"]
+    # Not before 2 s after the kubelet took it (which is after the apply began), nor long after.
+    assert 2.0 <= took < 3.5, f"failed {took:.2f} s after the apply (startTime {started}, deadline 2 s)"
+    cond = {c["type"]: c for c in status["conditions"]}
+    assert (cond["Ready"]["status"], cond["Ready"]["reason"]) == ("False", "PodFailed")
+    assert cond["PodReadyToStartContainers"]["status"] == "False"
+    # sleep as PID 1 ignores SIGTERM: it dies of the SIGKILL after the grace period.
+    term = wait_for(lambda: pod_json(kubectl, "dl")["status"]["containerStatuses"][0]["state"].get("terminated"))
+    assert (term["exitCode"], term["reason"]) == (137, "Error")
+    name, ready_col, status_col, restarts = kubectl("get", "pod", "dl", "--no-headers").split()[:4]
+    # kubectl's STATUS: the pod's reason, overridden by a terminated container's (printPod).
+    assert (name, ready_col, status_col, restarts) == ("dl", "0/1", "Error", "0")
+    assert kubectl("get", "pod", "dl", "-o", "jsonpath={.status.phase}/{.status.reason}") == "Failed/DeadlineExceeded"
+    events = [(e["type"], e["reason"], e["message"]) for e in events_for(kubectl, "dl")]
+    assert ("Normal", "DeadlineExceeded", "Pod was active on the node longer than the specified deadline") in events
+    assert ("Normal", "Killing", "Stopping container c") in events
+    time.sleep(0.5)  # restartPolicy Always, yet nothing restarts a pod that failed its deadline
+    pod = pod_json(kubectl, "dl")
+    assert pod["status"]["phase"] == "Failed" and pod["status"]["containerStatuses"][0]["restartCount"] == 0
+    assert "deletionTimestamp" not in pod["metadata"], "the pod stays until someone deletes it"
+    assert kubectl("delete", "pod", "dl", "--wait=true", timeout=30).strip() == 'pod "dl" deleted'
+
+
+def test_active_deadline_shows_deadline_exceeded_while_a_container_shuts_down(sim, kubectl):
+    """Between the deadline and its exit on SIGTERM the container still runs, unready: STATUS is the pod's
+    reason. nginx exits 0 on SIGTERM; one slower than its grace period is SIGKILLed (137)."""
+    pods = [("dl2", "20", 30, (0, "Completed")), ("dl3", "400", 60, (137, "Error"))]  # delays scaled by 0.05
+    for name, shutdown, grace, _ in pods:
+        kubectl("apply", "-f", "-", input=json.dumps({
+            "apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": name, "annotations": {"sim.svctui.dev/shutdown-seconds": shutdown}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27-alpine"}], "activeDeadlineSeconds": 1,
+                     "terminationGracePeriodSeconds": grace}}))
+    for name, _, _, (code, reason) in pods:
+        seen = wait_for(lambda: (out := kubectl("get", "pod", name, "--no-headers").split())[2] == "DeadlineExceeded"
+                        and out, timeout=10)
+        assert seen[1] == "0/1"
+        pod = pod_json(kubectl, name)
+        assert "running" in pod["status"]["containerStatuses"][0]["state"]
+        assert pod["status"]["containerStatuses"][0]["ready"] is False
+        term = wait_for(lambda: pod_json(kubectl, name)["status"]["containerStatuses"][0]["state"].get("terminated"))
+        assert (term["exitCode"], term["reason"]) == (code, reason)
+        assert pod_json(kubectl, name)["status"]["reason"] == "DeadlineExceeded"
+
+
+def test_active_deadline_can_be_lowered_on_a_running_pod(sim, kubectl):
+    kubectl("apply", "-f", "-", input=manifest(
+        "dl4", [{"name": "c", "image": "busybox:1.36", "command": ["sleep", "3600"]}], activeDeadlineSeconds=3600))
+    wait_for(lambda: ready(kubectl, "dl4"))
+    kubectl("patch", "pod", "dl4", "-p", '{"spec":{"activeDeadlineSeconds":1}}')
+    wait_for(lambda: pod_json(kubectl, "dl4")["status"].get("reason") == "DeadlineExceeded", timeout=10)
+    out = kubectl.run("patch", "pod", "dl4", "-p", '{"spec":{"activeDeadlineSeconds":7200}}', check=False)
+    assert out.returncode != 0 and "spec.activeDeadlineSeconds" in out.stderr
+
+
+def test_active_deadline_fails_a_pod_that_never_started(sim, kubectl):
+    """The deadline counts from when the kubelet took the pod, started or not; a waiting container stays waiting."""
+    kubectl("apply", "-f", "-", input=manifest(
+        "dl5", [{"name": "c", "image": "registry.invalid/nothing:1", "imagePullPolicy": "Never"}],
+        activeDeadlineSeconds=1))
+    pod = wait_for(lambda: (p := pod_json(kubectl, "dl5"))["status"].get("reason") == "DeadlineExceeded" and p,
+                   timeout=10)
+    assert pod["status"]["phase"] == "Failed"
+    assert pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"] == "ErrImageNeverPull"
+    assert kubectl("get", "pod", "dl5", "--no-headers").split()[1:3] == ["0/1", "ErrImageNeverPull"]
+    events = [(e["reason"], e["message"]) for e in events_for(kubectl, "dl5")]
+    assert ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline") in events
+    assert not any(reason == "Killing" for reason, _ in events), "nothing was running to kill"

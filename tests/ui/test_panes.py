@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import time
-
-import pytest
 
 from svctui.kube.config import load_target
 from svctui.kube.debugpod import MANAGED_BY, DebugSession
 from svctui.kube.exec import Executor
+from svctui.kube.heartbeat import this_process
+from svctui.model.podowner import Here
 from svctui.sim import resources as R
 from svctui.ui.clock import FrozenClock
 from svctui.ui.panes import controller
@@ -268,6 +270,7 @@ async def test_read_only_refuses_debug_pods(demo):
         assert not app._probes
         assert not isinstance(app.screen, ConfirmDebugPod)
         assert debug_pods(sim) == []
+        assert app.debug_session is None or not app.debug_session.heartbeat.running
 
 
 async def test_cleanup_handlers_follow_the_session(demo):
@@ -294,13 +297,22 @@ async def test_cleanup_handlers_follow_the_session(demo):
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
 
 
-async def make_leftover(cfg) -> str:
+def dead_owner(session: str) -> Here:
+    """This host, a pid that has ended: an earlier svctui that was killed without cleaning up."""
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    here = this_process(session)
+    return Here(session, here.user, here.host, proc.pid, here.pidns)
+
+
+async def make_leftover(cfg, namespace: str = "demo") -> str:
     target = await load_target(kubeconfig=str(cfg), context=None, namespace="default")
     try:
-        s = DebugSession(target.api, image="busybox", session_id="0ld5e55")
-        name = await s.pod("demo")
+        s = DebugSession(target.api, image="busybox", here=dead_owner("0ld5e55"))
+        name = await s.pod(namespace)
+        s.heartbeat.stop()
         await s.executor.close()
-        return f"demo/{name}"
+        return f"{namespace}/{name}"
     finally:
         await target.close()
 
@@ -325,8 +337,100 @@ async def test_leftovers_only_mentioned_in_read_only(demo):
         await wait_for(pilot, lambda: app._leftovers_checked and app._notifications, what="notice")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LeftoversScreen)
-        assert any("left by earlier svctui sessions; read-only" in n.message for n in app._notifications)
+        note, = [n.message for n in app._notifications if "left by svctui sessions that are gone; read-only" in n.message]
+        ns, name = left.split("/")
+        assert f"kubectl delete pod -n {ns} {name}" in note and "-l app.kubernetes.io" not in note
     assert debug_pods(sim) == [left]
+
+
+async def offered_text(pilot) -> str:
+    """The leftovers prompt's list, as the operator reads it."""
+    app = pilot.app
+    await wait_for(pilot, lambda: isinstance(app.screen, LeftoversScreen) and app.screen.query("#leftovers-list Static"),
+                   what="leftovers prompt")
+    return app.screen.query_one("#leftovers-list Static").render().plain
+
+
+async def test_a_running_sessions_pod_is_never_offered_until_its_heartbeat_is_stale(demo):
+    """Two operators on one cluster: A runs (its heartbeat renewed), B starts. B offers only the pod of a
+    session that is gone; once A stops renewing, a later B offers A's pod too, saying whose it is."""
+    sim, cfg = demo
+    dead = await make_leftover(cfg, "demo")
+    target = await load_target(kubeconfig=str(cfg), context=None, namespace="default")
+    a = DebugSession(target.api, image="busybox", session_id="a11ce000", heartbeat_interval=0.2)
+    try:
+        await a.pod("default")
+        a_pod = "default/svctui-debug-a11ce000"
+        assert debug_pods(sim) == [a_pod, dead]
+        b = make_app(cfg)
+        b.debug_stale_after = 1.5
+        async with b.run_test(size=(120, 40)) as pilot:
+            text = await offered_text(pilot)
+            assert [f"{i.namespace}/{i.name}" for i in b.screen.items] == [dead]
+            assert "owner " in text and "pid " in text and "is not running on this host" in text
+            await pilot.press("y")
+            await wait_for(pilot, lambda: debug_pods(sim) == [a_pod], what="only the dead session's pod removed")
+            await pilot.pause(0.5)
+            assert debug_pods(sim) == [a_pod]
+
+        a.heartbeat.stop()  # A hangs: no more renewals
+        await asyncio.sleep(2.0)
+        b2 = make_app(cfg)
+        b2.debug_stale_after = 1.5
+        async with b2.run_test(size=(120, 40)) as pilot:
+            text = await offered_text(pilot)
+            item, = b2.screen.items
+            assert f"{item.namespace}/{item.name}" == a_pod and item.session == "a11ce000"
+            here = this_process("x")
+            assert f"owner {here.user}@{here.host} pid {here.pid}" in text
+            assert "session a11ce000" in text and "  heartbeat " in text and "s ago" in text
+            await pilot.press("y")
+            await wait_for(pilot, lambda: debug_pods(sim) == [], what="A's stale pod removed")
+    finally:
+        await a.close()
+        await target.close()
+
+
+async def test_leftover_owner_text_is_rendered_literally(demo):
+    sim, cfg = demo
+    left = await make_leftover(cfg, "demo")
+    ns, name = left.split("/")
+    evil = "[bold red]root[/]\x1b[31m@\x07evil"
+
+    def scribble(c):
+        pod = c.store.get(R.PODS, ns, name)
+        pod["metadata"]["annotations"]["svctui.dev/owner-user"] = evil
+        c.store.replace(R.PODS, pod)
+    sim.call(scribble)
+    app = make_app(cfg)
+    async with app.run_test(size=(120, 40)) as pilot:
+        text = await offered_text(pilot)
+        assert "owner [bold red]root[/]@evil@" in text
+        assert "\x1b" not in text and "\x07" not in text
+
+
+async def test_a_failing_heartbeat_is_said_once(demo):
+    sim, cfg = demo
+    app = make_app(cfg)
+    app.debug_heartbeat = 0.1
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot, NGINX)
+        await pilot.press("u")
+        await confirm(pilot, "default")
+        await done(pilot, "curl")
+        sim.call(lambda c: c.server.forbid.add(("patch", "pods", "default")))
+
+        def said(title):
+            return [n for n in app._notifications if n.title == title]
+        await wait_for(pilot, lambda: said("debug pod heartbeat failed"), what="heartbeat failure notice")
+        await pilot.pause(1.0)  # ten more failed renewals
+        notes = said("debug pod heartbeat failed")
+        assert len(notes) == 1 and "403" in notes[0].message and "cannot patch resource" in notes[0].message
+        sim.call(lambda c: c.server.forbid.discard(("patch", "pods", "default")))
+        await wait_for(pilot, lambda: any("renewed again" in n.message for n in app._notifications),
+                       what="renewed again")
+        assert len(said("debug pod heartbeat failed")) == 1
+    assert debug_pods(sim) == []
 
 
 # ---- snapshots: seeded sim, frozen clock (latency reads 0 ms), fixed session id, Date frozen ----

@@ -9,17 +9,25 @@ exits is restarted according to restartPolicy: the first restart after 1 s, late
 CrashLoopBackOff of 10 s, 20 s, ... up to 5 min. On deletion the containers are stopped (Killing) and the pod
 leaves the store after min(grace period, shutdown time); the shutdown time is 1 s, or the pod's
 `sim.svctui.dev/shutdown-seconds` annotation.
+activeDeadlineSeconds (pkg/kubelet/active_deadline.go): once the pod has run that long since its startTime
+(wall clock, unscaled: it is the user's own number, compared with a timestamp), the pod turns Failed with
+reason DeadlineExceeded and the kubelet's message, a Normal DeadlineExceeded event is recorded, and its
+containers are killed (SIGTERM, then SIGKILL after the grace period, at least 2 s as the kubelet's
+minimum): a process that exits on SIGTERM ends Completed with 0, one that ignores it as PID 1 (sleep, a
+shell) is killed with 137. The pod stays, Failed, until deleted; nothing restarts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Hashable
+from typing import TYPE_CHECKING, Any
 
 from .. import containers as C
 from .. import resources as R
+from ..clock import parse_time
 from ..ipam import ipam_for
 from ..podfs import drop as drop_files
 from ..probes import readiness_failure
@@ -48,6 +56,12 @@ PRELOADED_IMAGES = frozenset({
 })
 # Timers fire when the loop clock reaches them, give or take its resolution.
 _EPSILON = 0.002
+DEADLINE_REASON = "DeadlineExceeded"
+DEADLINE_MESSAGE = "Pod was active on the node longer than the specified deadline"
+# pkg/kubelet/kuberuntime: a kill never waits less than this, whatever terminationGracePeriodSeconds says.
+MIN_KILL_GRACE_SECONDS = 2.0
+# PID 1 in a container gets no default signal handlers: these ignore SIGTERM and wait for the SIGKILL.
+_IGNORE_SIGTERM = {"sleep", "sh", "bash", "ash"}
 
 
 @dataclass
@@ -94,6 +108,10 @@ class PodRun:
     log_waiters: set[asyncio.Event] = field(default_factory=set)
     ephemeral: list[ContainerRun] = field(default_factory=list)
     partial: dict[str, bytes] = field(default_factory=dict)
+    # When the kubelet took the pod, unrounded (startTime has whole seconds; the kubelet keeps its own copy).
+    started: float | None = None
+    deadline_at: float | None = None  # wall time a deadline sync is scheduled for
+    deadline_exceeded: bool = False
 
     def notify(self) -> None:
         for ev in self.log_waiters:
@@ -104,7 +122,7 @@ class PodRun:
 class Kubelet(Controller):
     name = "kubelet"
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         self.runs: dict[Hashable, PodRun] = {}
         self.images: dict[str, set[str]] = {}
@@ -162,6 +180,8 @@ class Kubelet(Controller):
         if md.get("deletionTimestamp"):
             if self._terminate(key, pod, run, now):
                 return
+        elif run.deadline_exceeded or self._past_deadline(key, pod, run):
+            self._deadline_kill(key, pod, run, now)
         else:
             self._advance(key, pod, run, now)
         self._write(pod, run)
@@ -188,8 +208,10 @@ class Kubelet(Controller):
                             f"no IP addresses available in range set: {cidr or '<none>'}")
                 self._after(key, now, SANDBOX_RETRY_SECONDS)
                 return None
+        wall = self.clock.now()
         run = PodRun(uid=pod["metadata"]["uid"], node=node["metadata"]["name"], host_ip=host_ip, ip=ip,
-                     start_time=self.clock.iso(), containers=[ContainerRun(spec=c) for c in spec.get("containers") or []])
+                     start_time=self.clock.iso(wall), containers=[ContainerRun(spec=c) for c in spec.get("containers") or []],
+                     started=wall)
         self.runs[key] = run
         if run.containers:
             first = run.containers[0]
@@ -447,6 +469,48 @@ class Kubelet(Controller):
             c.unhealthy_due = self._after(key, now, period)
         c.probe_failure = failure
 
+    # ---- activeDeadlineSeconds ----
+    def _past_deadline(self, key: Hashable, pod: dict[str, Any], run: PodRun) -> bool:
+        """pastActiveDeadline: startTime + activeDeadlineSeconds reached; if not yet, a sync is due then."""
+        seconds = pod["spec"].get("activeDeadlineSeconds")
+        if seconds is None:
+            return False
+        start = run.started if run.started is not None else parse_time(run.start_time)
+        if start is None:
+            return False
+        at = start + seconds
+        left = at - self.clock.now()
+        if left <= 0:
+            return True
+        if run.deadline_at != at:
+            # activeDeadlineSeconds may be lowered on a running pod: a timer for each new deadline.
+            run.deadline_at = at
+            asyncio.get_running_loop().call_later(left + _EPSILON, self.enqueue, key)
+        return False
+
+    def _deadline_kill(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+        """First the event and the SIGTERMs (the status turns Failed as it is written); then each container
+        stops when its kill is due. Nothing restarts."""
+        if not run.deadline_exceeded:
+            run.deadline_exceeded = True
+            self._event(pod, run.node, "Normal", DEADLINE_REASON, DEADLINE_MESSAGE)
+            grace = max(MIN_KILL_GRACE_SECONDS, float(pod["spec"].get("terminationGracePeriodSeconds", 30)))
+            shutdown = _shutdown_seconds(pod)
+            for c in run.containers + run.ephemeral:
+                c.due, c.step = None, ""
+                c.ready, c.ready_at = False, None
+                if c.state == "running":
+                    self._event(pod, run.node, "Normal", "Killing", f"Stopping container {c.name}", c.name)
+                    killed = _ignores_sigterm(c.spec) or shutdown > grace
+                    c.step, c.due = "kill", self._after(key, now, grace if killed else shutdown)
+                    c.exit_code = 137 if killed else 0
+            return
+        for c in run.containers + run.ephemeral:
+            if c.step == "kill" and c.due is not None and now + _EPSILON >= c.due:
+                c.due, c.step = None, ""
+                self._stop(c, c.exit_code)
+                run.notify()
+
     # ---- termination ----
     def _terminate(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> bool:
         """Stop the pod's containers; True once the pod has been removed."""
@@ -459,10 +523,7 @@ class Kubelet(Controller):
                 if c.state == "running":
                     self._event(pod, run.node, "Normal", "Killing", f"Stopping container {c.name}", c.name)
             grace = md.get("deletionGracePeriodSeconds")
-            try:
-                shutdown = float((md.get("annotations") or {}).get(SHUTDOWN_ANNOTATION, SHUTDOWN_SECONDS))
-            except ValueError:
-                shutdown = SHUTDOWN_SECONDS
+            shutdown = _shutdown_seconds(pod)
             if not any(c.state == "running" for c in run.containers):
                 shutdown = min(shutdown, CREATE_SECONDS)
             delay = max(0.0, min(float(grace if grace is not None else 30), shutdown))
@@ -487,7 +548,8 @@ class Kubelet(Controller):
     def _status(self, pod: dict[str, Any], run: PodRun, terminal: bool) -> dict[str, Any]:
         old = pod.get("status") or {}
         statuses = [self._container_status(c) for c in run.containers]
-        phase = _phase(pod["spec"], statuses, terminal)
+        # generateAPIPodStatus: a pod sync handler's eviction (the deadline) overrides the containers' phase.
+        phase = "Failed" if run.deadline_exceeded else _phase(pod["spec"], statuses, terminal)
         unready = [c.name for c in run.containers if not c.ready]
         conditions: list[tuple[str, str, str, str]] = [
             ("PodReadyToStartContainers", "True" if run.sandbox and phase not in ("Succeeded", "Failed") else "False", "", ""),
@@ -524,6 +586,8 @@ class Kubelet(Controller):
         for extra in ("nominatedNodeName", "reason", "message"):
             if extra in old:
                 out[extra] = old[extra]
+        if run.deadline_exceeded:
+            out["reason"], out["message"] = DEADLINE_REASON, DEADLINE_MESSAGE
         return out
 
     def _container_status(self, c: ContainerRun) -> dict[str, Any]:
@@ -580,7 +644,7 @@ class Kubelet(Controller):
         return images
 
     def _hex(self, n: int) -> str:
-        return "%0*x" % (n, self.cluster.rng.getrandbits(n * 4))
+        return f"{self.cluster.rng.getrandbits(n * 4):0{n}x}"
 
     def _event(self, pod: dict[str, Any], node: str, type_: str, reason: str, message: str,
                container: str | None = None) -> None:
@@ -614,6 +678,19 @@ class Kubelet(Controller):
         ev = asyncio.Event()
         run.log_waiters.add(ev)
         return ev
+
+
+def _shutdown_seconds(pod: dict[str, Any]) -> float:
+    """How long the pod's processes take to exit after SIGTERM."""
+    try:
+        return float((pod["metadata"].get("annotations") or {}).get(SHUTDOWN_ANNOTATION, SHUTDOWN_SECONDS))
+    except ValueError:
+        return SHUTDOWN_SECONDS
+
+
+def _ignores_sigterm(spec: dict[str, Any]) -> bool:
+    argv = [str(a) for a in (spec.get("command") or []) + (spec.get("args") or [])]
+    return bool(argv) and argv[0].rsplit("/", 1)[-1] in _IGNORE_SIGTERM
 
 
 def _already_running(pod: dict[str, Any]) -> bool:

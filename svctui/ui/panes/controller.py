@@ -9,8 +9,10 @@ namespace until quit, a no cancels that one command. `--read-only` creates none:
 the DNS walk still runs, because a port-forward creates no object (it is a `pods/portforward` create in
 RBAC terms, but nothing is left in the cluster), so read-only allows it.
 Never leaked: `install_cleanup_handlers` (SIGTERM, SIGHUP, atexit) from the moment a session exists, and
-the session's pods are deleted when the app unmounts (quit). At start-up, pods of earlier sessions are
-listed and a prompt offers to delete them (read-only: only a notice).
+the session's pods are deleted when the app unmounts (quit). At start-up, pods of other sessions whose
+owner is gone (stale heartbeat, or a dead pid on this host) are listed and a prompt offers to delete them
+(read-only: only a notice); pods of sessions still running are never offered. A failing heartbeat is said
+once (a notification and the log), and once more when it works again.
 
 Hooks: besides what app.py calls, Textual calls every class's handler of a message along the MRO, so
 `on_target_resolved` / `on_watch_synced` / `on_unmount` here run next to (after) the app's own.
@@ -23,25 +25,49 @@ import codecs
 import secrets
 import shlex
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
 from svctui.kube.exec import ExecError
+from svctui.model.dnsverdict import verdict
 from svctui.model.httpreply import Reply, read_curl
 from svctui.model.objects import Key
+from svctui.model.podowner import HEARTBEAT_SECONDS, STALE_SECONDS
 from svctui.model.probe import ProbeEntry, ProbeLog, ProbeResult
 from svctui.model.sanitize import plain
 
 from ..screens.pick import PickScreen
-from .messages import (BalanceSample, BalanceStarted, LeftoversFound, LeftoversRemoved, PaneBegin, PaneDone,
-                       PaneOutput, ProbeEnded, ProbeSample)
+from .messages import (
+    BalanceSample,
+    BalanceStarted,
+    LeftoversFound,
+    LeftoversRemoved,
+    PaneBegin,
+    PaneDone,
+    PaneOutput,
+    ProbeEnded,
+    ProbeSample,
+)
 from .pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane, Sample
 from .screens import ConfirmDebugPod, LeftoversScreen
 from .session import DECLINED, READ_ONLY, GatedSession
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from svctui.model.cluster import ClusterModel
+
+    from ..clock import Now
+    from ..widgets.service_tree import ServiceTree
+
+    _Host = App[None]
+else:
+    _Host = object  # at run time the App comes in beside the mixin (class SvctuiApp(PanesMixin, App))
 
 DEBUG_IMAGE = "curl"  # curlimages/curl: curl, and busybox's nslookup and wget
 PANES = ("lookup", "curl", "lb", "dns")
@@ -74,8 +100,23 @@ class _Decoder:
         return self._d.get(stream, self._d["stdout"]).decode(data).replace("\r\n", "\n")
 
 
-class PanesMixin:
+class PanesMixin(_Host):
     """Mixed into SvctuiApp (see the module docstring)."""
+
+    if TYPE_CHECKING:  # what SvctuiApp provides, for the type checker
+        _api: Any  # kubernetes_asyncio's ApiClient, or None before the first connection
+        read_only: bool
+        now: Now
+        model: ClusterModel
+        gen: int
+        _dirty: set[Key]
+
+        @property
+        def tree(self) -> ServiceTree: ...  # type: ignore[override]  # SvctuiApp's own, over DOMNode.tree
+
+        def _paint_tabs(self) -> None: ...
+
+        def _schedule_flush(self) -> None: ...
 
     def _init_panes(self, debug_session_id: str | None = None) -> None:
         self.probe_log = ProbeLog()
@@ -84,8 +125,11 @@ class PanesMixin:
         self.debug_cleaned: list[str] = []  # what the last cleanup deleted (tests, the exit message)
         self._debug_ok: set[str] = set()
         self._approve_lock: asyncio.Lock | None = None
-        self._uninstall_cleanup = None
+        self._uninstall_cleanup: Callable[[], None] | None = None
         self._leftovers_checked = False
+        # Instance attributes so a test can shorten them before the session exists.
+        self.debug_heartbeat = HEARTBEAT_SECONDS
+        self.debug_stale_after = STALE_SECONDS
         self._probes: dict[Key, Any] = {}
         self._ports: dict[Key, int] = {}
         # Latency: a monotonic clock normally; the injected (frozen) clock in tests, so snapshots are stable.
@@ -109,7 +153,7 @@ class PanesMixin:
 
     def key_for(self, binding_id: str) -> str:
         keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}
-        default = next((b.key for b in self.BINDINGS if getattr(b, "id", None) == binding_id), "?")
+        default = next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "?")
         return keymap.get(binding_id, default).split(",")[0]
 
     def pane_title(self, name: str) -> str:
@@ -294,7 +338,10 @@ class PanesMixin:
         if s is not None:
             self._retire_session(s)
         s = self.debug_session = GatedSession(api, approve=self._approve_debug_pod, read_only=self.read_only,
-                                              image=DEBUG_IMAGE, session_id=self.debug_session_id)
+                                              image=DEBUG_IMAGE, session_id=self.debug_session_id,
+                                              heartbeat_interval=self.debug_heartbeat,
+                                              stale_after=self.debug_stale_after,
+                                              on_heartbeat=self._heartbeat_report)
         if not self.read_only:
             self._uninstall_cleanup = install_cleanup_handlers(s)
         return s
@@ -304,11 +351,20 @@ class PanesMixin:
         if self._uninstall_cleanup is not None:
             self._uninstall_cleanup()
             self._uninstall_cleanup = None
+        s.heartbeat.stop()
         self.debug_session = None
         self._debug_ok.clear()
         self.debug_session_id = secrets.token_hex(4)
         if s.pods:
             self.run_worker(asyncio.to_thread(s.cleanup_sync), group="debug cleanup", exit_on_error=False)
+
+    def _heartbeat_report(self, problem: str | None) -> None:
+        if problem is None:
+            self.notify("debug pod heartbeat renewed again", title="debug pod", timeout=4)
+            return
+        self.notify(f"{plain(problem, 300)}\nAnother svctui session may offer to delete this session's debug pod "
+                    f"once the heartbeat is {self.debug_stale_after:g} s old.", title="debug pod heartbeat failed",
+                    severity="warning", timeout=10)
 
     async def _approve_debug_pod(self, namespace: str, name: str, image: str) -> bool:
         if self._approve_lock is None:
@@ -561,9 +617,11 @@ class PanesMixin:
 
     def on_leftovers_found(self, m: LeftoversFound) -> None:
         if self.read_only:
-            self.notify(f"{len(m.items)} debug pod(s) left by earlier svctui sessions; read-only: not removing them "
-                        "(kubectl delete pods -A -l app.kubernetes.io/managed-by=svctui)", title="leftovers",
-                        severity="warning", timeout=10)
+            # Named one by one: a label selector would take the pods of sessions still running too.
+            commands = "; ".join(f"kubectl delete pod -n {plain(i.namespace)} {plain(i.name)}" for i in m.items[:3])
+            more = f"; and {len(m.items) - 3} more" if len(m.items) > 3 else ""
+            self.notify(f"{len(m.items)} debug pod(s) left by svctui sessions that are gone; read-only: not removing "
+                        f"them ({commands}{more})", title="leftovers", severity="warning", timeout=10)
             return
 
         def answered(yes: bool | None) -> None:
@@ -576,16 +634,17 @@ class PanesMixin:
         if session is None:
             return
         try:
-            removed = await session.remove_leftovers(items)
-            self.post_message(LeftoversRemoved(removed))
+            removal = await session.remove_leftovers(items)
+            self.post_message(LeftoversRemoved(removal.removed, kept=removal.kept))
         except Exception as exc:  # noqa: BLE001
             self.post_message(LeftoversRemoved([], f"{type(exc).__name__}: {exc}"))
 
     def on_leftovers_removed(self, m: LeftoversRemoved) -> None:
         if m.error:
             self.notify(plain(m.error, 300), title="could not remove leftovers", severity="error")
-        else:
-            self.notify(f"removed {len(m.removed)} leftover debug pod(s)", timeout=4)
+            return
+        kept = f"; kept {len(m.kept)}: its owner renewed its heartbeat meanwhile" if m.kept else ""
+        self.notify(f"removed {len(m.removed)} leftover debug pod(s){kept}", timeout=6 if kept else 4)
 
     async def on_unmount(self) -> None:
         await self.cleanup_debug_pods()
@@ -596,6 +655,7 @@ class PanesMixin:
         s = self.debug_session
         removed: list[str] = []
         if s is not None:
+            s.heartbeat.stop()
             if s._executor is not None:
                 try:
                     await s._executor.close()
@@ -630,8 +690,6 @@ def _walk_lines(walk) -> list[Text]:
 
 
 def _verdict(walk, hint: str | None) -> Text:
-    from svctui.commands.dns import verdict
-
     text = verdict(walk)
     out = Text(text, "bold green" if walk.resolved else "bold red")
     if hint and not walk.resolved:

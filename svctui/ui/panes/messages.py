@@ -69,7 +69,8 @@ class LeftoversFound(Message):
 
 
 class LeftoversRemoved(Message):
-    def __init__(self, removed: list[str], error: str | None = None) -> None:
+    def __init__(self, removed: list[str], error: str | None = None, kept: list[str] | None = None) -> None:
         super().__init__()
         self.removed = removed
         self.error = error
+        self.kept = kept or []

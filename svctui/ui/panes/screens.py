@@ -12,7 +12,6 @@ from textual.widgets import Static
 from svctui.kube.debugpod import Leftover
 from svctui.model.sanitize import plain
 
-
 PROMPT_CSS = """
 ConfirmDebugPod, LeftoversScreen { align: center middle; }
 .prompt-box { width: 80; max-width: 95%; height: auto; max-height: 90%; border: thick $warning;
@@ -57,7 +56,8 @@ class ConfirmDebugPod(ModalScreen[bool]):
 
 
 class LeftoversScreen(ModalScreen[bool]):
-    """Debug pods of earlier svctui sessions (a crash, a kill -9): offer to delete them."""
+    """Debug pods of svctui sessions that are gone (a crash, a kill -9, a closed laptop): offer to delete them.
+    Each line says whose pod it is and why its owner counts as gone; pods of live sessions never get here."""
 
     DEFAULT_CSS = PROMPT_CSS
 
@@ -72,10 +72,12 @@ class LeftoversScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="leftovers-box", classes="prompt-box"):
-            yield Static(Text(f"{len(self.items)} debug pod(s) left by earlier svctui sessions", "bold"))
+            yield Static(Text(f"{len(self.items)} debug pod(s) left by svctui sessions that are gone", "bold"))
             with VerticalScroll(id="leftovers-list"):
                 yield Static(self._list())
-            yield Static(Text.assemble(("same as: ", "dim"), "kubectl delete pods -A -l app.kubernetes.io/managed-by=svctui"))
+            # Pod by pod: a label selector would take the pods of sessions still running too.
+            yield Static(Text.assemble(("same as: ", "dim"), "kubectl delete pod -n NAMESPACE NAME for each; every pod is "
+                                       "judged again just before it is deleted", style="dim"))
             yield Static(Text.assemble(("y", "bold"), " delete them   ", ("n", "bold"), "/", ("esc", "bold"), " keep"),
                          classes="prompt-keys")
 
@@ -86,7 +88,10 @@ class LeftoversScreen(ModalScreen[bool]):
                 out.append("\n")
             out.append_text(Text.assemble("  ", ("pod/", "dim"), plain(item.name), ("  -n ", "dim"), plain(item.namespace),
                                           ("  ", "dim"), (plain(item.phase or "?"), "dim"),
-                                          ("  since ", "dim"), (plain(item.created), "dim")))
+                                          ("  since ", "dim"), (plain(item.created), "dim"),
+                                          "\n    ", ("owner ", "dim"), (plain(item.owner, 120), "bold"),
+                                          ("  session ", "dim"), plain(item.session, 40),
+                                          ("  ", "dim"), (plain(item.why, 120), "yellow")))
         return out
 
     def action_answer(self, yes: bool) -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
 
 from rich.text import Text
 from textual.binding import Binding
@@ -27,7 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
-from ..rows import NAME_CAP, Label, Row, S_DIM, S_NAME, t
+from ..rows import NAME_CAP, S_DIM, S_NAME, Label, Row, t
 from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
@@ -156,8 +156,10 @@ class ServiceTree(LineTree):
         self._name_lens.clear()
         self._counted.clear()
 
+    # Shadows Widget.batch, an async context manager that Widget.recompose enters: this tree must never
+    # be recomposed (it is not; its rows are nodes, not child widgets).
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> Iterator[None]:  # type: ignore[override]
         """Syncs inside restore the cursor once, at the end (each restore rebuilds the tree's lines)."""
         if self._batch is not None:
             yield
@@ -419,7 +421,7 @@ class ServiceTree(LineTree):
         """Open every Service row the user has not closed (a small tree, found small late)."""
         with self.batch():
             for node in self._svc_nodes.values():
-                if not node._expanded and self._remembered.get(node.data) is not False:
+                if not node._expanded and self._remembered.get(node.data) is not False:  # type: ignore[arg-type]
                     node.expand()
 
     def reveal(self, key: Key) -> bool:
