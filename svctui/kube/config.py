@@ -175,7 +175,7 @@ async def _in_cluster(namespace: str | None, env: Any, authenticate: bool) -> Ku
         raise KubeConfigError(f"in-cluster config: {exc}") from None
     # The projected token rotates (about hourly): a tokenFile credential re-reads it when it changes.
     creds = Credentials({"tokenFile": SERVICE_TOKEN_FILENAME}, context=IN_CLUSTER, user_name="service account")
-    transport = Transport.for_cluster(cfg.host, SERVICE_CERT_FILENAME, True, None, None)
+    transport = Transport.for_cluster(str(cfg.host), SERVICE_CERT_FILENAME, True, None, None)
     api = _client(transport, creds)
     if authenticate:
         try:

@@ -29,8 +29,9 @@ import subprocess
 import tempfile
 import threading
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 PLUGIN_TIMEOUT = 60.0
@@ -55,7 +56,7 @@ def _parse_time(value: str) -> dt.datetime:
     if v.endswith("Z") or v.endswith("z"):
         v = v[:-1] + "+00:00"
     t = dt.datetime.fromisoformat(v)
-    return t if t.tzinfo else t.replace(tzinfo=dt.timezone.utc)
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
 
 
 class _Keep:
@@ -98,7 +99,7 @@ class Credentials:
         self.context = context
         self.user_name = user_name
         self._files = files or _TempFiles()
-        self._now = now or (lambda: dt.datetime.now(dt.timezone.utc))
+        self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._lock = asyncio.Lock()
         self._sync_lock = threading.Lock()
         self._generation = 0
@@ -276,7 +277,7 @@ class Credentials:
             raise self._failed(cmd, f"could not start: {exc.strerror or exc}") from None
         try:
             out, err = await asyncio.wait_for(proc.communicate(), PLUGIN_TIMEOUT)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             proc.kill()
             await proc.wait()
             raise self._failed(cmd, f"did not answer within {PLUGIN_TIMEOUT:g} s") from None

@@ -38,6 +38,7 @@ from svctui.model.podowner import HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Her
 from .api import ApiError, response_error
 from .exec import ExecError, ExecResult, Executor
 from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
+from .transport import KubeApiClient
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "svctui"
@@ -235,7 +236,7 @@ class Removal:
 class DebugSession:
     """The debug pods of one svctui run. `session_id` defaults to a fresh random one."""
 
-    def __init__(self, api: ApiClient, image: str | None = None, session_id: str | None = None,
+    def __init__(self, api: KubeApiClient, image: str | None = None, session_id: str | None = None,
                  deadline: int = DEFAULT_DEADLINE, ready_timeout: float = 120.0, pull_policy: str | None = None,
                  poll: float = 0.05, heartbeat_interval: float = HEARTBEAT_SECONDS,
                  stale_after: float = STALE_SECONDS, on_heartbeat: Report | None = None, here: Here | None = None,

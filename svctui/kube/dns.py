@@ -28,7 +28,8 @@ from ..model.dnsnames import DEFAULT_ZONE, NDOTS, candidates, search_path
 from .api import ApiError, get_json
 from .debugpod import DebugPodError, DebugSession
 from .exec import ExecError
-from .portforward import PortForwardError, open_forward, recv_exact
+from .portforward import Forward, PortForwardError, open_forward, recv_exact
+from .transport import KubeApiClient
 
 DNS_NAMESPACE = "kube-system"
 DNS_SELECTOR = "k8s-app=kube-dns"
@@ -285,7 +286,7 @@ async def coredns_pod(api: ApiClient) -> str:
     return sorted(ready)[0]
 
 
-async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSession | None = None,
+async def lookup(api: KubeApiClient, name: str, namespace: str, *, session: DebugSession | None = None,
                  debug_image: str | None = None, zone: str = DEFAULT_ZONE, ndots: int = NDOTS,
                  qtypes: tuple[str, ...] | None = None, timeout: float = 3.0) -> Walk:
     """The search-path walk for `name` as a pod in `namespace` makes it.

@@ -23,6 +23,7 @@ from urllib.parse import quote
 
 import aiohttp
 import orjson
+
 from .api import ApiError
 from .transport import KubeApiClient
 

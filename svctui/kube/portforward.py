@@ -42,7 +42,7 @@ async def sync_configuration(api: KubeApiClient) -> SyncConfiguration:
         raise PortForwardError(f"port-forward: {exc.message}", exc.code) from None
 
 
-async def open_forward(api: KubeApiClient, namespace: str, pod: str, port: int, timeout: float = 10.0) -> "Forward":
+async def open_forward(api: KubeApiClient, namespace: str, pod: str, port: int, timeout: float = 10.0) -> Forward:
     """A Forward opened in a thread; a 401 is retried once with a fresh credential."""
     for attempt in (0, 1):
         try:

@@ -43,7 +43,7 @@ class Transport:
 
     @classmethod
     def for_cluster(cls, host: str, ca_file: str | None, verify: bool, server_name: str | None,
-                    proxy_url: str | None) -> "Transport":
+                    proxy_url: str | None) -> Transport:
         """proxy-url from the kubeconfig wins; else the environment's (HTTPS_PROXY for https, HTTP_PROXY
         for http, unless NO_PROXY names the host), resolved once here, not per request."""
         t = cls(host, ca_file, verify, server_name)
@@ -89,9 +89,10 @@ class KubeApiClient(ApiClient):
         self.credentials = credentials
         self._retired: list[aiohttp.ClientSession] = [self.rest_client.pool_manager]
         self._tls: tuple[str | None, str | None] | None = None
-        self.rest_client.proxy = transport.proxy
-        self.rest_client.proxy_headers = transport.proxy_headers
-        self.rest_client.server_hostname = transport.server_name
+        # None means "none" to RESTClientObject.request, which its own __init__ sets from Optional fields too.
+        self.rest_client.proxy = transport.proxy  # type: ignore[assignment]
+        self.rest_client.proxy_headers = transport.proxy_headers  # type: ignore[assignment]
+        self.rest_client.server_hostname = transport.server_name  # type: ignore[assignment]
 
     def _session_for(self, m: Material) -> aiohttp.ClientSession:
         # A new client certificate needs new connections (the server reads it from the TLS handshake):
@@ -194,7 +195,7 @@ def sync_configuration_for(api: KubeApiClient, m: Material) -> Any:
         if fresh.authorization:
             c.api_key = {"BearerToken": fresh.authorization}
 
-    cfg.refresh_api_key_hook = refresh
+    cfg.refresh_api_key_hook = refresh  # type: ignore[assignment]  # typed as its None default
     if t.proxy:
         cfg.proxy = t.proxy
         if t.proxy_headers:

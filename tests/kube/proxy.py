@@ -44,7 +44,7 @@ class Proxy:
         assert self.credentials
         return f"http://{self.credentials[0]}:{self.credentials[1]}@127.0.0.1:{self.port}"
 
-    def start(self) -> "Proxy":
+    def start(self) -> Proxy:
         self._thread.start()
         assert self._ready.wait(10)
         return self

@@ -56,7 +56,7 @@ def runs(tmp_path: Path) -> list[dict]:
 
 class Clock:
     def __init__(self) -> None:
-        self.t = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.timezone.utc)
+        self.t = dt.datetime(2026, 1, 1, 12, 0, 0, tzinfo=dt.UTC)
 
     def __call__(self) -> dt.datetime:
         return self.t
@@ -76,9 +76,9 @@ async def test_plugin_runs_once_then_again_only_when_the_credential_expires(tmp_
     assert m.authorization == "Bearer token-1"
     for _ in range(5):
         assert (await creds.current()).authorization == "Bearer token-1"
-    clock.t = dt.datetime(2026, 1, 1, 12, 14, 59, tzinfo=dt.timezone.utc)
+    clock.t = dt.datetime(2026, 1, 1, 12, 14, 59, tzinfo=dt.UTC)
     assert (await creds.current()).authorization == "Bearer token-1"
-    clock.t = dt.datetime(2026, 1, 1, 12, 15, 0, tzinfo=dt.timezone.utc)  # client-go: expired at, not before
+    clock.t = dt.datetime(2026, 1, 1, 12, 15, 0, tzinfo=dt.UTC)  # client-go: expired at, not before
     assert (await creds.current()).authorization == "Bearer token-2"
     info = runs(tmp_path)
     assert len(info) == 2 and creds.plugin_runs == 2
