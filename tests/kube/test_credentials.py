@@ -202,3 +202,9 @@ def test_a_plugin_that_must_be_interactive_is_refused_in_words(tmp_path):
     with pytest.raises(CredentialError, match=r"needs interactive mode \(interactiveMode: Always\), which svctui "
                                               "cannot offer: log in with kubectl first"):
         Credentials(user, context="c", user_name="u")
+
+
+async def test_basic_auth_and_no_credential_at_all():
+    assert (await Credentials({"username": "ops", "password": "p:w"}, context="c", user_name="u").current()
+            ).authorization == "Basic b3BzOnA6dw=="
+    assert (await Credentials({}, context="c", user_name="").current()).authorization is None
