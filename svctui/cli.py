@@ -50,7 +50,9 @@ def check_target(kubeconfig: str | None, context: str | None, namespace: str | N
     from .kube.config import load_target
 
     async def probe() -> None:
-        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace)
+        # Not authenticated here: an exec plugin is found, not run; the app's own load runs it, once.
+        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace,
+                                   authenticate=False)
         await target.close()
 
     asyncio.run(probe())

@@ -53,6 +53,7 @@ def main(argv: Sequence[str]) -> int:
 async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
     import aiohttp
 
+    from ..kube.api import ApiError
     from ..kube.config import KubeConfigError, load_target
     from ..kube.dns import DnsError, format_walk, lookup
 
@@ -67,6 +68,10 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
         except DnsError as exc:
             print(f"{PROG}: {plain(exc)}", file=sys.stderr)
             return 1
+        except ApiError as exc:  # the API refused (401, 404, 500...): nothing is known about DNS yet
+            print(f"{PROG}: error: {plain(exc.message)} (context {plain(target.context)}, "
+                  f"server {plain(target.server)})", file=sys.stderr)
+            return 2
         except aiohttp.ClientError as exc:
             print(f"{PROG}: error: cannot reach the API server {plain(target.server)}: {plain(exc)}", file=sys.stderr)
             return 2

@@ -83,7 +83,7 @@ async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: f
         status = orjson.loads(data)
     except orjson.JSONDecodeError:
         status = {"message": data[:200].decode("utf-8", "replace").strip()}
-    err = kapi.ApiError.from_status(status, resp.status, resp.reason or "")
+    err = kapi.response_error(api, status, resp.status, resp.reason or "")
     return DeleteResult(pod, f"{err.code} {err.reason}: {err.message}".strip())
 
 
