@@ -149,6 +149,15 @@ class SvctuiApp(PanesMixin, App):
             self._hide_binding("delete")
             self._hide_binding("probe.toggle")
 
+    def notify(self, message: str, *, title: str = "", severity: str = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast is literal text: Textual parses a message as markup by default, and messages carry
+        names, admission denials and API errors (`[/var/run]` raised MarkupError while the toast drew, and
+        the app died; `[bold red]X` restyled it). Widgets' and screens' notify() land here too, with
+        markup=True: it is ignored on purpose."""
+        kw = {} if timeout is None else {"timeout": timeout}
+        super().notify(plain(message, 600), title=plain(title, 120), severity=severity, markup=False, **kw)
+
     def _hide_binding(self, binding_id: str) -> None:
         # Under --read-only the key stays bound (so pressing it explains the refusal) but is not shown.
         for key, bindings in self._bindings.key_to_bindings.items():

@@ -1,0 +1,90 @@
+"""Hostile text from the cluster and the command line reaches the screen as literal text, through the real
+path (kubeconfig → HTTP → sim → app): markup is not interpreted (a toast used to parse it, and
+`[/var/run]` killed the app with MarkupError), escape sequences are removed, invisible characters are
+shown as escapes, and nothing crashes."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets._toast import Toast
+
+from .conftest import make_app, wait_for
+from .test_panes import NGINX, confirm, debug_pods, opened
+
+# Each one either crashed a markup parser, restyled text, or hid itself on a terminal.
+HOSTILE = [
+    ("[link=a:b]c", "[link=a:b]c"),
+    ("[bold red]X", "[bold red]X"),
+    ("[/var/run]", "[/var/run]"),
+    ("[/]", "[/]"),
+    ("a\x1b[2Jb\x1b]0;title\x07c", "abc"),
+    ("we\u200bb", "we\\u200bb"),
+    ("x\u202ey\ufeff", "x\\u202ey\\ufeff"),
+]
+
+
+def toasts(app) -> list[str]:
+    return [t.render().plain for t in app.screen.query(Toast)]
+
+
+def header(app) -> str:
+    return app.query_one("#hdr-left").render().plain
+
+
+@pytest.mark.parametrize("raw,shown", HOSTILE, ids=[s for _, s in HOSTILE])
+async def test_the_cli_target_is_literal_in_its_not_found_toast(demo, raw, shown):
+    sim, cfg = demo
+    app = make_app(cfg, service=raw, namespace="default", all_namespaces=False)
+    async with app.run_test(size=(120, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.synced and app.tree.service_count(), what="tree")
+        found = await wait_for(pilot, lambda: [t for t in toasts(app) if "not found" in t], what="toast")
+        await pilot.pause(0.2)  # the toast is drawn (the MarkupError was raised while drawing it)
+        assert f"Service default/{shown} not found" in found[0]
+        assert "\x1b" not in found[0] and "\u200b" not in found[0]
+        assert app.is_running and app.return_code is None
+
+
+@pytest.mark.parametrize("raw,shown", HOSTILE[:3] + HOSTILE[4:], ids=[s for _, s in HOSTILE[:3] + HOSTILE[4:]])
+async def test_a_filter_is_literal_in_the_header(demo, raw, shown):
+    sim, cfg = demo
+    app = make_app(cfg)
+    async with app.run_test(size=(160, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.synced, what="sync")
+        await pilot.press("slash")
+        for ch in raw:
+            await pilot.press(ch) if ch.isalnum() else app.query_one("#filter").insert_text_at_cursor(ch)
+        await pilot.pause(0.2)
+        assert f"filter: {shown}" in header(app)
+        assert f"no Service matches" in app._details_text().plain
+
+
+async def test_an_admission_webhook_denial_is_literal_in_the_probe_toast(demo):
+    """A policy engine's message goes to the user verbatim: this one has markup that crashed the toast,
+    an escape sequence that clears the screen and sets the window title, and a zero-width space."""
+    sim, cfg = demo
+    message = "hostPath [/var/run] is not allowed; ask [bold red]team[/] \x1b[2J\x1b]0;pwned\x07now\u200b"
+    sim.call(lambda c: c.server.deny.update({("create", "pods", "default"): ("policy.example.com", message)}))
+    app = make_app(cfg)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await opened(pilot, NGINX)
+        await pilot.press("p")
+        await confirm(pilot, "default")
+        found = await wait_for(pilot, lambda: [t for t in toasts(app) if "stopped" in t], what="probe toast")
+        await pilot.pause(0.2)
+        text = found[0]
+        assert "probe of nginx-service stopped" in text
+        assert 'admission webhook "policy.example.com" denied the request' in text
+        assert "hostPath [/var/run] is not allowed; ask [bold red]team[/] now\\u200b" in " ".join(text.split())
+        assert "\x1b" not in text and "pwned" not in text
+        assert app.is_running and app.return_code is None
+    assert debug_pods(sim) == []
+
+
+async def test_a_namespace_name_with_markup_is_literal_in_the_header(demo):
+    sim, cfg = demo
+    app = make_app(cfg, namespace="[bold red]X", all_namespaces=False)
+    async with app.run_test(size=(160, 30), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.synced, what="sync")
+        await pilot.pause(0.2)
+        assert "ns [bold red]X" in header(app)
+        assert app.is_running
