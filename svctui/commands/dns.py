@@ -52,12 +52,18 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
     import aiohttp
 
     from ..kube.config import KubeConfigError, load_target
+    from . import preflight
     from ..kube.dns import DnsError, format_walk, lookup
 
     try:
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
         print(f"{PROG}: error: {plain(exc)}", file=sys.stderr)
+        return 2
+    why = await preflight.problem(target.api, target.server, args.namespace)
+    if why:
+        await target.close()
+        print(f"{PROG}: error: {why}", file=sys.stderr)
         return 2
     try:
         try:

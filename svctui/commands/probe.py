@@ -154,6 +154,7 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
 
     from ..kube.api import ApiError
     from ..kube.config import KubeConfigError, load_target
+    from . import preflight
     from ..kube.debugpod import DebugPodError, DebugSession, install_cleanup_handlers
     from ..kube.exec import ExecError
 
@@ -161,6 +162,11 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
         _say(err, f"{PROG}: error: {plain(exc)}")
+        return 2
+    why = await preflight.problem(target.api, target.server, args.namespace)
+    if why:
+        await target.close()
+        _say(err, f"{PROG}: error: {why}")
         return 2
     ns = target.namespace
     session = None

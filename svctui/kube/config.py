@@ -65,6 +65,8 @@ def _read(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise KubeConfigError(f"cannot read kubeconfig {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise KubeConfigError(f"kubeconfig {path} is not a text file (not UTF-8: a binary file?)") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -119,6 +121,11 @@ async def load_target(kubeconfig: str | None = None, context: str | None = None,
     except (OSError, ValueError, KeyError, TypeError) as exc:
         # Malformed entries (a cluster without `server`, an unreadable cert file) surface here.
         raise KubeConfigError(f"context {name!r} in {source} is unusable: {exc}") from None
+    except AssertionError:
+        # kubernetes_asyncio asserts that the context's cluster entry is not empty (`cluster: {}`).
+        raise KubeConfigError(f"context {name!r} in {source} is unusable: its cluster has no server") from None
+    if not cfg.host:
+        raise KubeConfigError(f"context {name!r} in {source} is unusable: its cluster has no server")
     ns = namespace or (contexts[name] or {}).get("namespace") or "default"
     return KubeTarget(api_client(cfg), name, str(ns), cfg.host, source)
 
