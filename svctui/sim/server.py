@@ -302,7 +302,7 @@ class ApiServer:
             return _json_response(E.ApiError(404, "NotFound", "the server could not find the requested resource", {}).status(), 404)
         if self.forbid:
             self._check_forbidden(method, route, request.query)
-        if self.deny and method in ("POST", "PUT", "PATCH"):
+        if self.deny and method in ("POST", "PUT", "PATCH", "DELETE"):
             self._check_denied(method, route)
         if route.sub is not None:
             handler = self.subresource_handlers.get((route.rt.plural, route.sub))
@@ -358,9 +358,9 @@ class ApiServer:
                                            f'"{resource}" in API group "{rt.group}" {scope}', details)
 
     def _check_denied(self, method: str, route: Route) -> None:
-        verb = {"POST": "create", "PUT": "update", "PATCH": "patch"}[method]
+        verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
         hit = self.deny.get((verb, route.rt.plural, route.namespace))
-        if hit is None:
+        if hit is None or route.sub is not None:
             return
         webhook, message = hit
         # The apiserver's wording for a webhook's denial (admission/plugin/webhook/errors.ToStatusErr),

@@ -88,3 +88,54 @@ async def test_a_namespace_name_with_markup_is_literal_in_the_header(demo):
         await pilot.pause(0.2)
         assert "ns [bold red]X" in header(app)
         assert app.is_running
+
+
+async def test_an_api_error_on_delete_is_literal_in_the_confirm_dialog(demo):
+    from svctui.ui.screens.confirm import ConfirmDelete
+
+    sim, cfg = demo
+    message = "pods in [/var/run] are protected [link=a:b]c\x1b[2J\u200b"
+    sim.call(lambda c: c.server.deny.update({("delete", "pods", "default"): ("guard.example.com", message)}))
+    app = make_app(cfg, service="nginx-service")
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await opened(pilot, NGINX)
+        await pilot.press("ctrl+d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="confirmation")
+        await pilot.press("y")
+        screen = app.screen
+        await wait_for(pilot, lambda: screen.state == "done", what="deletion refused")
+        await pilot.pause(0.2)
+        pods = " ".join(screen.query_one("#confirm-pods").render().plain.split())
+        assert 'admission webhook "guard.example.com" denied the request: pods in [/var/run] are protected ' \
+               "[link=a:b]c\\u200b" in pods
+        assert "\x1b" not in pods
+        assert app.is_running and app.return_code is None
+
+
+async def test_a_hostile_context_name_and_its_error_are_literal(demo, tmp_path):
+    """Context names come from a kubeconfig someone sent; switching to a broken one is an error toast."""
+    import yaml
+
+    from svctui.ui.screens.pick import PickScreen
+
+    sim, cfg = demo
+    doc = yaml.safe_load(cfg.read_text())
+    evil = "[/var/run]\x1b]0;t\x07\u200b"
+    doc["clusters"].append({"name": "broken", "cluster": {}})
+    doc["contexts"].append({"name": evil, "context": {"cluster": "broken", "user": doc["users"][0]["name"]}})
+    cfg.write_text(yaml.safe_dump(doc))
+    app = make_app(cfg)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await wait_for(pilot, lambda: app.synced, what="sync")
+        await pilot.press("c")
+        await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="context picker")
+        options = app.screen.query_one("#pick-list")
+        shown = [options.get_option_at_index(i).prompt.plain for i in range(options.option_count)]
+        assert "[/var/run]\\u200b" in shown
+        options.highlighted = shown.index("[/var/run]\\u200b")
+        await pilot.press("enter")
+        found = await wait_for(pilot, lambda: [t for t in toasts(app) if "cannot watch" in t], what="error toast")
+        await pilot.pause(0.2)
+        assert "context '[/var/run]" in found[0] and "its cluster has no server" in found[0]
+        assert "\x1b" not in found[0] and "ctx [/var/run]\\u200b" in header(app)
+        assert app.is_running and app.return_code is None
