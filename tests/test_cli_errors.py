@@ -127,3 +127,40 @@ def test_a_hostile_namespace_name_is_shown_literally(cluster):
 def test_doctor_in_a_namespace_that_exists_still_works(cluster):
     proc = run("doctor", "--kubeconfig", str(cluster), "-n", "demo")
     assert proc.returncode in (0, 1) and "Services checked in namespace demo" in proc.stdout, proc.stderr
+
+
+def test_a_binary_scenario_file_for_the_sim(tmp_path):
+    path = tmp_path / "scenario.yaml"
+    path.write_bytes(bytes(range(256)) * 8)
+    one_line_error(run("sim", "--scenario", str(path)), "is not a text file")
+
+
+def test_a_server_answering_html_after_version_is_one_line(tmp_path):
+    """Past the preflight (a real /version), an answer that is not JSON still ends in one line, exit 2:
+    the proxy here serves the Kubernetes version and HTML for everything else."""
+    import asyncio
+
+    async def handler(request: web.Request) -> web.Response:
+        if request.path == "/version":
+            return web.json_response({"major": "1", "minor": "32", "gitVersion": "v1.32.2"})
+        return web.Response(text="<html>login</html>", content_type="text/html")
+
+    loop = asyncio.new_event_loop()
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handler)
+    runner = web.AppRunner(app)
+    loop.run_until_complete(runner.setup())
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    loop.run_until_complete(site.start())
+    port = site._server.sockets[0].getsockname()[1]
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    try:
+        cfg = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}")
+        for cmd in ("doctor", "dns", "probe"):
+            line = one_line_error(run(*COMMANDS[cmd], "--kubeconfig", str(cfg)))
+            assert "not JSON" in line or "not a JSON object" in line or "not a Kubernetes" in line, line
+    finally:
+        asyncio.run_coroutine_threadsafe(runner.cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
