@@ -181,7 +181,7 @@ def test_an_unhandled_error_restores_the_terminal_and_exits_with_one_line(cluste
     tty = Tty(faulty(fault) + ["--kubeconfig", str(cfg), "-n", "default", target], ctty=ctty)
     try:
         if fault == "key":
-            tty.wait_text("nginx-deployment")
+            with_debug_pod(sim, tty)
             tty.type("?")
         rc = tty.ended(30)
         assert rc == 1, f"rc {rc}: {tty.text()[-2000:]}"
@@ -196,6 +196,7 @@ def test_an_unhandled_error_restores_the_terminal_and_exits_with_one_line(cluste
         assert "MarkupError" in Path(path).read_text()
         os.unlink(path)
         assert "Traceback" not in tty.text() and "locals" not in tty.text()
+        assert debug_pods(sim) == []
     finally:
         tty.kill()
 
