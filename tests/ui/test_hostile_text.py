@@ -9,7 +9,7 @@ import pytest
 from textual.widgets._toast import Toast
 
 from .conftest import make_app, wait_for
-from .test_panes import NGINX, confirm, debug_pods, opened
+from .test_panes import NGINX, confirm, debug_pods, done, opened
 
 # Each one either crashed a markup parser, restyled text, or hid itself on a terminal.
 HOSTILE = [
@@ -139,3 +139,46 @@ async def test_a_hostile_context_name_and_its_error_are_literal(demo, tmp_path):
         assert "context '[/var/run]" in found[0] and "its cluster has no server" in found[0]
         assert "\x1b" not in found[0] and "ctx [/var/run]\\u200b" in header(app)
         assert app.is_running and app.return_code is None
+
+
+async def _hostile_pages(cfg, sim) -> None:
+    """Each nginx pod serves a page with markup, a screen clear, a window title and a zero-width space
+    (written by an exec into the pod, as anyone with exec rights could)."""
+    from svctui.kube.config import load_target
+    from svctui.kube.exec import Executor
+
+    from .simops import pod_names
+
+    names = sim.call(lambda c: pod_names(c, "default", "nginx"))
+    target = await load_target(kubeconfig=str(cfg), context=None, namespace="default")
+    try:
+        async with Executor(target.api) as ex:
+            for i, name in enumerate(names, 1):
+                page = f"Pod [bold red]{i}[/] \\033[2J\\033]0;t\\a[/var/run]\u200b"
+                r = await ex.run("default", name, ["sh", "-c", f"printf '{page}\\n' > /usr/share/nginx/html/index.html"])
+                assert r.exit_code == 0
+    finally:
+        await target.close()
+
+
+async def test_a_hostile_page_is_literal_in_the_curl_and_balance_panes(demo):
+    sim, cfg = demo
+    await _hostile_pages(cfg, sim)
+    app = make_app(cfg)
+    async with app.run_test(size=(160, 40), notifications=True) as pilot:
+        await opened(pilot, NGINX)
+        await pilot.press("u")
+        await confirm(pilot, "default")
+        pane = await done(pilot, "curl")
+        out = pane.plain_output()
+        assert "[/var/run]\\u200b" in out and "Pod [bold red]" in out, out
+        assert "\x1b" not in out and "\u200b" not in out
+        await pilot.press("b")
+        lb = await done(pilot, "lb", runs=10)
+        out = lb.plain_output()
+        rows = [line for line in out.splitlines() if line.startswith("Pod [bold red]")]
+        assert len(rows) == 3 and all("[/] [/var/run]\\u20" in line for line in rows), out  # cut to the column
+        assert "last: #" in out and "[/] [/var/run]\\u200b" in out
+        assert "\x1b" not in out and "\u200b" not in out
+        assert app.is_running and app.return_code is None
+    assert debug_pods(sim) == []
