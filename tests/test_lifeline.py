@@ -160,14 +160,15 @@ def test_the_terminal_closing_ends_the_app_and_its_debug_pod(cluster, ctty):
         tty.kill()
 
 
-def test_sighup_ends_the_app_and_its_debug_pod(cluster):
+@pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM], ids=["SIGHUP", "SIGTERM"])
+def test_a_signal_ends_the_app_and_its_debug_pod(cluster, sig):
     sim, cfg = cluster
     tty = Tty(svctui(cfg, "-n", "default", "svc/nginx-service"), ctty=False)
     try:
         with_debug_pod(sim, tty)
-        tty.proc.send_signal(signal.SIGHUP)
+        tty.proc.send_signal(sig)
         rc = tty.ended(15)
-        assert rc == 128 + signal.SIGHUP
+        assert rc == 128 + sig
         assert debug_pods(sim) == []
         assert "\x1b[?1049l" in tty.out.decode("utf-8", "replace")  # back to the main screen
     finally:
