@@ -3,7 +3,7 @@ exist? Both were silent before: a captive portal's HTML page (200) ended in a JS
 `doctor -n no-such-namespace` said "no problems found" (an empty namespace lists nothing, like kubectl's
 `get`; but naming one that does not exist is a mistake worth an error, as `kubectl get ns X` says).
 
-One GET /version, plus one GET of the namespace when one was named. Answers that cannot decide (401,
+One GET /version and, when a namespace was named, one GET of it, sent together. Answers that cannot decide (401,
 403, no connection, a timeout) let the command go on and report its own way.
 """
 
@@ -24,28 +24,33 @@ TIMEOUT = 10.0
 
 async def problem(api: Any, server: str, namespace: str | None) -> str | None:
     """The one-line reason the command cannot work with this server or namespace, or None."""
-    try:
-        body = await asyncio.wait_for(kapi.get_bytes(api, "/version", [], read_timeout=TIMEOUT), TIMEOUT)
-    except kapi.ApiError as exc:
-        if exc.code == 404:
-            return f"{plain(server)} is not a Kubernetes API server (GET /version: 404 {plain(exc.message, 80)})"
-        body = None  # 401/403/5xx: the server answers like one; the command reports the rest
-    except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
-        # Each command says so its own way; the TUI opens anyway, tells why its streams are down, retries.
-        return None
-    if body is not None and not _is_version(body):
-        start = plain(body[:60].decode("utf-8", "replace")).strip()
+    # Both at once: one round trip before the command starts, not two.
+    version, ns = await asyncio.gather(_get(api, "/version"),
+                                       _get(api, f"/api/v1/namespaces/{quote(namespace, safe='')}")
+                                       if namespace is not None else _none())
+    if isinstance(version, kapi.ApiError) and version.code == 404:
+        return f"{plain(server)} is not a Kubernetes API server (GET /version: 404 {plain(version.message, 80)})"
+    if isinstance(version, bytes) and not _is_version(version):
+        start = plain(version[:60].decode("utf-8", "replace")).strip()
         return (f"{plain(server)} is not a Kubernetes API server: GET /version answered {start!r}"
-                f"{'…' if len(body) > 60 else ''} (a captive portal or a proxy's login page?)")
-    if namespace is None:
-        return None
+                f"{'…' if len(version) > 60 else ''} (a captive portal or a proxy's login page?)")
+    if isinstance(ns, kapi.ApiError) and ns.code == 404:
+        return f'namespaces "{plain(namespace)}" not found'
+    return None
+
+
+async def _get(api: Any, path: str) -> bytes | kapi.ApiError | None:
+    """The body, the API's refusal, or None when there was no answer (each command says so its own way;
+    the TUI opens anyway, tells why its streams are down, and retries)."""
     try:
-        await kapi.get_bytes(api, f"/api/v1/namespaces/{quote(namespace, safe='')}", [], read_timeout=TIMEOUT)
+        return await asyncio.wait_for(kapi.get_bytes(api, path, [], read_timeout=TIMEOUT), TIMEOUT)
     except kapi.ApiError as exc:
-        if exc.code == 404:
-            return f'namespaces "{plain(namespace)}" not found'
+        return exc
     except (aiohttp.ClientError, OSError, asyncio.TimeoutError):
-        pass
+        return None
+
+
+async def _none() -> None:
     return None
 
 
