@@ -209,6 +209,18 @@ class SvctuiApp(PanesMixin, App):
             lifeline.arm_watchdog(1, self._cleanup_now, self._driver, self.crash_message())
         self._close_messages_no_wait()
 
+    def panic(self, *renderables) -> None:
+        """Textual's own threads report failures here (its input thread when reading the terminal fails):
+        left to Textual, the app printed a traceback and exited 0."""
+        if self.is_headless:
+            super().panic(*renderables)
+            return
+        self._return_code = self._return_code or 1
+        if self.crash is None:
+            self.crash = lifeline.panic_error(renderables)
+        lifeline.arm_watchdog(self._return_code, self._cleanup_now, self._driver, self.crash_message())
+        self._close_messages_no_wait()
+
     def crash_message(self) -> str | None:
         if self.crash is None:
             return None

@@ -32,10 +32,28 @@ _RESET = "\x1b[<u\x1b[?1049l\x1b[?25h\x1b[?1000l\x1b[?1003l\x1b[?1015l\x1b[?1006
 _armed = threading.Event()
 
 
+class Panic(Exception):
+    """A failure Textual reported through App.panic() (its input thread's, say): only its text is known."""
+
+    def __init__(self, kind: str, text: str) -> None:
+        super().__init__(text)
+        self.kind = kind
+
+
+def panic_error(renderables: tuple[Any, ...]) -> Panic:
+    """What App.panic() was given, as an error: a Rich Traceback's last exception, else the text."""
+    for r in renderables:
+        stacks = getattr(getattr(r, "trace", None), "stacks", None)
+        if stacks:
+            return Panic(str(stacks[-1].exc_type), str(stacks[-1].exc_value))
+    return Panic("panic", " ".join(str(getattr(r, "plain", r)) for r in renderables))
+
+
 def error_line(exc: BaseException) -> str:
     """The one line an unhandled error leaves on the terminal."""
     text = plain(exc, 300)
-    return f"svctui: internal error: {type(exc).__name__}" + (f": {text}" if text else "")
+    kind = exc.kind if isinstance(exc, Panic) else type(exc).__name__
+    return f"svctui: internal error: {plain(kind, 80)}" + (f": {text}" if text else "")
 
 
 def crash_log(exc: BaseException) -> str | None:
