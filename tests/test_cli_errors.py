@@ -109,7 +109,7 @@ def test_a_cluster_without_a_server(tmp_path, cmd, cluster_entry):
 
 @pytest.mark.parametrize("cmd", COMMANDS)
 def test_a_captive_portal_answering_html(portal, cmd):
-    line = one_line_error(run(*COMMANDS[cmd], "--kubeconfig", str(portal)), "is not a Kubernetes API server",
+    one_line_error(run(*COMMANDS[cmd], "--kubeconfig", str(portal)), "is not a Kubernetes API server",
                           "GET /version answered '<html><body>Welcome to Hotel WiFi [bold]log in[/]")
 
 

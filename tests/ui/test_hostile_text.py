@@ -55,7 +55,7 @@ async def test_a_filter_is_literal_in_the_header(demo, raw, shown):
             await pilot.press(ch) if ch.isalnum() else app.query_one("#filter").insert_text_at_cursor(ch)
         await pilot.pause(0.2)
         assert f"filter: {shown}" in header(app)
-        assert f"no Service matches" in app._details_text().plain
+        assert "no Service matches" in app._details_text().plain
 
 
 async def test_an_admission_webhook_denial_is_literal_in_the_probe_toast(demo):
