@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets._toast import Toast
 
-from .conftest import make_app, wait_for
+from .conftest import labels, make_app, wait_for
 from .test_panes import NGINX, confirm, debug_pods, done, opened
 
 # Each one either crashed a markup parser, restyled text, or hid itself on a terminal.
@@ -182,3 +182,44 @@ async def test_a_hostile_page_is_literal_in_the_curl_and_balance_panes(demo):
         assert "\x1b" not in out and "\u200b" not in out
         assert app.is_running and app.return_code is None
     assert debug_pods(sim) == []
+
+
+ZONE = "[bold red]X[/] \x1b[2J\x1b]0;t\x07[/var/run]\u200b"
+
+
+async def test_a_hostile_zone_on_a_hand_made_slice_is_literal_in_the_tree_and_details(demo, tmp_path):
+    """A selector-less Service's EndpointSlice is written by whoever manages it; the sim stores its
+    endpoints' zone as given, and the tree and the details pane show it."""
+    import json
+
+    from tests.conftest import Kubectl
+
+    sim, cfg = demo
+    kubectl = Kubectl(cfg, tmp_path / "cache")
+    kubectl("create", "service", "clusterip", "manual", "--tcp=80", "-n", "default")
+    kubectl("patch", "service", "manual", "-n", "default", "--type=json",
+            "-p", '[{"op": "remove", "path": "/spec/selector"}]')
+    slice_ = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+              "metadata": {"name": "manual-1", "namespace": "default",
+                           "labels": {"kubernetes.io/service-name": "manual"}},
+              "addressType": "IPv4", "ports": [{"name": "80", "port": 80, "protocol": "TCP"}],
+              "endpoints": [{"addresses": ["10.1.2.3"], "conditions": {"ready": True}, "zone": ZONE}]}
+    kubectl("apply", "-f", "-", input=json.dumps(slice_))
+    app = make_app(cfg, service="manual", namespace="default", all_namespaces=False)
+    async with app.run_test(size=(200, 40), notifications=True) as pilot:
+        key = ("default", "manual")
+        await wait_for(pilot, lambda: app.synced and app.tree.service_node(key), what="row")
+        app.tree.reveal(key)
+        node = app.tree.service_node(key)
+        node.expand_all()
+        await wait_for(pilot, lambda: any("10.1.2.3" in line for line in labels(app)), what="endpoint row")
+        row = next(line for line in labels(app) if "10.1.2.3" in line)
+        assert "[bold red]X[/] [/var/run]\\u200b" in row and "\x1b" not in row, row
+        line = next(n for n in range(app.tree.last_line + 1)
+                    if "10.1.2.3" in app.tree.get_node_at_line(n).label.plain)
+        app.tree.cursor_line = line
+        app._show_details()
+        await pilot.pause(0.2)
+        details = app.query_one("#details").render().plain
+        assert "[bold red]X[/] [/var/run]\\u200b" in details and "\x1b" not in details, details
+        assert app.is_running and app.return_code is None
