@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 
 from .commands.sim import speed_arg
+from .model.sanitize import plain
 
 SUBCOMMANDS = ("sim", "doctor", "dns", "probe")
 
@@ -46,25 +47,47 @@ def parse_target(target: str | None) -> str | None:
 
 
 def check_target(kubeconfig: str | None, context: str | None, namespace: str | None) -> None:
-    """Fail before the screen opens when the kubeconfig or context cannot work (KubeConfigError)."""
-    from .kube.config import load_target
+    """Fail before the screen opens when the kubeconfig or context cannot work, the server is not a
+    Kubernetes API server, or the namespace named with -n does not exist (KubeConfigError). An
+    unreachable server is not an error here: the screen says so and keeps trying."""
+    from .commands import preflight
+    from .kube.config import KubeConfigError, load_target
 
     async def probe() -> None:
-        # Not authenticated here: an exec plugin is found, not run; the app's own load runs it, once.
-        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                                   authenticate=False)
-        await target.close()
+        # The plugin of an exec user runs here, once: its credential is cached for the process, so the
+        # app's own load reuses it (client-go caches exec authenticators the same way).
+        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace)
+        try:
+            why = await preflight.problem(target.api, target.server, namespace)
+        finally:
+            await target.close()
+        if why:
+            raise KubeConfigError(why)
 
     asyncio.run(probe())
 
 
 def run_app(args: argparse.Namespace, service: str | None, kubeconfig: str | None, all_namespaces: bool) -> int:
+    from .ui import lifeline
     from .ui.app import SvctuiApp
 
     app = SvctuiApp(kubeconfig=kubeconfig, context=args.context, namespace=args.namespace,
                     all_namespaces=all_namespaces, service=service, read_only=args.read_only)
-    app.run()
-    return app.return_code or 0
+    try:
+        app.run()
+    except Exception as exc:  # noqa: BLE001 - Textual's own shutdown failed, leaving the terminal and the debug pod
+        lifeline.restore_terminal(app._driver)
+        app._cleanup_now()
+        if app.crash is None:
+            app.crash, app.crash_path = exc, lifeline.crash_log(exc)
+    code = app.return_code or 0
+    message = app.crash_message()
+    if message:
+        print(message, file=sys.stderr, flush=True)
+        code = code or 1
+    # Whatever is still running (a thread, a task asyncio waits for) must not keep the process alive.
+    lifeline.arm_watchdog(code, app._cleanup_now)
+    return code
 
 
 def run_demo(args: argparse.Namespace, service: str | None) -> int:
@@ -105,10 +128,40 @@ def _exit_on_hangup() -> None:
         signal.signal(sig, leave)
 
 
+def report(exc: Exception) -> int:
+    """What a subcommand did not catch, as one line: 2 for what the cluster or the system answered (the
+    command cannot work), 1 for a bug in svctui (its traceback goes to a file)."""
+    import aiohttp
+    import orjson
+
+    from .kube.api import ApiError
+    from .kube.config import KubeConfigError
+    from .ui.lifeline import crash_log, error_line
+
+    if isinstance(exc, ApiError):
+        print(f"svctui: error: {plain(exc.message, 300)}", file=sys.stderr)
+        return 2
+    if isinstance(exc, orjson.JSONDecodeError):
+        print(f"svctui: error: the server's answer is not JSON ({plain(exc, 120)}): not a Kubernetes API server?",
+              file=sys.stderr)
+        return 2
+    if isinstance(exc, (KubeConfigError, aiohttp.ClientError, OSError, asyncio.TimeoutError)):
+        print(f"svctui: error: {plain(exc, 300) or type(exc).__name__}", file=sys.stderr)
+        return 2
+    path = crash_log(exc)
+    print(error_line(exc) + (f" (traceback in {path})" if path else ""), file=sys.stderr)
+    return 1
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in SUBCOMMANDS:
-        return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
+        try:
+            return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
+        except KeyboardInterrupt:
+            return 130
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback (it may show a token)
+            return report(exc)
     parser = main_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad flags
     try:
@@ -128,6 +181,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         check_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
-        print(f"svctui: {exc}", file=sys.stderr)
+        print(f"svctui: error: {plain(exc)}", file=sys.stderr)
         return 2
     return run_app(args, service, args.kubeconfig, args.all_namespaces)

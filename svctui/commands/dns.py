@@ -56,11 +56,17 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
     from ..kube.api import ApiError
     from ..kube.config import KubeConfigError, load_target
     from ..kube.dns import DnsError, format_walk, lookup
+    from . import preflight
 
     try:
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
         print(f"{PROG}: error: {plain(exc)}", file=sys.stderr)
+        return 2
+    why = await preflight.problem(target.api, target.server, args.namespace)
+    if why:
+        await target.close()
+        print(f"{PROG}: error: {why}", file=sys.stderr)
         return 2
     try:
         try:

@@ -79,11 +79,17 @@ def main(argv: Sequence[str]) -> int:
 async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
     from ..kube import snapshot
     from ..kube.config import KubeConfigError, load_target
+    from . import preflight
 
     try:
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
         print(f"{PROG}: error: {plain(exc)}", file=sys.stderr)
+        return 2
+    why = await preflight.problem(target.api, target.server, None if args.all_namespaces else args.namespace)
+    if why:
+        await target.close()
+        print(f"{PROG}: error: {why}", file=sys.stderr)
         return 2
     try:
         scope = None if args.all_namespaces else target.namespace

@@ -157,11 +157,17 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
     from ..kube.config import KubeConfigError, load_target
     from ..kube.debugpod import DebugPodError, DebugSession, install_cleanup_handlers
     from ..kube.exec import ExecError
+    from . import preflight
 
     try:
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
         _say(err, f"{PROG}: error: {plain(exc)}")
+        return 2
+    why = await preflight.problem(target.api, target.server, args.namespace)
+    if why:
+        await target.close()
+        _say(err, f"{PROG}: error: {why}")
         return 2
     ns = target.namespace
     session = None

@@ -36,6 +36,11 @@ from typing import Any
 EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 PLUGIN_TIMEOUT = 60.0
 
+# An exec plugin's last answer per (plugin spec, cluster), for the process: the CLI's pre-flight and the
+# app's own load build separate Credentials, and the plugin must still run once at start. client-go keeps
+# a process-wide cache of exec authenticators for the same reason.
+_EXEC_CACHE: dict[str, tuple[bytes, dt.datetime | None]] = {}
+
 
 class CredentialError(Exception):
     """The credential could not be obtained (plugin missing or failing, unreadable token file)."""
@@ -181,9 +186,23 @@ class Credentials:
             return self._stat_token_file() != self._token_file_stat
         return False
 
+    def _cache_key(self) -> str:
+        return json.dumps([self._exec, self._cluster.get("server")], sort_keys=True, default=str)
+
+    def _take_cached(self) -> bool:
+        """The first credential of this Credentials from another one's unexpired plugin answer."""
+        if self._exec is None or self._have_exec_result:
+            return False
+        hit = _EXEC_CACHE.get(self._cache_key())
+        if hit is None or (hit[1] is not None and self._now() >= hit[1]):
+            return False
+        self._accept(str(self._exec["command"]), hit[0])
+        return True
+
     async def _refresh(self) -> None:
         if self._exec is not None:
-            await self._run_plugin()
+            if not self._take_cached():
+                await self._run_plugin()
         else:
             self._read_token_file()
 
@@ -287,7 +306,7 @@ class Credentials:
         """current() for threads and signal handlers (the sync client's requests: a debug pod's cleanup
         at exit may come long after the last token expired), where the loop cannot be awaited."""
         with self._sync_lock:
-            if self._due():
+            if self._due() and not self._take_cached():
                 if self._exec is None:
                     self._read_token_file()
                 else:
@@ -336,6 +355,7 @@ class Credentials:
         self._expiry = expiry
         self._have_exec_result = True
         self._generation += 1
+        _EXEC_CACHE[self._cache_key()] = (out, expiry)
 
 
 def _b64(value: Any, what: str) -> bytes:

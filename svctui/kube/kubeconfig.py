@@ -52,6 +52,8 @@ def read_file(path: Path) -> dict[str, Any]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise KubeConfigFileError(f"cannot read kubeconfig {path}: {exc}") from None
+    except UnicodeDecodeError:
+        raise KubeConfigFileError(f"kubeconfig {path} is not a text file (not UTF-8: a binary file?)") from None
     if data is None:
         return {}
     if not isinstance(data, dict):

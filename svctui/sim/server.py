@@ -267,6 +267,10 @@ class ApiServer:
         # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}; subresources as
         # "pods/portforward" (exec, attach and portforward with verb "create").
         self.forbid: set[tuple[str, str, str | None]] = set()
+        # Test hook standing in for a validating admission webhook (Gatekeeper, Kyverno...): (verb,
+        # plural, namespace) → (webhook name, message). The message is the webhook's own text, which
+        # the apiserver passes on verbatim: whatever a policy author wrote, markup and escapes included.
+        self.deny: dict[tuple[str, str, str | None], tuple[str, str]] = {}
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -304,6 +308,8 @@ class ApiServer:
             return _json_response(E.ApiError(404, "NotFound", "the server could not find the requested resource", {}).status(), 404)
         if self.forbid:
             self._check_forbidden(method, route, request.query)
+        if self.deny and method in ("POST", "PUT", "PATCH", "DELETE"):
+            self._check_denied(method, route)
         if route.sub is not None:
             handler = self.subresource_handlers.get((route.rt.plural, route.sub))
             if handler is not None:
@@ -356,6 +362,16 @@ class ApiServer:
         details["kind"] = rt.plural
         raise E.ApiError(403, "Forbidden", f'{what} is forbidden: User "svctui-sim" cannot {verb} resource '
                                            f'"{resource}" in API group "{rt.group}" {scope}', details)
+
+    def _check_denied(self, method: str, route: Route) -> None:
+        verb = {"POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}[method]
+        hit = self.deny.get((verb, route.rt.plural, route.namespace))
+        if hit is None or route.sub is not None:
+            return
+        webhook, message = hit
+        # The apiserver's wording for a webhook's denial (admission/plugin/webhook/errors.ToStatusErr),
+        # with the code the webhook chose: policy engines answer 403.
+        raise E.ApiError(403, "Forbidden", f'admission webhook "{webhook}" denied the request: {message}', {})
 
     def _static(self, path: str, request: web.Request) -> web.Response | None:
         if path == "/version":

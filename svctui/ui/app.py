@@ -17,6 +17,7 @@ import asyncio
 import dataclasses
 import gc
 import os
+import signal
 import time
 from itertools import islice
 
@@ -26,6 +27,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
@@ -44,6 +46,7 @@ from svctui.model.sanitize import plain
 from svctui.model.store import POD
 
 from . import details as details_text
+from . import lifeline
 from . import rows as R
 from .clock import Now, hms, hms_ms
 from .connection import summary
@@ -146,10 +149,89 @@ class SvctuiApp(PanesMixin, App):
         self._expand_small = True
         self._pane = "timeline"
         self.repaints = 0  # flushes that did work (tests check coalescing)
+        self.crash: BaseException | None = None  # the unhandled error that ended the app (the CLI reports it)
+        self.crash_path: str | None = None
         self._init_panes(debug_session_id)
         if read_only:
             self._hide_binding("delete")
             self._hide_binding("probe.toggle")
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every toast is literal text: Textual parses a message as markup by default, and messages carry
+        names, admission denials and API errors (`[/var/run]` raised MarkupError while the toast drew, and
+        the app died; `[bold red]X` restyled it). Widgets' and screens' notify() land here too, with
+        markup=True: it is ignored on purpose."""
+        kw = {} if timeout is None else {"timeout": timeout}
+        super().notify(plain(message, 600), title=plain(title, 120), severity=severity, markup=False, **kw)
+
+    # ---- ending ----
+
+    def _watch_terminal(self) -> None:
+        """On a real terminal: SIGHUP/SIGTERM end the app the normal way (Unmount deletes the debug pods),
+        and so does the terminal hanging up (no SIGHUP comes without a controlling terminal)."""
+        if self.is_headless:
+            return
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGHUP, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self._leave, 128 + sig, f"svctui: {signal.Signals(sig).name}, exiting")
+            except (ValueError, RuntimeError, NotImplementedError):  # not the main thread
+                pass
+        fd = getattr(self._driver, "fileno", None)
+        if isinstance(fd, int) and os.isatty(fd):
+            def check() -> None:
+                if lifeline.terminal_gone(fd):
+                    self._leave(lifeline.HANGUP, "svctui: the terminal is gone, exiting")
+
+            self.set_interval(lifeline.POLL, check)
+
+    def _leave(self, code: int, message: str) -> None:
+        lifeline.arm_watchdog(code, self._cleanup_now, self._driver, message)
+        self.exit(return_code=code)
+
+    def exit(self, result=None, return_code: int = 0, message=None) -> None:
+        if not self.is_headless:  # tests run many apps in one process: the watchdog is for real runs
+            lifeline.arm_watchdog(return_code, self._cleanup_now, self._driver)
+        super().exit(result, return_code, message)
+
+    def _cleanup_now(self) -> None:
+        s = self.debug_session
+        if s is not None:
+            s.cleanup_sync()
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unhandled error ends the app with one line (the CLI prints it once the terminal is back) and
+        the traceback in a file: Textual's own report is a screenful of traceback with every frame's
+        locals, which may hold a bearer token."""
+        self._return_code = 1
+        if self._exception is None:  # run_test() re-raises it: tests still see the error
+            self._exception = error
+            self._exception_event.set()
+        if self.crash is None:
+            self.crash = error
+            self.crash_path = None if self.is_headless else lifeline.crash_log(error)
+        if not self.is_headless:
+            lifeline.arm_watchdog(1, self._cleanup_now, self._driver, self.crash_message())
+        self._close_messages_no_wait()
+
+    def panic(self, *renderables) -> None:
+        """Textual's own threads report failures here (its input thread when reading the terminal fails):
+        left to Textual, the app printed a traceback and exited 0."""
+        if self.is_headless:
+            super().panic(*renderables)
+            return
+        self._return_code = self._return_code or 1
+        if self.crash is None:
+            self.crash = lifeline.panic_error(renderables)
+        lifeline.arm_watchdog(self._return_code, self._cleanup_now, self._driver, self.crash_message())
+        self._close_messages_no_wait()
+
+    def crash_message(self) -> str | None:
+        if self.crash is None:
+            return None
+        where = f" (traceback in {self.crash_path})" if self.crash_path else ""
+        return lifeline.error_line(self.crash) + where
 
     def _hide_binding(self, binding_id: str) -> None:
         # Under --read-only the key stays bound (so pressing it explains the refusal) but is not shown.
@@ -206,6 +288,7 @@ class SvctuiApp(PanesMixin, App):
         self._paint_details()
         if self.tick_interval:
             self.set_interval(self.tick_interval, self.tick)
+        self._watch_terminal()
 
     # ---- the watch ----
 

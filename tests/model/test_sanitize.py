@@ -16,7 +16,26 @@ def test_strips_all_control_characters():
     assert all(not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0) for ch in out)
     assert out.endswith("ok")
     assert plain("line1\nline2\tend\r\n") == "line1 line2 end "
-    assert plain("abc\u202edcba") == "abcdcba"  # bidi override
+
+
+
+def test_invisible_characters_are_shown_as_escapes():
+    # Two Services that differ by a zero-width space must not look the same on screen.
+    assert plain("web\u200bapi") == "web\\u200bapi" != plain("webapi")
+    assert plain("abc\u202edcba") == "abc\\u202edcba"  # bidi override: shown, not obeyed
+    assert plain("\ufeffx\u2066y\u2069") == "\\ufeffx\\u2066y\\u2069"
+    assert plain("tag\U000e0041") == "tag\\U000e0041"
+    assert plain("a\u2028b") == "a b"  # a line separator is a line break
+
+
+def test_every_format_character_is_escaped():
+    import unicodedata
+
+    for c in range(0x110000):
+        ch = chr(c)
+        if unicodedata.category(ch) == "Cf" and unicodedata.unidata_version <= "15.0.0":
+            out = plain(ch)
+            assert out.startswith("\\") and out.isascii(), hex(c)
 
 
 def test_plain_text_passes_and_non_strings():

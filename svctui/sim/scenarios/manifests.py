@@ -20,11 +20,13 @@ class ScenarioError(ValueError):
 
 def read_manifests(path: Path) -> list[dict[str, Any]]:
     try:
-        docs = list(yaml.safe_load_all(path.read_text()))
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     except OSError as exc:
         raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(f"scenario file {path} is not valid YAML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"scenario file {path} is not a text file (not UTF-8: a binary file?)") from None
     out = []
     for d in docs:
         if d is None:

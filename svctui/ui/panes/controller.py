@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
@@ -553,24 +554,42 @@ class PanesMixin(_Host):
 
     # ---- messages from the workers ----
 
+    def _live_pane(self, kind: str) -> CommandPane | None:
+        """The pane, or None once the app is closing: a worker's last line (a debug pod's progress) can
+        arrive after the widgets are gone, and must not turn a quit into an error."""
+        try:
+            return self.pane(kind)
+        except NoMatches:
+            return None
+
     def on_pane_begin(self, m: PaneBegin) -> None:
-        self.pane(m.pane).begin(m.header)
+        pane = self._live_pane(m.pane)
+        if pane is not None:
+            pane.begin(m.header)
 
     def on_pane_output(self, m: PaneOutput) -> None:
-        pane = self.pane(m.pane)
+        pane = self._live_pane(m.pane)
+        if pane is None:
+            return
         if m.line is not None:
             pane.line(m.line)
         else:
             pane.write(m.text, m.style)
 
     def on_pane_done(self, m: PaneDone) -> None:
-        self.pane(m.pane).finish(m.summary)
+        pane = self._live_pane(m.pane)
+        if pane is not None:
+            pane.finish(m.summary)
 
     def on_balance_started(self, m: BalanceStarted) -> None:
-        self.query_one("#lb-pane", BalancePane).start_run(m.title, m.total)
+        pane = self._live_pane("lb")
+        if isinstance(pane, BalancePane):
+            pane.start_run(m.title, m.total)
 
     def on_balance_sample(self, m: BalanceSample) -> None:
-        self.query_one("#lb-pane", BalancePane).add(m.sample)
+        pane = self._live_pane("lb")
+        if isinstance(pane, BalancePane):
+            pane.add(m.sample)
 
     def on_probe_sample(self, m: ProbeSample) -> None:
         r = m.result

@@ -9,14 +9,17 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from svctui.model.sanitize import plain
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
 
     def __init__(self, rows: list[tuple[str, str, str]], note: str = "") -> None:
         super().__init__()
-        self.rows = rows
-        self.note = note
+        # Keys come from SVCTUI_KEYS too: as untrusted as anything else on screen.
+        self.rows = [(plain(k), plain(w), plain(b)) for k, w, b in rows]
+        self.note = plain(note)
 
     def compose(self) -> ComposeResult:
         text = Text()

@@ -24,7 +24,7 @@ class PickScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pick-box"):
-            yield Static(Text(self.title_text, "bold"))
+            yield Static(Text(plain(self.title_text), "bold"))
             yield Input(placeholder="type to narrow", id="pick-input")
             yield OptionList(*self._options(""), id="pick-list")
 
