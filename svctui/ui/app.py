@@ -26,6 +26,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -497,7 +498,10 @@ class SvctuiApp(PanesMixin, App):
         self._paint_clock()
         if self._dirty or self._timeline_dirty:
             self._details_dirty = True
-            self._repaint()
+            try:
+                self._repaint()
+            except NoMatches:  # closing: the tree can outlive the details pane by a tick
+                return
 
     def _repaint(self) -> None:
         """Bring the widgets up to date with the model: the touched Services' rows (only what can be

@@ -21,7 +21,10 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     # _styles_cache: LineTree puts its own (ReusingStylesCache) in Widget's place.
     "textual.widget.Widget": ("_layout_required", "_repaint_required", "_scroll_required", "_styles_cache"),
     "textual.screen.Screen": ("_dirty_widgets", "_layout_required", "_recompose_required", "_scroll_required"),
-    "textual.app.App": ("_batch_count", "_bindings", "_keymap"),
+    # _driver, _exception, _return_code: the lifeline's crash path (ui/app.py _handle_exception) ends the app
+    # as Textual's own handler does, without its full-screen traceback of locals.
+    "textual.app.App": ("_batch_count", "_bindings", "_driver", "_exception", "_exception_event", "_keymap",
+                        "_return_code"),
     "rich.text.Text": ("_length", "_spans", "_text"),
     "rich.style.Style": ("_meta",),
 }
@@ -45,6 +48,8 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "textual.widgets.Tree._new_id": ("self",),
     "textual.widget.Widget._scroll_update": ("self", "virtual_size"),
     "textual.screen.Screen._on_timer_update": ("self",),
+    "textual.app.App._handle_exception": ("self", "error"),
+    "textual.app.App._close_messages_no_wait": ("self",),
 }
 
 # private module → the names imported from it.
