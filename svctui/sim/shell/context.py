@@ -19,6 +19,7 @@ class Input:
         self.buffer = bytearray(data)
         self.eof = closed
         self._more = asyncio.Event() if not closed else None
+        self._interrupt: asyncio.Event | None = None
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
@@ -29,6 +30,16 @@ class Input:
         self.eof = True
         if self._more is not None:
             self._more.set()
+
+    def interrupt(self) -> None:
+        """ctrl-c on its terminal: what was typed ahead is dropped and the foreground command gives way."""
+        self.buffer.clear()
+        self.interrupts().set()
+
+    def interrupts(self) -> asyncio.Event:
+        if self._interrupt is None:
+            self._interrupt = asyncio.Event()
+        return self._interrupt
 
     async def _wait(self) -> bool:
         if self.eof or self._more is None:
