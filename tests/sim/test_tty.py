@@ -7,6 +7,7 @@ import asyncio
 import fcntl
 import os
 import pty
+import select
 import signal
 import struct
 import subprocess
@@ -44,6 +45,8 @@ class Terminal:
         while text not in self.seen:
             if time.time() > deadline:
                 raise AssertionError(f"{text!r} not seen; terminal shows {self.seen!r}")
+            if not select.select([self.master], [], [], 0.2)[0]:
+                continue
             try:
                 chunk = os.read(self.master, 4096)
             except OSError:  # the pty is gone once kubectl exits
