@@ -84,3 +84,47 @@ def test_kubectl_port_forward_refused_port(demo_sim, demo_kubectl):
     assert "an error occurred forwarding" in err and f"{port} -> 81" in err
     assert "dial tcp4 127.0.0.1:81: connect: connection refused" in err
     assert proc.returncode == 1
+
+
+def test_kubectl_port_forward_through_tls_and_token(tmp_path):
+    """The tunnel is an ordinary request to the front door: TLS and the bearer token as on every path."""
+    from svctui.sim.cluster import SimOptions
+
+    from ..conftest import Kubectl, start_sim
+
+    if "tls" not in SimOptions.__dataclass_fields__:
+        pytest.skip("this tree's sim has no TLS/auth front door")
+    sim = start_sim(["demo"], tls=True, auth="token")
+    try:
+        cfg = sim.write_kubeconfig(tmp_path / "kubeconfig")
+        kubectl = Kubectl(cfg, tmp_path / "kube-cache")
+        nginx = wait_ready(sim, "default", "app", "nginx", 1)[0]["metadata"]["name"]
+        proc = kubectl.popen("port-forward", f"pod/{nginx}", ":80")
+        try:
+            status, body = _get(_forwarding(proc))
+            assert status == 200 and "<title>Welcome to nginx!</title>" in body
+        finally:
+            _stop(proc)
+        # The tunnel's upgrade without the token is the front door's 401, never a 101.
+        assert _tunnel_upgrade_status(sim, nginx) == 401
+    finally:
+        sim.stop()
+
+
+def _tunnel_upgrade_status(sim, pod: str) -> int:
+    import asyncio
+    import ssl
+
+    import aiohttp
+
+    async def go() -> int:
+        ctx = ssl.create_default_context(cadata=sim.ca_pem.decode())
+        url = f"{sim.url}/api/v1/namespaces/default/pods/{pod}/portforward"
+        async with aiohttp.ClientSession() as session:
+            try:
+                async with session.ws_connect(url, protocols=["SPDY/3.1+portforward.k8s.io"], ssl=ctx):
+                    return 101
+            except aiohttp.WSServerHandshakeError as exc:
+                return exc.status
+
+    return asyncio.run(go())
