@@ -139,6 +139,11 @@ def _status_internal(message: str) -> dict[str, Any]:
             "reason": "InternalError", "details": {"causes": [{"message": message}]}, "code": 500}
 
 
+def _interactive_shell(argv: list[str]) -> bool:
+    """`sh`, `bash -i`, ...: a shell reading commands from its terminal, not running a script or -c."""
+    return argv[0].rsplit("/", 1)[-1] in ("sh", "ash", "bash", "dash") and all(a.startswith("-") and a != "-c" for a in argv[1:])
+
+
 def _go_list(argv: list[str]) -> str:
     return "[" + " ".join(argv) + "]"
 
@@ -213,11 +218,21 @@ class StreamHandler:
         reader = asyncio.ensure_future(self._read(ch, inp, LineDiscipline(inp, out.write) if tty else None))
         await asyncio.sleep(EXEC_START)
         proc = asyncio.ensure_future(run_argv(ctx, argv))
-        done, _ = await asyncio.wait({proc, reader}, return_when=asyncio.FIRST_COMPLETED)
+        waits = {proc, reader}
+        # ctrl-c on the TTY is SIGINT to the foreground process: a command dies of it (status 130); an
+        # interactive shell handles it itself (shell/sh.py).
+        sigint = asyncio.ensure_future(inp.interrupts().wait()) if tty and not _interactive_shell(argv) else None
+        if sigint is not None:
+            waits.add(sigint)
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if sigint is not None:
+            sigint.cancel()
         if proc not in done:
-            # The client went away: the process is killed with its connection.
             proc.cancel()
-            return None
+            if reader in done:  # the client went away: the process is killed with its connection
+                return None
+            reader.cancel()
+            return _status_exit(argv, 130)
         reader.cancel()
         code = proc.result()
         return _status_success() if code == 0 else _status_exit(argv, code)

@@ -19,7 +19,7 @@ import pytest
 from svctui.sim.shell import Input
 from svctui.sim.shell.tty import LineDiscipline
 
-from .simshell import wait_ready
+from .simshell import make_pod, wait_ready
 
 
 class Terminal:
@@ -116,6 +116,32 @@ def test_exec_it_sh_in_a_terminal(demo_kubectl, nginx):
         assert t.wait() == 0
     finally:
         t.kill()
+
+
+def test_exec_it_command_dies_of_ctrl_c(demo_kubectl, nginx):
+    t = Terminal(demo_kubectl.env, "exec", "-it", nginx, "--", "sleep", "100")
+    try:
+        time.sleep(1)  # kubectl has the terminal in raw mode once the stream is up
+        started = time.time()
+        t.send(b"\x03")
+        t.expect(b"^C\r\n")
+        assert t.wait() == 130 and time.time() - started < 5
+    finally:
+        t.kill()
+
+
+def test_prompts_of_debian_shells(demo_sim, demo_kubectl):
+    make_pod(demo_sim, "default", "deb", "nginx:1.27", None)
+    for argv, prompt in ((["sh"], b"# "), (["bash"], b"root@deb:/# ")):
+        t = Terminal(demo_kubectl.env, "exec", "-it", "deb", "--", *argv)
+        try:
+            assert t.expect(prompt) == prompt
+            t.send(b"cd /etc\r")
+            assert t.expect(prompt.replace(b":/#", b":/etc#")) == b"cd /etc\r\n" + prompt.replace(b":/#", b":/etc#")
+            t.send(b"\x04")
+            assert t.wait() == 0
+        finally:
+            t.kill()
 
 
 def test_run_rm_it_busybox_sh(demo_sim, demo_kubectl):
