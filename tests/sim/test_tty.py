@@ -192,3 +192,16 @@ def test_line_discipline_editing():
     assert _discipline(b"x\x04")[2] is False and _discipline(b"\x04")[2] is True
     line, echo, _, interrupted = _discipline(b"pwd\x03")
     assert line == b"" and echo == b"pwd^C\r\n" and interrupted
+
+
+def test_debug_it_ephemeral_container(demo_kubectl, nginx):
+    t = Terminal(demo_kubectl.env, "debug", "-it", nginx, "--image=busybox", "--target=nginx", "--", "sh")
+    try:
+        t.expect(b"/ # ", timeout=30)
+        t.send(b"echo hi\r")
+        assert t.expect(b"/ # ") == b"echo hi\r\nhi\r\n/ # "
+        t.send(b"exit\r")
+        t.expect(b"Session ended")
+        assert t.wait(30) == 0
+    finally:
+        t.kill()
