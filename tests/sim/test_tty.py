@@ -130,10 +130,11 @@ def test_exec_it_command_dies_of_ctrl_c(demo_kubectl, nginx):
         t.kill()
 
 
-def test_prompts_of_debian_shells(demo_sim, demo_kubectl):
+def test_prompts_of_debian_and_alpine_bash(demo_sim, demo_kubectl):
     make_pod(demo_sim, "default", "deb", "nginx:1.27", None)
-    for argv, prompt in ((["sh"], b"# "), (["bash"], b"root@deb:/# ")):
-        t = Terminal(demo_kubectl.env, "exec", "-it", "deb", "--", *argv)
+    make_pod(demo_sim, "default", "net", "nicolaka/netshoot", ["sleep", "3600"])
+    for pod, argv, prompt in (("deb", ["sh"], b"# "), ("deb", ["bash"], b"root@deb:/# "), ("net", ["bash"], b"net:/# ")):
+        t = Terminal(demo_kubectl.env, "exec", "-it", pod, "--", *argv)
         try:
             assert t.expect(prompt) == prompt
             t.send(b"cd /etc\r")

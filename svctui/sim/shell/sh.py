@@ -742,8 +742,8 @@ async def _foreground(ctx: Ctx, coro: Any) -> Any:
 
 
 def prompt(ctx: Ctx, shell: str) -> str:
-    """PS1 as each image's shell shows it to root: busybox ash `\\w \\$ `, dash `# `, Debian bash's bashrc
-    `\\u@\\h:\\w\\$ `."""
+    """PS1 as each image's shell shows it: busybox ash `\\w \\$ `, dash `# `, Debian bash's bashrc
+    `\\u@\\h:\\w\\$ `, Alpine bash's `\\h:\\w\\$ `."""
     from .commands import image_kind
 
     uid = ((ctx.spec.get("securityContext") or {}).get("runAsUser")
@@ -751,10 +751,14 @@ def prompt(ctx: Ctx, shell: str) -> str:
     mark = "#" if uid == 0 else "$"
     home = ctx.env.get("HOME") or ("/root" if uid == 0 else "/")
     cwd = "~" + ctx.cwd[len(home):] if home != "/" and (ctx.cwd == home or ctx.cwd.startswith(home + "/")) else ctx.cwd
+    debian = image_kind(ctx.image).startswith("debian")
+    if shell == "bash" and not debian:
+        # Alpine's /etc/bash/bashrc (netshoot)
+        return f"{ctx.env.get('HOSTNAME', 'localhost')}:{cwd}{mark} "
     if shell == "bash":
         user = "root" if uid == 0 else "I have no name!"
         return f"{user}@{ctx.env.get('HOSTNAME', 'localhost')}:{cwd}{mark} "
-    if image_kind(ctx.image).startswith("debian"):
+    if debian:
         return f"{mark} "
     return f"{cwd} {mark} "
 
