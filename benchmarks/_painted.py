@@ -16,8 +16,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import svctui.ui  # noqa: E402,F401  (before textual: it sets Textual's frame rate, as the app's entry does)

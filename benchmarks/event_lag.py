@@ -221,7 +221,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     rows: list[tuple[int, float, float, float]] = []
     stages: list[tuple[float, float, float, float, float]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=SIZE):
             await until(lambda: app.synced and app.tree.service_node(("default", "nginx-service")), 30, "the tree")
             replicas = len(await nginx_pods(session, url))
             await steady(session, url, kubectl, replicas)

@@ -126,7 +126,7 @@ class Watcher:
             self.arrived.clear()
             try:
                 await asyncio.wait_for(self.arrived.wait(), left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return None
 
 

@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import tempfile
-from typing import Sequence
+from collections.abc import Sequence
 
 from .commands.sim import speed_arg
 
@@ -50,7 +50,9 @@ def check_target(kubeconfig: str | None, context: str | None, namespace: str | N
     from .kube.config import load_target
 
     async def probe() -> None:
-        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace)
+        # Not authenticated here: an exec plugin is found, not run; the app's own load runs it, once.
+        target = await load_target(kubeconfig=kubeconfig, context=context, namespace=namespace,
+                                   authenticate=False)
         await target.close()
 
     asyncio.run(probe())

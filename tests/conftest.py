@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from svctui.sim.cluster import SimOptions
-from svctui.sim.runner import SimThread, write_kubeconfig
+from svctui.sim.runner import SimThread
 
 # Tests run the cluster fast: a replacement pod is ready in a fraction of a second.
 TEST_SPEED = 0.05
@@ -20,6 +20,25 @@ TEST_SPEED = 0.05
 def start_sim(scenarios: list[str] | None = None, **opts) -> SimThread:
     options = SimOptions(speed=opts.pop("speed", TEST_SPEED), seed=opts.pop("seed", 7), **opts)
     return SimThread(scenarios or ["empty"], options).start()
+
+
+def start_secure_sim(scenarios: list[str] | None = None, auth: str = "exec", token_ttl: float = 3600.0,
+                     **opts) -> SimThread:
+    """A sim behind the front door a real cluster has: HTTPS with its own CA, and (default) an exec
+    credential plugin whose tokens expire after token_ttl."""
+    return start_sim(scenarios, tls=True, auth=auth, token_ttl=token_ttl, **opts)
+
+
+@pytest.fixture
+def secure_sim() -> Iterator[SimThread]:
+    s = start_secure_sim()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def secure_kubeconfig(secure_sim: SimThread, tmp_path: Path) -> Path:
+    return secure_sim.write_kubeconfig(tmp_path / "kubeconfig")
 
 
 @pytest.fixture
@@ -56,7 +75,7 @@ class Kubectl:
 def make_kubectl(sim: SimThread, tmp_path: Path) -> Kubectl:
     if shutil.which("kubectl") is None:
         pytest.skip("kubectl is not installed")
-    cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+    cfg = sim.write_kubeconfig(tmp_path / "kubeconfig")
     return Kubectl(cfg, tmp_path / "kube-cache")
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from svctui.commands.doctor import main as doctor_main, write_text
+from svctui.commands.doctor import main as doctor_main
+from svctui.commands.doctor import write_text
 from svctui.model import diagnose as D
 from svctui.sim.runner import write_kubeconfig
 

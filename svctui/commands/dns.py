@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
+from ..model.dnsverdict import verdict
 from ..model.sanitize import plain
 
 PROG = "svctui dns"
@@ -51,6 +53,7 @@ def main(argv: Sequence[str]) -> int:
 async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
     import aiohttp
 
+    from ..kube.api import ApiError
     from ..kube.config import KubeConfigError, load_target
     from ..kube.dns import DnsError, format_walk, lookup
 
@@ -65,6 +68,10 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
         except DnsError as exc:
             print(f"{PROG}: {plain(exc)}", file=sys.stderr)
             return 1
+        except ApiError as exc:  # the API refused (401, 404, 500...): nothing is known about DNS yet
+            print(f"{PROG}: error: {plain(exc.message)} (context {plain(target.context)}, "
+                  f"server {plain(target.server)})", file=sys.stderr)
+            return 2
         except aiohttp.ClientError as exc:
             print(f"{PROG}: error: cannot reach the API server {plain(target.server)}: {plain(exc)}", file=sys.stderr)
             return 2
@@ -79,21 +86,6 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
         return 0 if walk.resolved else 1
     finally:
         await target.close()
-
-
-def verdict(walk) -> str:
-    who = f"{plain(walk.name)} from namespace {plain(walk.namespace)}"
-    if walk.resolved:
-        values = ", ".join(plain(r.value) for r in walk.final_records)
-        return f"RESOLVES: {who} -> {values}"
-    answer = walk.answer
-    if answer is not None and walk.chain:
-        last = walk.chain[-1]
-        return f"DOES NOT RESOLVE: {who} is an alias (CNAME) for {plain(last.name)}, which answers {last.rcode}"
-    codes = sorted({s.rcode for s in walk.steps})
-    if codes == ["NXDOMAIN"]:
-        return f"DOES NOT RESOLVE: {who}: NXDOMAIN for every name in the search path"
-    return f"DOES NOT RESOLVE: {who}: {', '.join(codes)}"
 
 
 async def _elsewhere(api, name: str, namespace: str) -> str | None:

@@ -1,7 +1,8 @@
 """`svctui doctor`: list the cluster once, print what is wrong with its Services, exit 1 on errors.
 
 Exit codes (for scripts and CI): 0 nothing error-level, 1 at least one error-level finding,
-2 usage error or the cluster could not be read.
+2 usage error or the cluster could not be read, or no error found but some checks could not be made
+(a 403 on a kind: "could not check" says which; a clean bill of health would claim too much).
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ import argparse
 import asyncio
 import json
 import sys
-from typing import Sequence, TextIO
+from collections.abc import Sequence
+from typing import TextIO
 
 from ..model import diagnose as D
+from ..model.access import Gap
 from ..model.sanitize import plain
+from ..model.store import SERVICE
 
 PROG = "svctui doctor"
 _SERVICE_KINDS = ("svc", "service", "services")
@@ -30,7 +34,8 @@ def doctor_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Check Services for the usual reasons they do not answer: selector vs labels, ready "
                     "endpoints, port vs targetPort vs container ports, traffic policy, LoadBalancer, cluster DNS.",
-        epilog="Exit status: 0 no error-level findings, 1 at least one, 2 usage error or cluster unreachable.",
+        epilog="Exit status: 0 no error-level findings, 1 at least one, 2 usage error, cluster unreachable, "
+               "or no error found but some checks not possible (e.g. listing EndpointSlices is forbidden).",
     )
     p.add_argument("target", nargs="?", metavar="svc/NAME", help="check only this Service")
     scope = p.add_mutually_exclusive_group()
@@ -89,6 +94,7 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
                   file=sys.stderr)
             return 2
         model = snap.model
+        unchecked = snap.unchecked
         if name is None:
             findings = D.diagnose(model, scope, nodes=snap.nodes, platform=snap.platform)
             n = sum(1 for k in model.store.services if scope is None or k[0] == scope)
@@ -96,8 +102,11 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
             checked = f"{n} Service{'s' if n != 1 else ''} checked in {where}"
         else:
             key = (target.namespace, name)
+            unchecked = D.unchecked(model, key)
             if key in model.store.services:
                 findings = D.diagnose_service(model, key, nodes=snap.nodes, platform=snap.platform)
+            elif not model.listed(SERVICE, key[0]):
+                findings = []  # its namespace's Services could not be read: not "not found"
             else:
                 keys = await snapshot.service_keys(target.api)
                 findings = [D.service_not_found(key[0], name, keys if keys is not None else model.store.services)]
@@ -108,12 +117,15 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
     for note in snap.notes + [f"skipped unreadable object: {s}" for s in snap.skipped]:
         print(f"{PROG}: note: {plain(note)}", file=sys.stderr)
     if args.output == "json":
-        json.dump({"findings": [f.to_dict() for f in findings]}, out, indent=2)
+        json.dump({"findings": [f.to_dict() for f in findings], "unchecked": [g.to_dict() for g in unchecked]},
+                  out, indent=2)
         out.write("\n")
     else:
-        write_text(findings, out, checked)
+        write_text(findings, out, checked, unchecked)
     out.flush()
-    return 1 if any(f.severity == D.ERROR for f in findings) else 0
+    if any(f.severity == D.ERROR for f in findings):
+        return 1
+    return 2 if unchecked else 0
 
 
 def _markers(out: TextIO) -> dict[str, str]:
@@ -125,7 +137,7 @@ def _markers(out: TextIO) -> dict[str, str]:
     return dict(_MARKERS, ok="✔")
 
 
-def write_text(findings: list[D.Finding], out: TextIO, checked: str) -> None:
+def write_text(findings: list[D.Finding], out: TextIO, checked: str, unchecked: Sequence[Gap] = ()) -> None:
     marks = _markers(out)
     enc = getattr(out, "encoding", None) or "utf-8"
 
@@ -145,9 +157,17 @@ def write_text(findings: list[D.Finding], out: TextIO, checked: str) -> None:
             for c in f.kubectl:
                 line(f"    {plain(c)}")
         line()
+    for g in unchecked:
+        line(f"? could not check {plain(g.namespace) or 'any namespace'}: {plain(g.text)}: {g.skipped} skipped")
+    if unchecked:
+        line()
+        checked += f"; incomplete: {len(unchecked)} list{'s' if len(unchecked) != 1 else ''} not permitted"
     counts = {s: sum(1 for f in findings if f.severity == s) for s in D.SEVERITIES}
     if not findings:
-        line(f"{marks['ok']} no problems found ({plain(checked)})")
+        if unchecked:
+            line(f"? no problems found in what could be read ({plain(checked)})")
+        else:
+            line(f"{marks['ok']} no problems found ({plain(checked)})")
     else:
         parts = [f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n]
         line(f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: {', '.join(parts)} ({plain(checked)})")

@@ -13,9 +13,10 @@ import asyncio
 import sys
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence, TextIO
+from typing import Any, TextIO
 
 from ..model.sanitize import plain
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from typing import Sequence
+from collections.abc import Sequence
 
 
 def speed_arg(value: str) -> float:
@@ -35,6 +35,24 @@ def sim_parser() -> argparse.ArgumentParser:
     p.add_argument("--bookmark-interval", type=float, default=60.0, metavar="S",
                    help="seconds between watch bookmarks for clients that ask for them (default 60)")
     p.add_argument("--seed", type=int, default=None, help="random seed for names and IPs (reproducible runs)")
+    door = p.add_argument_group("front door (as a real cluster: TLS, authentication, timeouts)")
+    door.add_argument("--tls", action="store_true",
+                      help="serve HTTPS with a CA of the sim's own; the kubeconfig carries certificate-authority-data")
+    door.add_argument("--auth", choices=("token", "cert", "exec"), default=None,
+                      help="require a bearer token, a client certificate (needs --tls), or an exec credential "
+                           "plugin's expiring token; default: none")
+    door.add_argument("--token-ttl", type=speed_arg, default=900.0, metavar="S",
+                      help="with --auth exec: seconds each minted credential lives (default 900, as EKS)")
+    door.add_argument("--exec-api-version", default="client.authentication.k8s.io/v1",
+                      choices=("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"),
+                      help="with --auth exec: the ExecCredential version (default v1)")
+    door.add_argument("--exec-credential", choices=("token", "cert"), default="token",
+                      help="with --auth exec: the plugin returns a token (default) or a client certificate")
+    door.add_argument("--watch-timeout", type=speed_arg, default=None, metavar="S",
+                      help="end watches without timeoutSeconds after a random time in [S, 2S) "
+                           "(kube-apiserver's --min-request-timeout; default 1800)")
+    door.add_argument("--connection-lifetime", type=speed_arg, default=None, metavar="S",
+                      help="reset every TCP connection S seconds after it opened, as a load balancer does")
     return p
 
 
@@ -47,12 +65,23 @@ def main(argv: Sequence[str]) -> int:
     if not (0 <= args.port <= 65535):
         print(f"svctui sim: error: --port {args.port} is not a port number", file=sys.stderr)
         return 2
+    from ..sim.frontdoor import check_options
+
+    try:
+        check_options(args.tls, args.auth, args.exec_api_version, args.exec_credential)
+    except ValueError as exc:
+        print(f"svctui sim: error: {exc}", file=sys.stderr)
+        return 2
     options = SimOptions(speed=args.speed, history=args.history, bookmark_interval=args.bookmark_interval,
-                         seed=args.seed)
+                         seed=args.seed, tls=args.tls, auth=args.auth, token_ttl=args.token_ttl,
+                         exec_api_version=args.exec_api_version, exec_credential=args.exec_credential,
+                         watch_timeout=args.watch_timeout, connection_lifetime=args.connection_lifetime)
     scenarios = args.scenario or ["empty"]
 
     def announce(url: str) -> None:
         line = f"svctui sim: serving the Kubernetes API at {url}"
+        if args.auth:
+            line += f" ({args.auth} authentication)"
         if args.kubeconfig:
             line += f" (kubeconfig {args.kubeconfig}, context svctui-sim)"
         print(line, flush=True)

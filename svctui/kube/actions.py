@@ -10,8 +10,8 @@ Under --read-only every call is refused before any request is made.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 from urllib.parse import quote
 
 import orjson
@@ -83,7 +83,7 @@ async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: f
         status = orjson.loads(data)
     except orjson.JSONDecodeError:
         status = {"message": data[:200].decode("utf-8", "replace").strip()}
-    err = kapi.ApiError.from_status(status, resp.status, resp.reason or "")
+    err = kapi.response_error(api, status, resp.status, resp.reason or "")
     return DeleteResult(pod, f"{err.code} {err.reason}: {err.message}".strip())
 
 

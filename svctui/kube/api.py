@@ -7,8 +7,9 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 import orjson
@@ -45,9 +46,10 @@ class ApiError(Exception):
         self.message = message or f"HTTP {code} {reason}"
 
     @classmethod
-    def from_status(cls, status: Any, http_code: int = 0, http_reason: str = "") -> "ApiError":
+    def from_status(cls, status: Any, http_code: int = 0, http_reason: str = "") -> ApiError:
         st = status if isinstance(status, dict) else {}
-        code = st.get("code") if isinstance(st.get("code"), int) else http_code
+        code = st.get("code")
+        code = code if isinstance(code, int) else http_code
         return cls(code, str(st.get("reason") or http_reason or ""), str(st.get("message") or ""))
 
     @property
@@ -85,8 +87,17 @@ async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read
             status = orjson.loads(body)
         except orjson.JSONDecodeError:
             status = {"message": body[:200].decode("utf-8", "replace").strip()}
-        raise ApiError.from_status(status, resp.status, resp.reason or "")
+        raise response_error(api, status, resp.status, resp.reason or "")
     return resp
+
+
+def response_error(api: ApiClient, status: Any, http_code: int, http_reason: str) -> ApiError:
+    """The ApiError for a non-2xx answer; a 401 names the context and user whose credential was refused
+    (the client already retried once with a fresh one, transport.py)."""
+    creds = getattr(api, "credentials", None)
+    if http_code == 401 and creds is not None:
+        return ApiError(401, "Unauthorized", creds.rejected_message())
+    return ApiError.from_status(status, http_code, http_reason)
 
 
 async def get_bytes(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0) -> bytes:

@@ -1,29 +1,39 @@
 """Finding the cluster: kubeconfig (kubectl's rules) or the pod's service account.
 
 kubectl's precedence: `--kubeconfig` (one file, must exist) > $KUBECONFIG (a list, merged; missing
-files ignored; for each name the first file that defines it wins, current-context included) >
-~/.kube/config > in-cluster config when running in a pod. kubernetes_asyncio merges the list itself
-but lets the *last* file's current-context win, so the context is resolved here and passed in
-explicitly. The user's kubeconfig is never written back (persist_config=False).
+files ignored; for each name the first file that defines it wins, current-context included; relative
+paths resolve against the file that names them: see kubeconfig.py) > ~/.kube/config > in-cluster
+config when running in a pod. kubernetes_asyncio's loader is not used: it lets the *last* file's
+current-context win, resolves a user's paths against the cluster's file, runs an exec plugin once and
+never again, and keeps no client certificate a plugin returns. The user's kubeconfig is never written.
 
 Errors are `KubeConfigError` with text meant for the user, not a traceback.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-from aiohttp.helpers import get_env_proxy_for_url
-from kubernetes_asyncio.client import ApiClient, Configuration
+from kubernetes_asyncio.client import Configuration
 from kubernetes_asyncio.config import ConfigException
-from kubernetes_asyncio.config.incluster_config import (SERVICE_CERT_FILENAME, SERVICE_HOST_ENV_NAME,
-                                                        SERVICE_TOKEN_FILENAME, load_incluster_config)
-from kubernetes_asyncio.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR, load_kube_config
-from yarl import URL
+from kubernetes_asyncio.config.incluster_config import (
+    SERVICE_CERT_FILENAME,
+    SERVICE_HOST_ENV_NAME,
+    SERVICE_TOKEN_FILENAME,
+    load_incluster_config,
+)
+from kubernetes_asyncio.config.kube_config import ENV_KUBECONFIG_PATH_SEPARATOR
+
+from .api import ApiError
+from .credentials import CredentialError, Credentials, _TempFiles
+from .kubeconfig import KubeConfigFileError, merge, select
+from .transport import KubeApiClient, Transport, TransportError
 
 SERVICE_NAMESPACE_FILENAME = str(Path(SERVICE_TOKEN_FILENAME).with_name("namespace"))
 IN_CLUSTER = "in-cluster"
@@ -35,17 +45,18 @@ class KubeConfigError(Exception):
 
 @dataclass
 class KubeTarget:
-    api: ApiClient
+    api: KubeApiClient
     context: str  # the context name, or "in-cluster"
     namespace: str  # the context's namespace (or the override), "default" when unset
-    server: str
+    server: str | None  # kubernetes_asyncio's Configuration.host
     source: str  # where the config came from, for messages: file paths or "service account"
+    user: str = ""
 
     async def close(self) -> None:
         await self.api.close()
 
 
-def kubeconfig_paths(explicit: str | None = None, environ: dict[str, str] | None = None) -> list[Path]:
+def kubeconfig_paths(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> list[Path]:
     """The files kubectl would read, in order, existing ones only."""
     env = os.environ if environ is None else environ
     if explicit:
@@ -60,29 +71,12 @@ def kubeconfig_paths(explicit: str | None = None, environ: dict[str, str] | None
     return [p for p in paths if p.is_file()]
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise KubeConfigError(f"cannot read kubeconfig {path}: {exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise KubeConfigError(f"kubeconfig {path} is not a kubeconfig (expected a mapping)")
-    return data
-
-
 def _merged_contexts(paths: list[Path]) -> tuple[dict[str, dict[str, Any]], str | None]:
-    contexts: dict[str, dict[str, Any]] = {}
-    current: str | None = None
-    for p in paths:
-        data = _read(p)
-        for c in data.get("contexts") or []:
-            if isinstance(c, dict) and isinstance(c.get("name"), str):
-                contexts.setdefault(c["name"], c.get("context") or {})
-        if current is None and data.get("current-context"):
-            current = str(data["current-context"])
-    return contexts, current
+    try:
+        merged = merge(paths)
+    except KubeConfigFileError as exc:
+        raise KubeConfigError(str(exc)) from None
+    return merged.contexts, merged.current
 
 
 def _in_cluster_available(env: dict[str, str] | os._Environ) -> bool:
@@ -90,60 +84,81 @@ def _in_cluster_available(env: dict[str, str] | os._Environ) -> bool:
 
 
 async def load_target(kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None,
-                      environ: dict[str, str] | None = None) -> KubeTarget:
-    """An ApiClient for the chosen context, plus its name and effective namespace.
+                      environ: dict[str, str] | None = None, authenticate: bool = True) -> KubeTarget:
+    """A client for the chosen context, plus its name and effective namespace.
 
-    `namespace` overrides the context's (the CLI's --namespace)."""
+    `namespace` overrides the context's (the CLI's --namespace). With `authenticate` the credential is
+    obtained now (an exec plugin runs), so a failing plugin is reported here; without it only checked
+    (the plugin is found, not run): the CLI's pre-flight check, so the app's own load is the one run."""
     env = os.environ if environ is None else environ
     paths = kubeconfig_paths(kubeconfig, env)
     if not paths:
         if not kubeconfig and not context and _in_cluster_available(env):
-            return _in_cluster(namespace, env)
+            return await _in_cluster(namespace, env, authenticate)
         looked = env.get("KUBECONFIG") or str(Path(env.get("HOME") or Path.home()) / ".kube" / "config")
         raise KubeConfigError(
             f"no kubeconfig found (looked at {looked}) and not running inside a pod. "
             "Pass --kubeconfig FILE, set KUBECONFIG, or run `svctui sim` for a simulated cluster.")
-    contexts, current = _merged_contexts(paths)
     source = ENV_KUBECONFIG_PATH_SEPARATOR.join(str(p) for p in paths)
-    name = context or current
-    if not name:
-        raise KubeConfigError(f"no current context in {source}; choose one with --context "
-                              f"({_choices(contexts)})")
-    if name not in contexts:
-        raise KubeConfigError(f"context {name!r} not found in {source} ({_choices(contexts)})")
-    cfg = Configuration()  # our own, never the process-wide default
     try:
-        await load_kube_config(config_file=source, context=name, client_configuration=cfg, persist_config=False)
-    except ConfigException as exc:
+        merged = merge(paths)
+        name = context or merged.current
+        if not name:
+            raise KubeConfigError(f"no current context in {source}; choose one with --context "
+                                  f"({_choices(merged.contexts)})")
+        if name not in merged.contexts:
+            raise KubeConfigError(f"context {name!r} not found in {source} ({_choices(merged.contexts)})")
+        sel = select(merged, name, source)
+    except KubeConfigFileError as exc:
+        raise KubeConfigError(str(exc)) from None
+    if isinstance(sel.user.get("auth-provider"), dict):
+        provider = sel.user["auth-provider"].get("name", "?")
+        raise KubeConfigError(f"context {name!r}: user {sel.user_name!r} uses auth-provider {provider!r}, which "
+                              "svctui does not support; use an exec credential plugin (kubectl's own advice)")
+    files = _TempFiles()
+    try:
+        cluster = sel.cluster
+        server = str(cluster["server"]).rstrip("/")
+        ca_file = cluster.get("certificate-authority") or None
+        if cluster.get("certificate-authority-data"):
+            ca_file = files.write("ca", _b64(cluster["certificate-authority-data"], "certificate-authority-data"))
+        verify = not cluster.get("insecure-skip-tls-verify", False)
+        transport = Transport.for_cluster(server, ca_file, verify, cluster.get("tls-server-name") or None,
+                                          cluster.get("proxy-url") or None)
+        creds = Credentials(sel.user, context=name, user_name=sel.user_name, cluster=cluster, files=files)
+        if creds.exec_command is not None:
+            creds.find_plugin()
+        if authenticate:
+            await creds.current()
+        api = _client(transport, creds)
+        if authenticate:
+            await api.material()  # the TLS context is built now: an unreadable cert is reported here
+    except (CredentialError, ApiError) as exc:  # these name the context and user already
+        files.close()
+        raise KubeConfigError(str(exc)) from None
+    except (TransportError, ValueError) as exc:
+        files.close()
         raise KubeConfigError(f"context {name!r} in {source}: {exc}") from None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        # Malformed entries (a cluster without `server`, an unreadable cert file) surface here.
-        raise KubeConfigError(f"context {name!r} in {source} is unusable: {exc}") from None
-    ns = namespace or (contexts[name] or {}).get("namespace") or "default"
-    return KubeTarget(api_client(cfg), name, str(ns), cfg.host, source)
+    ns = namespace or sel.namespace or "default"
+    return KubeTarget(api, name, str(ns), server, source, sel.user_name)
 
 
-def api_client(cfg: Configuration) -> ApiClient:
-    """An ApiClient for cfg whose requests look nothing up on the way out.
+def _b64(value: Any, what: str) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError(f"{what} is not valid base64") from None
 
-    kubernetes_asyncio's HTTP session trusts the environment, so aiohttp reads ~/.netrc and the proxy
-    variables in a worker thread for every request: two thread round trips each, which wait for the
-    loop's thread to let go of the GIL (at 10,000 Services the first lists took 0.35 s longer for it).
-    The proxy the environment names for the API server (HTTPS_PROXY / HTTP_PROXY, NO_PROXY, as aiohttp
-    reads them) is resolved here, once; a kubeconfig's proxy-url still wins. ~/.netrc is not read:
-    kubectl does not read it either."""
-    if not cfg.proxy:
-        try:
-            proxy, auth = get_env_proxy_for_url(URL(cfg.host))
-        except (LookupError, ValueError):
-            pass
-        else:
-            cfg.proxy = str(proxy)
-            if auth is not None:
-                cfg.proxy_headers = {"Proxy-Authorization": auth.encode()}
-    api = ApiClient(configuration=cfg)
-    api.rest_client.pool_manager._trust_env = False  # aiohttp's session: ClientSession(trust_env=False)
-    return api
+
+def _client(transport: Transport, creds: Credentials) -> KubeApiClient:
+    cfg = Configuration()  # our own, never the process-wide default; it carries no credential
+    cfg.host = transport.host
+    cfg.ssl_ca_cert = transport.ca_file
+    cfg.verify_ssl = transport.verify
+    cfg.tls_server_name = transport.server_name
+    cfg.proxy = transport.proxy
+    cfg.proxy_headers = transport.proxy_headers
+    return KubeApiClient(cfg, transport, creds)
 
 
 def _choices(contexts: dict[str, Any]) -> str:
@@ -152,17 +167,27 @@ def _choices(contexts: dict[str, Any]) -> str:
     return "available: " + ", ".join(sorted(contexts))
 
 
-def _in_cluster(namespace: str | None, env: Any) -> KubeTarget:
+async def _in_cluster(namespace: str | None, env: Any, authenticate: bool) -> KubeTarget:
     cfg = Configuration()
     try:
         load_incluster_config(client_configuration=cfg, environ=env)
     except ConfigException as exc:
         raise KubeConfigError(f"in-cluster config: {exc}") from None
+    # The projected token rotates (about hourly): a tokenFile credential re-reads it when it changes.
+    creds = Credentials({"tokenFile": SERVICE_TOKEN_FILENAME}, context=IN_CLUSTER, user_name="service account")
+    transport = Transport.for_cluster(str(cfg.host), SERVICE_CERT_FILENAME, True, None, None)
+    api = _client(transport, creds)
+    if authenticate:
+        try:
+            await api.material()
+        except Exception as exc:
+            await api.close()
+            raise KubeConfigError(f"in-cluster config: {exc}") from None
     ns = namespace
     if not ns:
         try:
             ns = Path(SERVICE_NAMESPACE_FILENAME).read_text().strip()
         except OSError:
             ns = None
-    return KubeTarget(api_client(cfg), IN_CLUSTER, ns or "default", cfg.host,
-                      f"service account ({SERVICE_CERT_FILENAME})")
+    return KubeTarget(api, IN_CLUSTER, ns or "default", cfg.host, f"service account ({SERVICE_CERT_FILENAME})",
+                      "service account")

@@ -12,11 +12,21 @@ is required.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any
 
-from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, EndpointPort, EndpointSlice,
-                                  Labels, Pod, Service, ServicePort)
+from svctui.model.objects import (
+    SERVICE_NAME_LABEL,
+    ContainerPort,
+    Endpoint,
+    EndpointPort,
+    EndpointSlice,
+    Labels,
+    Pod,
+    Service,
+    ServicePort,
+)
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"

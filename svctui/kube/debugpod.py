@@ -24,20 +24,21 @@ import secrets
 import signal
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
-from svctui.model.podowner import (HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of,
-                                   verdict)
+from svctui.model.podowner import HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of, verdict
 
-from .api import ApiError
-from .exec import ExecError, Executor, ExecResult
+from .api import ApiError, response_error
+from .exec import ExecError, ExecResult, Executor
 from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
+from .transport import KubeApiClient
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
 MANAGER = "svctui"
@@ -154,7 +155,7 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
     except orjson.JSONDecodeError:
         parsed = {"message": data[:300].decode("utf-8", "replace").strip()}
     if resp.status >= 300:
-        raise ApiError.from_status(parsed, resp.status, resp.reason or "")
+        raise response_error(api, parsed, resp.status, resp.reason or "")
     return parsed
 
 
@@ -235,7 +236,7 @@ class Removal:
 class DebugSession:
     """The debug pods of one svctui run. `session_id` defaults to a fresh random one."""
 
-    def __init__(self, api: ApiClient, image: str | None = None, session_id: str | None = None,
+    def __init__(self, api: KubeApiClient, image: str | None = None, session_id: str | None = None,
                  deadline: int = DEFAULT_DEADLINE, ready_timeout: float = 120.0, pull_policy: str | None = None,
                  poll: float = 0.05, heartbeat_interval: float = HEARTBEAT_SECONDS,
                  stale_after: float = STALE_SECONDS, on_heartbeat: Report | None = None, here: Here | None = None,
@@ -418,16 +419,20 @@ class DebugSession:
 
     async def _refresh_sync_config(self) -> None:
         # Built while the loop is alive, so the signal path needs no awaiting (tokens may rotate: rebuilt per pod).
-        from .portforward import sync_configuration
+        from .transport import sync_configuration_for
 
-        self._sync_config = await sync_configuration(self.api)
+        try:
+            self._sync_config = sync_configuration_for(self.api, await self.api.material())
+        except ApiError as err:  # no credential (the exec plugin failed): nothing can be created
+            raise DebugPodError(err.message, "api") from None
 
     def cleanup_sync(self, timeout: float = 5.0) -> list[str]:
         """cleanup() with the blocking `kubernetes` client: for signal handlers and atexit. Never raises."""
         if not self.pods or self._sync_config is None:
             return []
         with self._cleanup_lock:
-            from kubernetes.client import ApiClient as SyncApiClient, CoreV1Api
+            from kubernetes.client import ApiClient as SyncApiClient
+            from kubernetes.client import CoreV1Api
             from kubernetes.client.rest import ApiException
 
             deleted = []

@@ -15,8 +15,9 @@ from __future__ import annotations
 import asyncio
 import re
 import struct
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import dns.message
 import dns.rcode
@@ -27,7 +28,8 @@ from ..model.dnsnames import DEFAULT_ZONE, NDOTS, candidates, search_path
 from .api import ApiError, get_json
 from .debugpod import DebugPodError, DebugSession
 from .exec import ExecError
-from .portforward import Forward, PortForwardError, recv_exact, sync_configuration
+from .portforward import Forward, PortForwardError, open_forward, recv_exact
+from .transport import KubeApiClient
 
 DNS_NAMESPACE = "kube-system"
 DNS_SELECTOR = "k8s-app=kube-dns"
@@ -284,7 +286,7 @@ async def coredns_pod(api: ApiClient) -> str:
     return sorted(ready)[0]
 
 
-async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSession | None = None,
+async def lookup(api: KubeApiClient, name: str, namespace: str, *, session: DebugSession | None = None,
                  debug_image: str | None = None, zone: str = DEFAULT_ZONE, ndots: int = NDOTS,
                  qtypes: tuple[str, ...] | None = None, timeout: float = 3.0) -> Walk:
     """The search-path walk for `name` as a pod in `namespace` makes it.
@@ -296,10 +298,10 @@ async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSes
     walk = Walk(name, namespace, qtypes, search_path(namespace, zone), ndots, [])
     try:
         pod = await coredns_pod(api)
-        cfg = await sync_configuration(api)
+        fwd = await open_forward(api, DNS_NAMESPACE, pod, 53, timeout=timeout)
 
         def run() -> tuple[list[Step], list[Step]]:
-            with Forward(cfg, DNS_NAMESPACE, pod, 53, timeout=timeout) as fwd:
+            with fwd:
                 return _walk(ForwardedResolver(fwd, timeout).query, names, qtypes)
 
         walk.steps, walk.chain = await asyncio.to_thread(run)
@@ -307,11 +309,11 @@ async def lookup(api: ApiClient, name: str, namespace: str, *, session: DebugSes
         return walk
     except ApiError as err:
         if not err.forbidden:
-            raise DnsError(f"cannot find CoreDNS: {err.message}") from None
+            raise  # the API's answer, not DNS's: the caller reports it as such (svctui dns exits 2)
         walk.fallback = f"cannot list pods in {DNS_NAMESPACE} ({err.message})"
     except PortForwardError as err:
-        if not err.forbidden:
-            raise DnsError(str(err)) from None
+        if not err.forbidden:  # the API server or the way to it failed, not DNS
+            raise ApiError(err.code, "PortForwardFailed", str(err)) from None
         walk.fallback = f"port-forward is forbidden ({err})"
     own = session is None
     session = session or DebugSession(api, image=debug_image)

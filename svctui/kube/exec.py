@@ -1,8 +1,8 @@
 """Running a command in a pod over the exec websocket (v4.channel.k8s.io), output streamed as it comes.
 
-kubernetes_asyncio's `WsApiClient` opens the websocket with the ApiClient's auth and TLS; with
-`_preload_content=False` it hands back the aiohttp websocket and we read the channels ourselves, because its
-preloaded mode merges stdout with stderr and drops the status channel, which carries the exit code.
+The websocket is opened by the target's client (transport.py: the same session, proxy, TLS and credential
+as REST, one retry after a 401) and the channels are read here, because kubernetes_asyncio's preloaded
+mode merges stdout with stderr and drops the status channel, which carries the exit code.
 
     async with Executor(target.api) as ex:
         result = await ex.run("default", "svctui-debug-ab12", ["nslookup", "db"], on_output=print_chunk)
@@ -16,14 +16,16 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, AsyncIterator, Callable, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 import orjson
-from kubernetes_asyncio.client import ApiClient
-from kubernetes_asyncio.stream import WsApiClient
+
+from .api import ApiError
+from .transport import KubeApiClient
 
 STDOUT, STDERR, ERROR = 1, 2, 3
 CHANNEL_NAMES = {STDOUT: "stdout", STDERR: "stderr"}
@@ -125,14 +127,13 @@ def _shorten_runtime_error(msg: str) -> str:
 class Executor:
     """Exec into pods through one websocket-capable client (its connection pool is reused)."""
 
-    def __init__(self, api: ApiClient):
+    def __init__(self, api: KubeApiClient):
         self.api = api
-        self._ws_client = WsApiClient(configuration=api.configuration)
 
     async def close(self) -> None:
-        await self._ws_client.close()
+        pass  # the websockets are the target client's; each is closed when its command ends
 
-    async def __aenter__(self) -> "Executor":
+    async def __aenter__(self) -> Executor:
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
@@ -146,7 +147,7 @@ class Executor:
         return q
 
     async def open(self, namespace: str, pod: str, argv: Sequence[str], container: str | None = None,
-                   connect_timeout: float = 10.0) -> "_Opened":
+                   connect_timeout: float = 10.0) -> _Opened:
         if not argv:
             raise ExecError("no command given")
         path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/exec"
@@ -178,6 +179,9 @@ class Executor:
     async def _error_for(self, path: str, query: list[tuple[str, str]], exc: aiohttp.WSServerHandshakeError) -> ExecError:
         """The refused upgrade's reason: the handshake error has no body, so ask again over plain HTTP
         (the API server answers with the same Status: 403, 404, 400 container choice, ...)."""
+        code = exc.status
+        if code == 401:  # already retried with a fresh credential: asking again would only re-run the plugin
+            return ExecError(f"exec refused: {self.api.credentials.rejected_message()}", 401, "Unauthorized")
         try:
             resp = await self.api.call_api(path, "GET", query_params=query, header_params={"Accept": "application/json"},
                                            auth_settings=["BearerToken"], _preload_content=False,
@@ -196,7 +200,6 @@ class Executor:
                 message, reason = str(status.get("message") or ""), str(status.get("reason") or "")
         except ValueError:
             message = body.decode("utf-8", "replace").strip()[:300]
-        code = exc.status
         if not message or "websocket" in message:
             message = f"HTTP {code} {exc.message}"
         return ExecError(f"exec refused: {message}", code, reason)
@@ -208,17 +211,14 @@ class _Opened:
     def __init__(self, ex: Executor, path: str, query: list[tuple[str, str]], argv: list[str], connect_timeout: float):
         self._ex, self._path, self._query, self._argv = ex, path, query, argv
         self._connect_timeout = connect_timeout
-        self._cm: Any = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
 
     async def __aenter__(self) -> ExecStream:
-        ws_client = self._ex._ws_client
         try:
             async with asyncio.timeout(self._connect_timeout):
-                self._cm = await ws_client.call_api(
-                    self._path, "GET", query_params=self._query,
-                    header_params={"sec-websocket-protocol": "v4.channel.k8s.io"},
-                    auth_settings=["BearerToken"], _preload_content=False)
-                ws = await self._cm.__aenter__()
+                ws = self._ws = await self._ex.api.ws_connect(self._path, self._query, "v4.channel.k8s.io")
+        except ApiError as exc:  # no credential to send (the plugin failed)
+            raise ExecError(f"exec: {exc.message}", exc.code, exc.reason) from None
         except aiohttp.WSServerHandshakeError as exc:
             raise await self._ex._error_for(self._path, self._query, exc) from None
         except TimeoutError:
@@ -228,5 +228,5 @@ class _Opened:
         return ExecStream(ws, self._argv)
 
     async def __aexit__(self, *exc: Any) -> None:
-        if self._cm is not None:
-            await self._cm.__aexit__(*exc)
+        if self._ws is not None:
+            await self._ws.close()

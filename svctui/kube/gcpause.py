@@ -17,8 +17,8 @@ have none; the app freezes the same objects once everything is listed anyway).
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 _depth = 0
 _was_enabled = False

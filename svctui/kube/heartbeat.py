@@ -19,8 +19,9 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 
@@ -142,7 +143,7 @@ class Heartbeat:
                         self.gone(ns)
                     continue
                 problems.append(f"{ns}/{name}: {err.code} {err.message}")
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 problems.append(f"{ns}/{name}: {type(exc).__name__}: {exc}")
             except Exception as exc:  # noqa: BLE001 - whatever a renewal hits, the app goes on
                 log.exception("debug pod heartbeat")

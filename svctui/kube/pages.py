@@ -18,13 +18,22 @@ hand-made edge cases.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import msgspec
 import orjson
 
-from svctui.model.objects import (SERVICE_NAME_LABEL, ContainerPort, Endpoint, EndpointPort, EndpointSlice, Pod,
-                                  Service, ServicePort)
+from svctui.model.objects import (
+    SERVICE_NAME_LABEL,
+    ContainerPort,
+    Endpoint,
+    EndpointPort,
+    EndpointSlice,
+    Pod,
+    Service,
+    ServicePort,
+)
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
 from .convert import MANAGED_BY_LABEL, epoch_seconds
@@ -297,10 +306,11 @@ class _ListMeta(_S):
 
 def _list_of(item: type) -> type:
     return msgspec.defstruct(f"_{item.__name__.strip('_')}List", [
-        ("metadata", _ListMeta | None, None), ("items", list[item] | None, None)], bases=(_S,))
+        # A type made at run time, for msgspec: mypy cannot follow it.
+        ("metadata", _ListMeta | None, None), ("items", list[item] | None, None)], bases=(_S,))  # type: ignore[valid-type]
 
 
-_READERS = {SERVICE: (msgspec.json.Decoder(_list_of(_Service)), _service),
+_READERS: dict[str, tuple[msgspec.json.Decoder[Any], Callable[[Any], Obj]]] = {SERVICE: (msgspec.json.Decoder(_list_of(_Service)), _service),
             ENDPOINTSLICE: (msgspec.json.Decoder(_list_of(_Slice)), _slice),
             POD: (msgspec.json.Decoder(_list_of(_Pod)), _pod)}
 

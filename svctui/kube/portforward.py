@@ -2,20 +2,26 @@
 
 `kubernetes.stream.portforward` speaks the kubelet's v4 channel protocol and hands back a socketpair end
 per port, pumped by its own thread; callers do blocking socket I/O on it, so async code runs them with
-`asyncio.to_thread`. The sync client needs its own Configuration: `sync_configuration` copies the
-asyncio one (server, TLS files, current bearer token) so both talk to the same context.
+`asyncio.to_thread`. The sync client needs its own Configuration: `sync_configuration` builds it from
+the target's transport and current credential (transport.py), so both talk to the same context the same
+way, proxy included; `open_forward` retries once with a fresh credential after a 401, as REST does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 from typing import Any
 
-from kubernetes.client import ApiClient as SyncApiClient, Configuration as SyncConfiguration, CoreV1Api
+from kubernetes.client import ApiClient as SyncApiClient
+from kubernetes.client import Configuration as SyncConfiguration
+from kubernetes.client import CoreV1Api
 from kubernetes.client.rest import ApiException
 from kubernetes.stream import portforward as _portforward
-from kubernetes_asyncio.client import ApiClient
+
+from .api import ApiError
+from .transport import KubeApiClient, sync_configuration_for
 
 
 class PortForwardError(Exception):
@@ -28,18 +34,34 @@ class PortForwardError(Exception):
         return self.code == 403
 
 
-async def sync_configuration(api: ApiClient) -> SyncConfiguration:
-    src = api.configuration
-    cfg = SyncConfiguration()
-    cfg.host = src.host
-    auth = await src.auth_settings()  # may refresh an expiring token (exec plugins)
-    if "BearerToken" in auth:
-        cfg.api_key = {"BearerToken": auth["BearerToken"]["value"]}  # the value carries its "Bearer " prefix
-    for attr in ("username", "password", "ssl_ca_cert", "cert_file", "key_file", "verify_ssl", "assert_hostname",
-                 "tls_server_name", "proxy", "proxy_headers", "no_proxy"):
-        if hasattr(src, attr) and hasattr(cfg, attr):
-            setattr(cfg, attr, getattr(src, attr))
-    return cfg
+async def sync_configuration(api: KubeApiClient) -> SyncConfiguration:
+    """The current credential (a due plugin run happens here, on the loop) in a sync Configuration."""
+    try:
+        return sync_configuration_for(api, await api.material())
+    except ApiError as exc:
+        raise PortForwardError(f"port-forward: {exc.message}", exc.code) from None
+
+
+async def open_forward(api: KubeApiClient, namespace: str, pod: str, port: int, timeout: float = 10.0) -> Forward:
+    """A Forward opened in a thread; a 401 is retried once with a fresh credential."""
+    for attempt in (0, 1):
+        try:
+            m = await api.material()
+        except ApiError as exc:
+            raise PortForwardError(f"port-forward: {exc.message}", exc.code) from None
+        cfg = sync_configuration_for(api, m)
+        try:
+            return await asyncio.to_thread(Forward, cfg, namespace, pod, port, timeout)
+        except PortForwardError as exc:
+            if exc.code != 401:
+                raise
+            try:
+                again = attempt == 0 and await api.retry_after_401(m)
+            except ApiError as err:
+                raise PortForwardError(f"port-forward: {err.message}", err.code) from None
+            if not again:
+                raise PortForwardError(f"port-forward refused: {api.credentials.rejected_message()}", 401) from None
+    raise AssertionError("unreachable")
 
 
 _HANDSHAKE = re.compile(r"Handshake status (\d{3})")
@@ -84,7 +106,7 @@ class Forward:
         finally:
             self._client.close()
 
-    def __enter__(self) -> "Forward":
+    def __enter__(self) -> Forward:
         return self
 
     def __exit__(self, *exc: Any) -> None:

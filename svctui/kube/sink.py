@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import Obj
@@ -19,7 +19,7 @@ log = logging.getLogger("svctui.kube")
 
 
 class ModelSink:
-    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], None],
+    def __init__(self, model: ClusterModel, consumer: Callable[[Changes], object],
                  clock: Callable[[], float] = time.time):
         self.model = model
         self.consumer = consumer
@@ -42,6 +42,14 @@ class ModelSink:
                 await asyncio.sleep(0)
             else:
                 self._add(step)
+
+    def forbid(self, kind: str, namespace: str | None) -> None:
+        """The server refused to list `kind` there: the model must not read absence as emptiness."""
+        self._add(self.model.forbid(kind, namespace))
+
+    def cover(self, kind: str, namespaces: Iterable[str]) -> None:
+        """After a cluster-wide 403, `kind` is watched in these namespaces only."""
+        self._add(self.model.cover(kind, namespaces))
 
     def _add(self, ch: Changes) -> None:
         if not ch:

@@ -3,6 +3,10 @@
 For `svctui doctor` and scripts: one consistent-enough picture, then exit. The live view uses
 ClusterWatch instead. kube-system is listed too (when the main scope does not already cover it) so
 cluster DNS health can be judged; a 403 there only skips that check.
+
+A 403 on a kind is recorded in the model (diagnose then draws nothing from it) and the rest is still
+listed; cluster-wide, the kind is listed namespace by namespace instead, as the watch does.
+`Snapshot.unchecked` names what could not be read in the scope.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from typing import Any
 import aiohttp
 from kubernetes_asyncio.client import ApiClient
 
+from svctui.model.access import UNWATCHED, Gap
 from svctui.model.cluster import ClusterModel
 from svctui.model.objects import Key
 
@@ -23,6 +28,7 @@ from .convert import CONVERTERS, ConvertError
 
 DNS_NAMESPACE = "kube-system"
 NODES_PATH = "/api/v1/nodes"
+NAMESPACES_PATH = "/api/v1/namespaces"
 NETWORK_ERRORS = (aiohttp.ClientError, OSError, asyncio.TimeoutError, EOFError)
 
 
@@ -39,6 +45,8 @@ class Snapshot:
     dns_checked: bool = False
     skipped: list[str] = field(default_factory=list)  # objects that failed conversion
     notes: list[str] = field(default_factory=list)  # what could not be looked at, and why
+    unchecked: list[Gap] = field(default_factory=list)  # kinds the scope's namespaces could not be read
+    namespaces: list[str] | None = None  # every namespace, when a cluster-wide 403 made us list them
 
 
 async def list_items(api: ApiClient, path: str, page_size: int = 500) -> list[Any]:
@@ -60,14 +68,46 @@ async def list_items(api: ApiClient, path: str, page_size: int = 500) -> list[An
 async def _load(api: ApiClient, snap: Snapshot, namespace: str | None) -> None:
     now = time.time()
     for res in kapi.RESOURCES:
+        if not await _load_kind(api, snap, res, namespace, now) and namespace is None:
+            await _load_per_namespace(api, snap, res, now)
+
+
+async def _load_kind(api: ApiClient, snap: Snapshot, res: kapi.Resource, namespace: str | None,
+                     now: float) -> bool:
+    """List one kind into the model; False (recorded in the model) when the server refuses it."""
+    try:
         raws = await list_items(api, res.path(namespace))
-        objs = []
-        for raw in raws:
-            try:
-                objs.append(CONVERTERS[res.kind](raw))
-            except ConvertError as exc:
-                snap.skipped.append(str(exc))
-        snap.model.replace_all(res.kind, objs, now, namespace)
+    except kapi.ApiError as exc:
+        if not exc.forbidden:
+            raise
+        snap.model.forbid(res.kind, namespace)
+        return False
+    objs = []
+    for raw in raws:
+        try:
+            objs.append(CONVERTERS[res.kind](raw))
+        except ConvertError as exc:
+            snap.skipped.append(str(exc))
+    snap.model.replace_all(res.kind, objs, now, namespace)
+    return True
+
+
+async def _load_per_namespace(api: ApiClient, snap: Snapshot, res: kapi.Resource, now: float) -> None:
+    if snap.namespaces is None:
+        try:
+            raws = await list_items(api, NAMESPACES_PATH)
+        except kapi.ApiError as exc:
+            if not exc.forbidden:
+                raise
+            snap.namespaces = []
+            snap.notes.append("namespaces cannot be listed (forbidden): what is forbidden cluster-wide "
+                              "is not checked in any namespace")
+        else:
+            snap.namespaces = sorted(str(md["name"]) for n in raws if type(n) is dict
+                                     and type(md := n.get("metadata")) is dict and md.get("name"))
+    snap.model.cover(res.kind, snap.namespaces)
+    for ns in snap.namespaces:
+        await _load_kind(api, snap, res, ns, now)
 
 
 def _platform(nodes: list[Any]) -> str | None:
@@ -89,13 +129,23 @@ async def take(api: ApiClient, namespace: str | None, *, dns: bool = True) -> Sn
     try:
         await _load(api, snap, namespace)
         if dns and namespace is not None and namespace != DNS_NAMESPACE:
-            try:
-                await _load(api, snap, DNS_NAMESPACE)
-            except kapi.ApiError as exc:
-                if not exc.forbidden:
-                    raise
-                snap.notes.append(f"cluster DNS not checked: listing {DNS_NAMESPACE} is forbidden")
-        snap.dns_checked = dns and snap.model.pods_known(DNS_NAMESPACE)
+            await _load(api, snap, DNS_NAMESPACE)
+        snap.dns_checked = dns and snap.model.pods_known(DNS_NAMESPACE) and \
+            snap.model.listed(kapi.SERVICES.kind, DNS_NAMESPACE) and snap.model.listed(kapi.ENDPOINTSLICES.kind,
+                                                                                      DNS_NAMESPACE)
+        if dns and not snap.dns_checked:
+            refused = [g.text for g in snap.model.access.gaps(DNS_NAMESPACE)]
+            if refused:
+                snap.notes.append(f"cluster DNS not checked: {'; '.join(refused)}")
+        scope = [namespace] if namespace is not None else sorted(
+            set(snap.namespaces or ()) | {k[0] for k in snap.model.store.services}
+            | {k[0] for k in snap.model.topology.service_keys()})
+        if namespace is None and snap.namespaces == []:
+            # Not even the namespaces to try one by one: the refusal covers every namespace.
+            snap.unchecked = [Gap(res.kind, "", UNWATCHED) for res in kapi.RESOURCES
+                              if snap.model.access.unwatched_possible(res.kind)]
+        else:
+            snap.unchecked = [g for ns in scope for g in snap.model.access.gaps(ns)]
         try:
             raw_nodes = await list_items(api, NODES_PATH)
         except kapi.ApiError as exc:
@@ -107,8 +157,8 @@ async def take(api: ApiClient, namespace: str | None, *, dns: bool = True) -> Sn
                                 if type(n) is dict and (n.get("metadata") or {}).get("name"))
             snap.platform = _platform(raw_nodes)
     except kapi.ApiError as exc:
-        scope = f"namespace {namespace}" if namespace else "all namespaces"
-        raise SnapshotError(f"cannot list {scope}: {exc.message}") from None
+        where = f"namespace {namespace}" if namespace else "all namespaces"
+        raise SnapshotError(f"cannot list {where}: {exc.message}") from None
     except NETWORK_ERRORS as exc:
         raise SnapshotError(f"cannot reach the cluster: {_describe(exc)}") from None
     return snap

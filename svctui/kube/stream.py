@@ -12,8 +12,8 @@ import asyncio
 import logging
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import aiohttp
 import orjson
@@ -65,7 +65,7 @@ class StreamStats:
 
 class ResourceStream:
     def __init__(self, api: ApiClient, resource: kapi.Resource, namespace: str | None, sink: ModelSink,
-                 options: WatchOptions, on_state: Callable[[StreamState], None],
+                 options: WatchOptions, on_state: Callable[[StreamState], object],
                  on_skip: Callable[[Skipped], None] | None = None):
         self.api = api
         self.resource = resource

@@ -13,7 +13,9 @@ turn. `on_state(StreamState)` is called whenever a stream's state changes (see s
 
 Cluster-wide, a 403 on a kind falls back to per-namespace streams for that kind: the namespaces the
 user can list, or, if listing namespaces is forbidden too, the context's namespace. Per kind, because
-RBAC often grants pods and services cluster-wide but not EndpointSlices, or the reverse.
+RBAC often grants pods and services cluster-wide but not EndpointSlices, or the reverse. Namespaces
+are then watched, so one created later gets its streams too (see namespaces.py). The model is told
+what was refused and which namespaces are covered, so it never reads a refusal as an empty list.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from kubernetes_asyncio.client import ApiClient
 
@@ -30,6 +32,7 @@ from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 
 from . import api as kapi
+from .namespaces import follow_namespaces, list_namespaces
 from .sink import ModelSink
 from .state import FORBIDDEN, LOST, Skipped, StreamState
 from .stream import ResourceStream, WatchOptions
@@ -41,9 +44,9 @@ ROW_KINDS = frozenset({SERVICE, ENDPOINTSLICE})  # what the tree's rows are made
 
 
 class ClusterWatch:
-    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], None], *,
+    def __init__(self, api: ApiClient, model: ClusterModel, on_changes: Callable[[Changes], object], *,
                  namespace: str | None = None, default_namespace: str = "default",
-                 on_state: Callable[[StreamState], None] | None = None,
+                 on_state: Callable[[StreamState], object] | None = None,
                  on_skip: Callable[[Skipped], None] | None = None,
                  options: WatchOptions | None = None, clock: Callable[[], float] = time.time,
                  resources: Iterable[kapi.Resource] = kapi.RESOURCES):
@@ -61,6 +64,9 @@ class ClusterWatch:
         self._tasks: dict[StreamKey, asyncio.Task] = {}
         self._namespaces: asyncio.Task | None = None  # shared by the kinds that fall back
         self._namespaces_note: str | None = None
+        self._known_ns: set[str] | None = None  # every namespace, kept current once listable
+        self._ns_follower: asyncio.Task | None = None
+        self._covered: dict[str, tuple[kapi.Resource, set[str]]] = {}  # kind → its per-namespace streams
         self._fallbacks: Counter[str] = Counter()  # kind → fallbacks still setting up (wait_synced waits)
         self._done = asyncio.Event()
         self._all_spawned = False
@@ -84,7 +90,7 @@ class ClusterWatch:
                 # Services and slices: listing pods after them shows the tree seconds earlier.
                 try:
                     await self.wait_synced(timeout=self.options.rows_first, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass  # those lists are in trouble: do not hold the pods back any longer
             for res in rest:
                 self._spawn(res, self.namespace)
@@ -104,6 +110,8 @@ class ClusterWatch:
         tasks = list(self._tasks.values())
         if self._namespaces is not None:
             tasks.append(self._namespaces)
+        if self._ns_follower is not None:
+            tasks.append(self._ns_follower)
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -151,8 +159,10 @@ class ClusterWatch:
             log.exception("stream %s/%s crashed", stream.resource.plural, stream.namespace)
             stream._set(LOST, 0, f"internal error: {exc!r}")
             return
-        if outcome == FORBIDDEN and stream.namespace is None:
-            await self._fall_back(stream)
+        if outcome == FORBIDDEN:
+            self.sink.forbid(stream.resource.kind, stream.namespace)
+            if stream.namespace is None:
+                await self._fall_back(stream)
 
     async def _fall_back(self, stream: ResourceStream) -> None:
         self._fallbacks[stream.resource.kind] += 1
@@ -160,7 +170,11 @@ class ClusterWatch:
             if self._namespaces is None:
                 self._namespaces = asyncio.get_running_loop().create_task(self._readable_namespaces())
             namespaces = await asyncio.shield(self._namespaces)
+            if self._known_ns is not None:
+                namespaces = sorted(self._known_ns)  # those created since the list are in it too
             stream._set(FORBIDDEN, 0, stream.state.error, self._note(f"trying {len(namespaces)} namespace(s)"))
+            self._covered[stream.resource.kind] = (stream.resource, set(namespaces))
+            self.sink.cover(stream.resource.kind, namespaces)
             for ns in namespaces:
                 self._spawn(stream.resource, ns)
             subs = [self.streams[(stream.resource.kind, ns)] for ns in namespaces]
@@ -176,23 +190,27 @@ class ClusterWatch:
         finally:
             self._fallbacks[stream.resource.kind] -= 1
 
+    def _namespace_added(self, name: str) -> None:
+        """A namespace appeared after the fallback began: each kind refused cluster-wide gets a
+        stream there, which lists it or is refused in turn (and the model is told either way)."""
+        if self._known_ns is not None:
+            self._known_ns.add(name)
+        for kind, (res, covered) in self._covered.items():
+            if name not in covered:
+                covered.add(name)
+                self.sink.cover(kind, covered)
+                self._spawn(res, name)
+
     def _note(self, note: str) -> str:
         return f"{self._namespaces_note}; {note}" if self._namespaces_note else note
 
     async def _readable_namespaces(self) -> list[str]:
-        names: list[str] = []
-        cont: str | None = None
         try:
-            while True:
-                q = [("limit", "500")] + ([("continue", cont)] if cont else [])
-                body = await kapi.get_json(self.api, "/api/v1/namespaces", q, self.options.list_read_timeout)
-                for item in body.get("items") or ():
-                    name = ((item or {}).get("metadata") or {}).get("name")
-                    if isinstance(name, str) and name:
-                        names.append(name)
-                cont = (body.get("metadata") or {}).get("continue")
-                if not cont:
-                    return sorted(names)
+            names, rv = await list_namespaces(self.api, self.options.list_read_timeout)
+            self._known_ns = set(names)
+            self._ns_follower = asyncio.get_running_loop().create_task(
+                follow_namespaces(self.api, rv, self._namespace_added, self.options), name="watch namespaces")
+            return names
         except kapi.ApiError as exc:
             if exc.forbidden:
                 self._namespaces_note = f"cannot list namespaces either, using the context's namespace " \

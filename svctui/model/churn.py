@@ -32,8 +32,9 @@ Settling needs time to pass without events, so callers call `tick(now)` now and 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable
+from typing import cast
 
 from .objects import Endpoint, Key
 from .topology import EndpointKey, EndpointRow, ServiceView
@@ -53,7 +54,7 @@ class Conditions:
     terminating: bool
 
     @classmethod
-    def of(cls, ep: Endpoint) -> "Conditions":
+    def of(cls, ep: Endpoint) -> Conditions:
         return cls(ep.is_ready, ep.is_serving, ep.is_terminating)
 
     @property
@@ -272,11 +273,16 @@ def _identity(ns: str, ep: Endpoint) -> object:
     return None
 
 
-def diff_rows(before: dict[EndpointKey, EndpointRow], after: dict[EndpointKey, EndpointRow], ns: str):
+# (change, endpoint key, old row, new row): a side is None when the endpoint is absent there.
+RowChange = tuple[str, EndpointKey, EndpointRow | None, EndpointRow | None]
+
+
+def diff_rows(before: dict[EndpointKey, EndpointRow], after: dict[EndpointKey, EndpointRow],
+              ns: str) -> list[RowChange]:
     """(change, key, old row, new row) for every endpoint that appeared, vanished or changed."""
     if before is after:
         return []
-    out = []
+    out: list[RowChange] = []
     for k, old in before.items():
         new = after.get(k)
         if new is None:
@@ -372,11 +378,11 @@ class ChurnLedger:
                 self._pending.discard(key)
         return changed
 
-    def _entries(self, key: Key, st: _ServiceState, changes, now: float) -> list[ChurnEntry]:
+    def _entries(self, key: Key, st: _ServiceState, changes: Iterable[RowChange], now: float) -> list[ChurnEntry]:
         ns = key[0]
         out = []
         for change, k, old, new in changes:
-            row = new if new is not None else old
+            row = cast(EndpointRow, new if new is not None else old)  # diff_rows gives every change a side
             ep = row.endpoint
             pod = ep.target_name or (self.pod_namer(ns, ep) if self.pod_namer else None)
             added = st.added_at.get(k)
@@ -397,7 +403,8 @@ class ChurnLedger:
                 e = ChurnEntry(now, key, REMOVED, row.address, row.address_type, pod, ep.node_name,
                                Conditions.of(ep), age=age)
                 st.gone[k] = e
-            else:
+            else:  # CHANGED: both sides
+                assert old is not None
                 e = ChurnEntry(now, key, CHANGED, row.address, row.address_type, pod, ep.node_name,
                                Conditions.of(ep), before=Conditions.of(old.endpoint), age=age)
             out.append(e)

@@ -7,9 +7,10 @@ looked like, so it sets steady counts and remembers IP owners without writing ch
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
 
+from .access import Access
 from .churn import ChurnEntry, ChurnLedger
 from .objects import Endpoint, Key
 from .store import ENDPOINTSLICE, POD, Delta, Obj, Store
@@ -33,7 +34,8 @@ class ClusterModel:
         self.ledger = ledger or ChurnLedger()
         if self.ledger.pod_namer is None:
             self.ledger.pod_namer = self._pod_name
-        self._synced: dict[str, set[str | None]] = {}  # kind → namespaces listed (None = all)
+        self.access = Access()  # what could be read; a 403 is not an empty list
+        self._synced = self.access.listed_in  # kind → namespaces listed (None = all)
 
     def apply(self, kind: str, event_type: str, obj: Obj, now: float) -> Changes:
         return self._propagate(self.store.apply(kind, event_type, obj), now, set())
@@ -59,8 +61,13 @@ class ClusterModel:
             if kind == ENDPOINTSLICE and None not in synced:
                 # Namespaces never listed before: their endpoints are the starting state, not churn.
                 baseline_ns = {d.key[0] for d in deltas if d.key[0] not in synced}
+            first = kind == ENDPOINTSLICE and None not in synced and namespace not in synced
             synced.add(namespace)
-            yield self._propagate(deltas, now, baseline_ns)
+            ch = self._propagate(deltas, now, baseline_ns)
+            if first:
+                # Known slices change what can be said of every Service there, those with none too.
+                ch.services |= self._service_keys(namespace)
+            yield ch
             return
         # A first pod list. Knowing the pods changes what can be said of every Service there, not
         # only of those whose pods arrived (a selector that matches none is now a finding): all of
@@ -84,8 +91,7 @@ class ClusterModel:
                 # too. The namespace stays not-yet-known: the next list touches every Service.
                 self.topology.apply(deltas[done:], pods_touch=False)
         synced.add(namespace)
-        every = {k for k in self.store.services if namespace is None or k[0] == namespace}
-        every.update(k for k in self.topology.service_keys() if namespace is None or k[0] == namespace)
+        every = self._service_keys(namespace)
         if deltas or every:
             yield from self._observe(deltas, TopologyChange({}, every), now, set(), every=chunk // 5)
         else:
@@ -95,9 +101,31 @@ class ClusterModel:
         return self.ledger.tick(now)
 
     def listed(self, kind: str, namespace: str) -> bool:
-        """This kind has been listed in that namespace (or cluster-wide): what is absent is absent."""
-        synced = self._synced.get(kind, ())
-        return None in synced or namespace in synced
+        """This kind has been listed in that namespace (or cluster-wide) and not refused since: what
+        is absent is absent."""
+        return self.access.known(kind, namespace)
+
+    def forbid(self, kind: str, namespace: str | None) -> Changes:
+        """The server refused to list `kind` there (None: cluster-wide). Every Service there is
+        touched: what could be said of it has changed."""
+        self.access.forbid(kind, namespace)
+        return Changes(services=self._service_keys(namespace))
+
+    def cover(self, kind: str, namespaces: Iterable[str]) -> Changes:
+        """After a cluster-wide refusal, `kind` is watched in these namespaces only. The Services
+        touched: those of namespaces that joined or left (all of them, the first time)."""
+        before = self.access.covered(kind)
+        self.access.cover(kind, namespaces)
+        after = self.access.covered(kind) or frozenset()
+        if before is None:
+            return Changes(services=self._service_keys(None))
+        moved = before ^ after
+        return Changes(services={k for k in self._service_keys(None) if k[0] in moved})
+
+    def _service_keys(self, namespace: str | None) -> set[Key]:
+        keys = {k for k in self.store.services if namespace is None or k[0] == namespace}
+        keys.update(k for k in self.topology.service_keys() if namespace is None or k[0] == namespace)
+        return keys
 
     def pods_known(self, namespace: str) -> bool:
         return self.listed(POD, namespace)

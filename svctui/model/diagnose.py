@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from .access import Gap
 from .dnsnames import DEFAULT_ZONE
 from .objects import Key, Labels, Pod, Service, ServicePort
 from .ports import resolve_target_port
+from .store import ENDPOINTSLICE, POD, SERVICE
 
 if TYPE_CHECKING:
     from .cluster import ClusterModel
-    from .topology import EndpointRow
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
@@ -76,7 +78,7 @@ class Finding:
         ns, _, name = self.service.partition("/")
         return (ns, name)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "service": self.service, "severity": self.severity, "code": self.code, "message": self.message,
             "evidence": {f.key: list(f.value) if isinstance(f.value, tuple) else f.value for f in self.evidence},
@@ -172,7 +174,7 @@ class _Backends:
     missing: list[str]  # selected, live, not in any slice: pending, no IP, or controller lag
 
 
-def _backends(model: "ClusterModel", key: Key, selected: list[Pod] | None = None) -> _Backends:
+def _backends(model: ClusterModel, key: Key, selected: list[Pod] | None = None) -> _Backends:
     """`selected`: the Service's selected pods if already at hand (else looked up)."""
     topo = model.topology
     view = topo.view(key)
@@ -204,8 +206,8 @@ def _backends(model: "ClusterModel", key: Key, selected: list[Pod] | None = None
     return b
 
 
-def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | None = None,
-                     platform: str | None = None, index: "SharedPodIndex | None" = None) -> list[Finding]:
+def diagnose_service(model: ClusterModel, key: Key, *, nodes: Iterable[str] | None = None,
+                     platform: str | None = None, index: SharedPodIndex | None = None) -> list[Finding]:
     """Findings for one Service (none when it is healthy or gone).
 
     `nodes`: every node name, for the traffic-policy check (default: the nodes pods run on).
@@ -217,25 +219,42 @@ def diagnose_service(model: "ClusterModel", key: Key, *, nodes: Iterable[str] | 
     out: list[Finding] = []
     backends: _Backends | None = None  # a walk of every endpoint: only for the checks that read it
     pods_known = model.pods_known(svc.namespace)
+    # Unreadable slices are unknown endpoints, not zero of them: nothing is concluded from them.
+    slices_known = model.listed(ENDPOINTSLICE, svc.namespace)
     if svc.has_selector:
         selected = model.topology.selected_pods(key) if pods_known else []
         if pods_known and not selected:
             out.append(_no_pods(svc, (index or SharedPodIndex(model)).get()))
         elif pods_known:
-            backends = _backends(model, key, selected)
-            out += _readiness(svc, selected, backends)
+            if slices_known:
+                backends = _backends(model, key, selected)
+                out += _readiness(svc, selected, backends)
             live = [p for p in selected if p.live]
             out += _ports(svc, live)
             out += _workloads(svc, live)
-    else:
+    elif slices_known:
         backends = _backends(model, key)
         out += _selectorless(model, svc, backends)
-    if "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and \
+    if slices_known and "Local" in (svc.external_traffic_policy, svc.internal_traffic_policy) and \
             (backends if backends is not None else _backends(model, key)).ready:
         out += _local_policy(model, svc, nodes)
     if svc.type == "LoadBalancer" and not svc.lb_ingress:
         out.append(_lb_pending(svc, platform))
     return out
+
+
+def unchecked(model: ClusterModel, key: Key) -> list[Gap]:
+    """What could not be read for this Service (each Gap says which checks it skipped): shown in
+    place of the findings that would have been derived from the missing data."""
+    if not model.access.any_refused:
+        return []  # the common case, asked for every row painted
+    svc = model.store.services.get(key)
+    kinds = [SERVICE]
+    if svc is None or svc.type != "ExternalName":
+        kinds.append(ENDPOINTSLICE)
+        if svc is None or svc.has_selector:
+            kinds.append(POD)
+    return model.access.gaps(key[0], kinds)
 
 
 class PodIndex:
@@ -256,14 +275,14 @@ class PodIndex:
                 self.by_label.setdefault((k, v), []).append(p)
 
     @classmethod
-    def of(cls, model: "ClusterModel") -> "PodIndex":
+    def of(cls, model: ClusterModel) -> PodIndex:
         return cls(model.store.pods.values())
 
 
 class SharedPodIndex:
     """A PodIndex for many diagnose_service calls over an unchanged model, built on first use."""
 
-    def __init__(self, model: "ClusterModel") -> None:
+    def __init__(self, model: ClusterModel) -> None:
         self._model = model
         self._index: PodIndex | None = None
 
@@ -291,7 +310,8 @@ def _near(index: PodIndex, ns: str, selector: Labels) -> list[tuple[float, str, 
         rest = selector[:i] + selector[i + 1:]
 
         def fits(pods: list[Pod], lacking: str | None = None) -> list[Pod]:
-            return [p for p in pods if _matches(rest, p.labels) and (lacking is None or lacking not in dict(p.labels))]
+            # Called only within the iteration that made it: `rest` is this iteration's.
+            return [p for p in pods if _matches(rest, p.labels) and (lacking is None or lacking not in dict(p.labels))]  # noqa: B023
 
         for v2, pods in keys.get(k, {}).items():  # a different value
             if v2 == v:
@@ -453,7 +473,7 @@ def _workloads(svc: Service, live: list[Pod]) -> list[Finding]:
                     (_kubectl(ns, "get", "pods", "-l", sel, "-L", "pod-template-hash", "-o", "wide"),))]
 
 
-def _selectorless(model: "ClusterModel", svc: Service, b: _Backends) -> list[Finding]:
+def _selectorless(model: ClusterModel, svc: Service, b: _Backends) -> list[Finding]:
     ns, name = svc.key
     if b.ready:
         return []
@@ -473,7 +493,7 @@ def _selectorless(model: "ClusterModel", svc: Service, b: _Backends) -> list[Fin
                     cmds)]
 
 
-def _local_policy(model: "ClusterModel", svc: Service, nodes: Iterable[str] | None) -> list[Finding]:
+def _local_policy(model: ClusterModel, svc: Service, nodes: Iterable[str] | None) -> list[Finding]:
     external = svc.external_traffic_policy == "Local" and svc.type in ("NodePort", "LoadBalancer")
     internal = svc.internal_traffic_policy == "Local"
     if not (external or internal):
@@ -527,11 +547,11 @@ def _lb_pending(svc: Service, platform: str | None) -> Finding:
 
 # ---- cluster-wide ------------------------------------------------------------------------------------
 
-def diagnose_dns(model: "ClusterModel") -> list[Finding]:
+def diagnose_dns(model: ClusterModel) -> list[Finding]:
     """Cluster DNS health from kube-system/kube-dns and its CoreDNS pods; nothing when kube-system
     is not in the model (not listed, or forbidden)."""
     svc = model.store.services.get(DNS_SERVICE)
-    if svc is None or not model.pods_known(DNS_SERVICE[0]):
+    if svc is None or not model.pods_known(DNS_SERVICE[0]) or not model.listed(ENDPOINTSLICE, DNS_SERVICE[0]):
         return []
     b = _backends(model, DNS_SERVICE)
     pods = [p for p in model.topology.selected_pods(DNS_SERVICE) if p.live] if svc.has_selector else []
@@ -581,7 +601,7 @@ def service_not_found(namespace: str, name: str, services: Iterable[Key], zone: 
     return Finding(f"{namespace}/{name}", ERROR, SERVICE_NOT_FOUND, msg, tuple(ev), tuple(cmds))
 
 
-def diagnose(model: "ClusterModel", namespace: str | None = None, *, nodes: Iterable[str] | None = None,
+def diagnose(model: ClusterModel, namespace: str | None = None, *, nodes: Iterable[str] | None = None,
              platform: str | None = None, dns: bool = True) -> list[Finding]:
     """Every Service in `namespace` (None: all held), plus cluster DNS health; sorted worst first."""
     node_list = list(nodes) if nodes is not None else None

@@ -4,8 +4,8 @@ the kubelet's service-link variables, so the details pane can show them without 
 
 from __future__ import annotations
 
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
-from typing import Container, Iterable
 
 from .objects import Endpoint, Key, Service
 
@@ -51,7 +51,7 @@ def pod_names(svc: Service, endpoints: Iterable[Endpoint], zone: str = DEFAULT_Z
     if not svc.headless:
         return []
     fqdn = service_names(svc, zone).fqdn
-    out = {}
+    out: dict[str, PodName] = {}
     for ep in endpoints:
         if ep.hostname:
             name = f"{ep.hostname}.{fqdn}"

@@ -11,8 +11,9 @@ Timestamps (`created`, `start_time`) are epoch seconds, already parsed by kube/c
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping, NamedTuple
+from typing import NamedTuple
 
 Labels = tuple[tuple[str, str], ...]
 Key = tuple[str, str]  # (namespace, name)

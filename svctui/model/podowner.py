@@ -11,9 +11,9 @@ A pod without a heartbeat comes from an svctui that did not write one: its creat
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable, Mapping
+from datetime import UTC, datetime
 
 SESSION = "svctui.dev/session"
 HEARTBEAT = "svctui.dev/heartbeat"
@@ -58,7 +58,7 @@ class Verdict:
 
 def iso(t: float) -> str:
     """RFC 3339 with microseconds (a MicroTime): a short test staleness must not drown in rounding."""
-    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_time(value: object) -> float | None:

@@ -10,7 +10,8 @@ resourceVersions are compared for equality only: the API says they are opaque, n
 
 from __future__ import annotations
 
-from typing import Iterable, NamedTuple, Union
+from collections.abc import Iterable
+from typing import NamedTuple
 
 from .objects import EndpointSlice, Key, Pod, Service
 
@@ -24,7 +25,7 @@ MODIFIED = "MODIFIED"
 DELETED = "DELETED"
 BOOKMARK = "BOOKMARK"
 
-Obj = Union[Service, EndpointSlice, Pod]
+Obj = Service | EndpointSlice | Pod
 
 
 class Delta(NamedTuple):  # a NamedTuple: one per object at a first list (100,000 pods)

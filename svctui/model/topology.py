@@ -12,11 +12,12 @@ selectors). Views are immutable, so the churn ledger can diff the old one agains
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 
 from .objects import Endpoint, EndpointSlice, Key, Labels, Pod, Service
-from .store import DELETED, ENDPOINTSLICE, POD, SERVICE, Delta, Store
+from .store import ENDPOINTSLICE, POD, SERVICE, Delta, Store
 
 # An endpoint is keyed by its first address alone: IPv4, IPv6 and FQDN spellings cannot collide, and a
 # bare string key saves a tuple per endpoint.
@@ -96,7 +97,11 @@ def _matches(selector: Labels, labels: Labels) -> bool:
     return all(have.get(k) == v for k, v in selector)
 
 
-class _MultiIndex:
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class _MultiIndex(Generic[K, V]):
     """key → set of values, where nearly every key has exactly one value (an IP, a pod name): the
     single value is stored bare and becomes a set only on the second, which saves ~200 bytes per
     key at 100,000 keys. Values must not be sets themselves."""
@@ -104,9 +109,9 @@ class _MultiIndex:
     __slots__ = ("_d",)
 
     def __init__(self) -> None:
-        self._d: dict = {}
+        self._d: dict[K, Any] = {}  # V, or set[V] once a key has two
 
-    def add(self, k, v) -> None:
+    def add(self, k: K, v: V) -> None:
         cur = self._d.setdefault(k, v)
         if cur is v:
             return
@@ -115,7 +120,7 @@ class _MultiIndex:
         elif cur != v:
             self._d[k] = {cur, v}
 
-    def add_all(self, ks: Iterable, v) -> None:
+    def add_all(self, ks: Iterable[K], v: V) -> None:
         """add(k, v) for each k."""
         d = self._d
         put = d.setdefault
@@ -127,7 +132,7 @@ class _MultiIndex:
                 elif cur != v:
                     d[k] = {cur, v}
 
-    def discard(self, k, v) -> None:
+    def discard(self, k: K, v: V) -> None:
         cur = self._d.get(k)
         if cur is None:
             return
@@ -138,7 +143,7 @@ class _MultiIndex:
         elif cur == v:
             del self._d[k]
 
-    def get(self, k) -> set | frozenset:
+    def get(self, k: K) -> set[V] | frozenset[V]:
         cur = self._d.get(k)
         if cur is None:
             return frozenset()
@@ -164,13 +169,13 @@ class Topology:
         self._orphan_slices: dict[Key, EndpointSlice] = {}  # no service-name label
         # Pods: by uid and by IP (an IP is shared by hostNetwork pods, hence sets), and by label.
         self._pod_by_uid: dict[str, Key] = {}
-        self._pods_by_ip = _MultiIndex()
-        self._pods_by_label = _MultiIndex()  # (ns, k, v) → pod keys
+        self._pods_by_ip: _MultiIndex[str, Key] = _MultiIndex()
+        self._pods_by_label: _MultiIndex[tuple[str, str, str], Key] = _MultiIndex()  # (ns, k, v) → pod keys
         # Reverse indexes to find the Services a pod event touches.
-        self._svc_by_target = _MultiIndex()  # targetRef pod name → service keys (any namespace)
-        self._svc_by_ip = _MultiIndex()  # address → service keys
+        self._svc_by_target: _MultiIndex[str, Key] = _MultiIndex()  # targetRef pod name → service keys (any namespace)
+        self._svc_by_ip: _MultiIndex[str, Key] = _MultiIndex()  # address → service keys
         # A matching Service must have its first selector pair among the pod's labels.
-        self._svc_by_selector_head = _MultiIndex()  # (ns, k, v) → service keys
+        self._svc_by_selector_head: _MultiIndex[tuple[str, str, str], Key] = _MultiIndex()  # (ns, k, v) → service keys
 
     # ---- queries -------------------------------------------------------------------------------
 
@@ -266,9 +271,11 @@ class Topology:
             elif d.kind == ENDPOINTSLICE:
                 rebuild.update(self._apply_slice(d))
             elif d.kind == POD:
-                self._index_pod(d.key, d.old, d.new)
+                # The kind says which of the store's types the delta holds.
+                old, new = cast("Pod | None", d.old), cast("Pod | None", d.new)
+                self._index_pod(d.key, old, new)
                 if pods_touch:
-                    touched.update(self._pod_touches(d.old, d.new))
+                    touched.update(self._pod_touches(old, new))
         views: dict[Key, tuple[ServiceView | None, ServiceView | None]] = {}
         for key in rebuild:
             before = self._views.get(key)
@@ -283,7 +290,7 @@ class Topology:
         return TopologyChange(views, touched)
 
     def _apply_service(self, d: Delta) -> None:
-        for svc, add in ((d.old, False), (d.new, True)):
+        for svc, add in ((cast("Service | None", d.old), False), (cast("Service | None", d.new), True)):
             if svc is not None and svc.selector:
                 k, v = svc.selector[0]
                 idx = (svc.namespace, k, v)
@@ -391,7 +398,7 @@ class Topology:
             names = {r.endpoint.target_name for r in new_rows.values()}
             names.discard(None)
             names.discard("")
-            self._svc_by_target.add_all(names, key)
+            self._svc_by_target.add_all(cast("set[str]", names), key)  # None and "" are gone
             return
         for addr in old_rows.keys() - new_rows.keys():
             self._svc_by_ip.discard(addr, key)

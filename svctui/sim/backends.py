@@ -124,7 +124,7 @@ class SilentStream(Stream):
 
 
 class DnsTcpStream(Stream):
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         super().__init__()
         self.cluster = cluster
         self.buffer = bytearray()
@@ -144,7 +144,7 @@ class DnsTcpStream(Stream):
 
 
 class HttpStream(Stream):
-    def __init__(self, cluster: "Cluster", pod: dict[str, Any], container: dict[str, Any], port: int):
+    def __init__(self, cluster: Cluster, pod: dict[str, Any], container: dict[str, Any], port: int):
         super().__init__()
         self.cluster = cluster
         self.pod = pod
@@ -266,7 +266,7 @@ def _demo_api(s: HttpStream, path: str, now: str) -> bytes:
     return reply(404, "Not Found", '{"error":"not found"}')
 
 
-def open_stream(cluster: "Cluster", pod: dict[str, Any], port: int) -> Stream | None:
+def open_stream(cluster: Cluster, pod: dict[str, Any], port: int) -> Stream | None:
     """A connection to pod:port, or None when nothing listens there (connection refused)."""
     entry = listening(pod, running_containers(pod)).get(port)
     if entry is None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
 
 class Clock:
@@ -23,11 +24,11 @@ class Clock:
 
     def iso(self, t: float | None = None) -> str:
         t = self.now() if t is None else t
-        return datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return datetime.fromtimestamp(int(t), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def iso_micro(self, t: float | None = None) -> str:
         t = self.now() if t is None else t
-        return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
     def scaled(self, seconds: float) -> float:
         return max(0.0, seconds * self.speed)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import random
 import socket
+import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,11 +29,19 @@ class SimOptions:
     bookmark_interval: float = 60.0
     seed: int | None = None
     events: bool = True
+    # The front door (frontdoor.py); all off = plain HTTP, every request let in, as before.
+    tls: bool = False
+    auth: str | None = None  # None, "token", "cert" or "exec"
+    token_ttl: float = 900.0  # seconds an exec plugin's credential lives (EKS: 15 min)
+    exec_api_version: str = "client.authentication.k8s.io/v1"
+    exec_credential: str = "token"  # what the exec plugin returns: "token" or "cert"
+    watch_timeout: float | None = None  # --min-request-timeout: watches without timeoutSeconds end in [S, 2S)
+    connection_lifetime: float | None = None  # a load balancer cutting every connection S seconds after it opened
 
 
 class Cluster:
     def __init__(self, options: SimOptions | None = None):
-        from . import kinds
+        from . import kinds, podsubresources
 
         self.options = options or SimOptions()
         self.clock = Clock(self.options.speed)
@@ -42,11 +51,23 @@ class Cluster:
         self.recorder = Recorder(self.api, enabled=self.options.events)
         self.api.ext["recorder"] = self.recorder
         self.api.ext["cluster"] = self
-        self.server = ApiServer(self.api, bookmark_interval=self.options.bookmark_interval)
+        self.server = ApiServer(self.api, bookmark_interval=self.options.bookmark_interval,
+                                watch_timeout=self.options.watch_timeout)
+        self.frontdoor = self._frontdoor()
+        if self.frontdoor.auth is not None:
+            self.server.frontdoor = self.frontdoor
         kinds.register_all(self)
+        podsubresources.register(self)
         self.controllers: list[Any] = []
         self._runner: web.AppRunner | None = None
         self.url: str | None = None
+
+    def _frontdoor(self) -> Any:
+        from .frontdoor import FrontDoor
+
+        o = self.options
+        return FrontDoor(tls=o.tls, auth=o.auth, token_ttl=o.token_ttl, exec_api_version=o.exec_api_version,
+                         exec_credential=o.exec_credential)
 
     # ---- lifecycle ----
     def start_controllers(self) -> None:
@@ -68,11 +89,13 @@ class Cluster:
         sock.bind((host, port))
         sock.listen(1024)
         sock.setblocking(False)
-        site = web.SockSite(self._runner, sock)
+        if self.options.connection_lifetime:
+            _cut_connections_after(self._runner.server, self.options.connection_lifetime)
+        site = web.SockSite(self._runner, sock, ssl_context=self.frontdoor.ssl_context(), backlog=1024)
         await site.start()
         bound = sock.getsockname()
         shown = f"[{host}]" if ":" in host else host
-        self.url = f"http://{shown}:{bound[1]}"
+        self.url = f"{'https' if self.frontdoor.tls else 'http'}://{shown}:{bound[1]}"
         self.server.server_address = f"{shown}:{bound[1]}"
         return self.url
 
@@ -135,6 +158,32 @@ class Cluster:
 
     def stats(self) -> dict[str, int]:
         return {rt.plural: self.store.count(rt) for rt in R.ALL}
+
+
+def _cut_connections_after(server: Any, lifetime: float) -> None:
+    """Reset every connection `lifetime` seconds after it opened, as a load balancer with a maximum
+    connection age does: mid-stream, no TLS close_notify, no last chunk."""
+    loop = asyncio.get_running_loop()
+    made = server.connection_made
+
+    def connection_made(handler: Any, transport: asyncio.Transport) -> None:
+        made(handler, transport)
+        loop.call_later(lifetime, _reset, transport)
+
+    server.connection_made = connection_made
+
+
+def _reset(transport: asyncio.BaseTransport) -> None:
+    if transport.is_closing():
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        try:
+            # Linger 0: close() sends RST, not FIN, so the peer cannot mistake the cut for an orderly end.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+    transport.abort()  # type: ignore[attr-defined]
 
 
 def _settled(pod: dict[str, Any]) -> bool:

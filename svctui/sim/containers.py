@@ -21,7 +21,7 @@ import hashlib
 import re
 import shlex
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 CRASH_ANNOTATION = "sim.svctui.dev/crash"
@@ -168,7 +168,7 @@ def _script(argv: list[str]) -> Behaviour | None:
 
 def _startup_lines(name: str, tag: str, container: dict[str, Any], now: float) -> list[str]:
     base = name.rsplit("/", 1)[-1]
-    stamp = datetime.fromtimestamp(now, timezone.utc)
+    stamp = datetime.fromtimestamp(now, UTC)
     version = re.match(r"v?(\d+(?:\.\d+)*)", tag)
     v = version.group(1) if version else ""
     if base == "nginx":

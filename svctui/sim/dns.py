@@ -61,11 +61,11 @@ EXTERNAL: dict[str, tuple[list[str], list[str]]] = {
 EXTERNAL_TTL = 300
 
 
-def _slices(cluster: "Cluster", ns: str, svc: str) -> list[dict[str, Any]]:
+def _slices(cluster: Cluster, ns: str, svc: str) -> list[dict[str, Any]]:
     return cluster.store.by_labels(R.ENDPOINTSLICES, ns, [("kubernetes.io/service-name", svc)]) or []
 
 
-def endpoints(cluster: "Cluster", svc: dict[str, Any], include_not_ready: bool | None = None) -> list[dict[str, Any]]:
+def endpoints(cluster: Cluster, svc: dict[str, Any], include_not_ready: bool | None = None) -> list[dict[str, Any]]:
     """The Service's endpoints CoreDNS publishes: {ip, hostname, ports {name: (port, protocol)}, ready, pod}."""
     md = svc["metadata"]
     if include_not_ready is None:
@@ -84,7 +84,7 @@ def endpoints(cluster: "Cluster", svc: dict[str, Any], include_not_ready: bool |
     return out
 
 
-def available(cluster: "Cluster") -> bool:
+def available(cluster: Cluster) -> bool:
     """kube-dns has a ready endpoint: a query to 10.96.0.10 reaches some CoreDNS pod."""
     svc = cluster.store.get(R.SERVICES, DNS_SERVICE[0], DNS_SERVICE[1])
     return svc is not None and bool(endpoints(cluster, svc, include_not_ready=False))
@@ -97,7 +97,7 @@ def _dashed(ip: str) -> str:
 class Resolver:
     """Records of one name, looked up in the store at query time."""
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.store = cluster.store
 
@@ -333,7 +333,7 @@ class Resolver:
         return dns.rcode.NOERROR, [self._rr(name + ".", rdtype, values, EXTERNAL_TTL)], [], [], False
 
 
-def resolver(cluster: "Cluster") -> Resolver:
+def resolver(cluster: Cluster) -> Resolver:
     r = cluster.api.ext.get("dns")
     if r is None:
         r = cluster.api.ext["dns"] = Resolver(cluster)

@@ -62,10 +62,10 @@ def _default(c: dict[str, Any]) -> None:
         c["resources"] = {}
 
 
-def handler(cluster: "Cluster"):
+def handler(cluster: Cluster):
     api = cluster.api
 
-    async def handle(request: web.Request, route: "Route") -> web.Response:
+    async def handle(request: web.Request, route: Route) -> web.Response:
         pod = api.require(R.PODS, route.namespace, route.name or "")
         if request.method == "GET":
             return web.json_response(pod, dumps=lambda o: orjson.dumps(o).decode())
@@ -99,5 +99,5 @@ def handler(cluster: "Cluster"):
     return handle
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     cluster.server.subresource_handlers[("pods", "ephemeralcontainers")] = handler(cluster)

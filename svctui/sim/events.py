@@ -11,7 +11,7 @@ if TYPE_CHECKING:
 
 
 class Recorder:
-    def __init__(self, api: "Api", enabled: bool = True):
+    def __init__(self, api: Api, enabled: bool = True):
         self.api = api
         self.enabled = enabled
         self._seq = 0

@@ -149,14 +149,14 @@ def _go_list(argv: list[str]) -> str:
 
 
 class StreamHandler:
-    def __init__(self, cluster: "Cluster", attach: bool):
+    def __init__(self, cluster: Cluster, attach: bool):
         self.cluster = cluster
         self.api = cluster.api
         self.attach = attach
         # (pod uid, container) -> the stdin of a shell started by a first attach
         self.sessions: dict[tuple[str, str], Input] = cluster.api.ext.setdefault("attach_sessions", {})
 
-    async def __call__(self, request: web.Request, route: "Route") -> web.StreamResponse:
+    async def __call__(self, request: web.Request, route: Route) -> web.StreamResponse:
         if request.method not in ("GET", "POST"):
             raise E.method_not_allowed()
         pod = self.api.require(R.PODS, route.namespace, route.name or "")
@@ -210,7 +210,7 @@ class StreamHandler:
         out, err = self._outputs(ch, stdout, stderr, tty)
         ctx = make_ctx(self.cluster, pod, name, inp, out, err, tty=tty)
         if not exists(ctx, argv[0]):
-            cid = "%064x" % self.cluster.rng.getrandbits(256)
+            cid = f"{self.cluster.rng.getrandbits(256):064x}"
             return _status_internal(
                 f'error executing command in container: failed to exec in container: failed to start exec "{cid}": '
                 f"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{argv[0]}\": "
@@ -327,6 +327,6 @@ class StreamHandler:
         return _status_success()
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     cluster.server.subresource_handlers[("pods", "exec")] = StreamHandler(cluster, attach=False)
     cluster.server.subresource_handlers[("pods", "attach")] = StreamHandler(cluster, attach=True)

@@ -68,7 +68,7 @@ class Ipam:
                 pool.used.discard(held[1])
 
 
-def ipam_for(api: "Api") -> Ipam:
+def ipam_for(api: Api) -> Ipam:
     ipam = api.ext.get("ipam")
     if ipam is None:
         ipam = api.ext["ipam"] = Ipam()

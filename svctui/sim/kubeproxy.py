@@ -45,7 +45,7 @@ def client_ip(pod: dict[str, Any] | None) -> str:
 
 
 class KubeProxy:
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.store = cluster.store
         self._turns: dict[tuple[str, str, str], itertools.count] = {}
@@ -137,7 +137,7 @@ class KubeProxy:
         return Target(pod, port)
 
 
-def proxy_for(cluster: "Cluster") -> KubeProxy:
+def proxy_for(cluster: Cluster) -> KubeProxy:
     p = cluster.api.ext.get("kubeproxy")
     if p is None:
         p = cluster.api.ext["kubeproxy"] = KubeProxy(cluster)

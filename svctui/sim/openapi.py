@@ -158,7 +158,7 @@ def gv_path(group: str, version: str) -> str:
     return f"apis/{group}/{version}" if group else f"api/{version}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def document(group: str, version: str) -> bytes | None:
     rts = [rt for rt in R.ALL if rt.group == group and rt.version == version]
     if not rts:

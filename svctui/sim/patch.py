@@ -76,11 +76,11 @@ def _parent(doc: Any, parts: list[str]) -> tuple[Any, str]:
             try:
                 cur = cur[int(p)]
             except (ValueError, IndexError):
-                raise E.ApiError(422, "Invalid", f"the server rejected our request due to an error in our request") from None
+                raise E.ApiError(422, "Invalid", "the server rejected our request due to an error in our request") from None
         elif isinstance(cur, dict) and p in cur:
             cur = cur[p]
         else:
-            raise E.ApiError(422, "Invalid", f"the server rejected our request due to an error in our request")
+            raise E.ApiError(422, "Invalid", "the server rejected our request due to an error in our request")
     return cur, parts[-1]
 
 
@@ -101,7 +101,7 @@ def json_patch(doc: Any, ops: list[dict[str, Any]]) -> Any:
         try:
             if kind == "test":
                 if _get(doc, parts) != op.get("value"):
-                    raise E.ApiError(422, "Invalid", f"the server rejected our request due to an error in our request")
+                    raise E.ApiError(422, "Invalid", "the server rejected our request due to an error in our request")
                 continue
             if kind in ("move", "copy"):
                 src = _pointer(op.get("from", ""))

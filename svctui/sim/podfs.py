@@ -181,7 +181,7 @@ class PodFS:
         return sorted(n for n in names if n)
 
 
-def fs_for(cluster: "Cluster", pod: dict[str, Any], container: str) -> PodFS:
+def fs_for(cluster: Cluster, pod: dict[str, Any], container: str) -> PodFS:
     store: dict[tuple[str, str], PodFS] = cluster.api.ext.setdefault("podfs", {})
     key = (pod["metadata"].get("uid", ""), container)
     fs = store.get(key)
@@ -192,7 +192,7 @@ def fs_for(cluster: "Cluster", pod: dict[str, Any], container: str) -> PodFS:
     return fs
 
 
-def drop(cluster: "Cluster", uid: str) -> None:
+def drop(cluster: Cluster, uid: str) -> None:
     store: dict[tuple[str, str], PodFS] = cluster.api.ext.get("podfs") or {}
     for key in [k for k in store if k[0] == uid]:
         del store[key]

@@ -7,7 +7,7 @@ apiserver's own checks (which container, option values) are made here first, wit
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -62,7 +62,7 @@ def _int_param(q: Any, key: str, minimum: int) -> int | None:
 
 def _stamp(t: float) -> str:
     """RFC3339Nano as Go prints it (trailing zeros of the fraction dropped)."""
-    dt = datetime.fromtimestamp(t, timezone.utc)
+    dt = datetime.fromtimestamp(t, UTC)
     frac = f"{dt.microsecond:06d}000".rstrip("0")
     return dt.strftime("%Y-%m-%dT%H:%M:%S") + (f".{frac}" if frac else "") + "Z"
 
@@ -71,10 +71,10 @@ def _render(lines: list[tuple[float, str]], timestamps: bool) -> bytes:
     return "".join(f"{_stamp(t)} {line}\n" if timestamps else f"{line}\n" for t, line in lines).encode()
 
 
-def log_handler(cluster: "Cluster"):
+def log_handler(cluster: Cluster):
     api = cluster.api
 
-    async def handle(request: web.Request, route: "Route") -> web.StreamResponse:
+    async def handle(request: web.Request, route: Route) -> web.StreamResponse:
         if request.method != "GET":
             raise E.method_not_allowed()
         pod = api.require(R.PODS, route.namespace, route.name or "")
@@ -143,12 +143,12 @@ def _flag(value: str | None) -> bool:
     return value is not None and value.lower() not in ("", "0", "false")
 
 
-def binding_handler(cluster: "Cluster"):
+def binding_handler(cluster: Cluster):
     from .kinds.pods import bind
 
     api = cluster.api
 
-    async def handle(request: web.Request, route: "Route") -> web.Response:
+    async def handle(request: web.Request, route: Route) -> web.Response:
         if request.method != "POST":
             raise E.method_not_allowed()
         try:

@@ -53,10 +53,10 @@ def refused(sandbox: str, port: int) -> str:
             f"connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")
 
 
-def handler(cluster: "Cluster"):
+def handler(cluster: Cluster):
     api = cluster.api
 
-    async def handle(request: web.Request, route: "Route") -> web.StreamResponse:
+    async def handle(request: web.Request, route: Route) -> web.StreamResponse:
         if request.method not in ("GET", "POST"):
             raise E.method_not_allowed()
         pod = api.require(R.PODS, route.namespace, route.name or "")
@@ -96,7 +96,7 @@ def handler(cluster: "Cluster"):
                 prefix = port.to_bytes(2, "little")
                 await send(2 * i, prefix)
                 await send(2 * i + 1, prefix)
-            sandbox = "%064x" % cluster.rng.getrandbits(256)
+            sandbox = f"{cluster.rng.getrandbits(256):064x}"
             for i, port in enumerate(ports):
                 current = api.store.get(R.PODS, route.namespace, md["name"]) or pod
                 stream = open_stream(cluster, current, port)
@@ -135,5 +135,5 @@ def handler(cluster: "Cluster"):
     return handle
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     cluster.server.subresource_handlers[("pods", "portforward")] = handler(cluster)

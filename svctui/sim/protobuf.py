@@ -13,7 +13,7 @@ import base64
 import functools
 import json
 import struct
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ def _tables() -> dict[str, list[list[Any]]]:
     return json.loads(_TABLE_PATH.read_text())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fields(message: str) -> dict[int, tuple[str, str, str]]:
     return {f[0]: (f[1], f[2], f[3]) for f in _tables().get(message, [])}
 
@@ -113,7 +113,7 @@ def _special(name: str, raw: bytes) -> Any:
         nanos = fields.get(2, 0)
         if seconds == 0 and nanos == 0:
             return None
-        dt = datetime.fromtimestamp(seconds + nanos / 1e9, timezone.utc)
+        dt = datetime.fromtimestamp(seconds + nanos / 1e9, UTC)
         if name == "meta/v1.MicroTime":
             return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return dt.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -7,37 +7,47 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import yaml
 
 from .cluster import Cluster, SimOptions
+from .frontdoor import FrontDoor
 from .scenarios import load_scenarios
 
 CONTEXT = "svctui-sim"
 
 
-def kubeconfig(url: str, namespace: str | None = None) -> dict[str, Any]:
+def kubeconfig(url: str, namespace: str | None = None, cluster: dict[str, Any] | None = None,
+               user: dict[str, Any] | None = None) -> dict[str, Any]:
     ctx: dict[str, Any] = {"cluster": CONTEXT, "user": CONTEXT}
     if namespace:
         ctx["namespace"] = namespace
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": CONTEXT, "cluster": {"server": url}}],
-        "users": [{"name": CONTEXT, "user": {"token": "svctui-sim"}}],
+        "clusters": [{"name": CONTEXT, "cluster": cluster or {"server": url}}],
+        "users": [{"name": CONTEXT, "user": user or {"token": "svctui-sim"}}],
         "contexts": [{"name": CONTEXT, "context": ctx}],
         "current-context": CONTEXT,
         "preferences": {},
     }
 
 
-def write_kubeconfig(path: str | os.PathLike[str], url: str, namespace: str | None = None) -> Path:
+def write_kubeconfig(path: str | os.PathLike[str], url: str, namespace: str | None = None,
+                     frontdoor: FrontDoor | None = None, server_name: str | None = None) -> Path:
+    """A kubeconfig for the sim at url; with its front door, one carrying the CA and the credentials
+    (or exec stanza) it needs."""
     p = Path(path).expanduser()
     p.parent.mkdir(parents=True, exist_ok=True)
+    cluster = user = None
+    if frontdoor is not None:
+        cluster = frontdoor.kubeconfig_cluster(url, server_name)
+        user = frontdoor.kubeconfig_user(p)
     tmp = p.with_suffix(p.suffix + ".tmp")
-    tmp.write_text(yaml.safe_dump(kubeconfig(url, namespace), sort_keys=False))
+    tmp.write_text(yaml.safe_dump(kubeconfig(url, namespace, cluster, user), sort_keys=False))
     os.chmod(tmp, 0o600)
     tmp.replace(p)
     return p
@@ -60,7 +70,7 @@ class SimThread:
         self._thread = threading.Thread(target=self._main, name="svctui-sim", daemon=True)
         self._stop: asyncio.Event | None = None
 
-    def start(self) -> "SimThread":
+    def start(self) -> SimThread:
         self._thread.start()
         self._ready.wait(60)
         if self._error:
@@ -87,6 +97,20 @@ class SimThread:
         await self._stop.wait()
         await self.cluster.stop()
 
+    def write_kubeconfig(self, path: str | os.PathLike[str], namespace: str | None = None,
+                         server_name: str | None = None) -> Path:
+        """The kubeconfig that fits this sim's options: its CA, and its credentials or exec stanza."""
+        assert self.cluster is not None, "start the sim first"
+        return write_kubeconfig(path, self.url, namespace, self.cluster.frontdoor, server_name)
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        return self.cluster.frontdoor.ca_pem if self.cluster is not None else None
+
+    def credential_runs(self) -> int:
+        """How many times the exec plugin of the kubeconfigs written so far has run."""
+        return self.cluster.frontdoor.credential_runs() if self.cluster is not None else 0
+
     def call(self, fn: Callable[[Cluster], Any], timeout: float = 30) -> Any:
         """Run fn(cluster) on the cluster's loop (a coroutine function is awaited) and return its result."""
         assert self.loop is not None and self.cluster is not None
@@ -104,7 +128,7 @@ class SimThread:
             self.loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(10)
 
-    def __enter__(self) -> "SimThread":
+    def __enter__(self) -> SimThread:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -117,7 +141,7 @@ async def serve(host: str, port: int, kubeconfig_path: str | None, scenarios: li
     url = await cluster.start(host, port)
     load_scenarios(cluster, scenarios)
     if kubeconfig_path:
-        write_kubeconfig(kubeconfig_path, url)
+        write_kubeconfig(kubeconfig_path, url, frontdoor=cluster.frontdoor)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .errors import ApiError, bad_request
 
@@ -153,7 +154,7 @@ def _int_value(lx: _Lexer) -> str:
     try:
         int(v)
     except ValueError:
-        raise bad_request(f"unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer") from None
+        raise bad_request("unable to parse requirement: for 'Gt', 'Lt' operators, the value must be an integer") from None
     return v
 
 
@@ -319,7 +320,7 @@ def parse_field_selector(text: str | None, plural: str, kind_label: str) -> Fiel
     for part in _split_unescaped(text, ","):
         if not part:
             continue
-        for op, equal in (("!=", False), ("==", True), ("=", True)):
+        for op, equal in (("!=", False), ("==", True), ("=", True)):  # noqa: B007 (read after the break)
             idx = _find_unescaped(part, op)
             if idx >= 0:
                 field = part[:idx].strip()

@@ -13,13 +13,9 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import decode
-from . import discovery
+from . import decode, discovery, openapi, protobuf, tables
 from . import errors as E
-from . import openapi
-from . import protobuf
 from . import resources as R
-from . import tables
 from .apiserver import Api, DeleteOptions
 from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
@@ -251,8 +247,14 @@ def parse_path(path: str) -> Route | None | E.ApiError:
 
 
 class ApiServer:
-    def __init__(self, api: Api, *, bookmark_interval: float = 60.0, server_address: str = "127.0.0.1:6443"):
+    def __init__(self, api: Api, *, bookmark_interval: float = 60.0, server_address: str = "127.0.0.1:6443",
+                 watch_timeout: float | None = None):
         self.api = api
+        # kube-apiserver's --min-request-timeout (1800 s by default): a watch without timeoutSeconds ends
+        # after a random time in [S, 2S).
+        self.min_request_timeout = watch_timeout if watch_timeout is not None else 1800.0
+        # The front door (frontdoor.FrontDoor) when the sim authenticates requests; None lets all in.
+        self.frontdoor: Any = None
         self.store = api.store
         self.hub = WatchHub(api.store)
         self.continues = ContinueCache()
@@ -274,6 +276,10 @@ class ApiServer:
     # ---- entry ----
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         self.request_count += 1
+        if self.frontdoor is not None and not self.frontdoor.allows(request):
+            from .frontdoor import unauthorized
+
+            return unauthorized()
         try:
             return await self._dispatch(request)
         except E.ApiError as err:
@@ -532,9 +538,12 @@ class ApiServer:
         bookmarks = _bool(q.get("allowWatchBookmarks"))
         timeout = q.get("timeoutSeconds")
         try:
-            duration = float(timeout) if timeout else random.uniform(1800, 3600)
+            duration = float(timeout) if timeout else 0.0
         except ValueError:
             raise E.bad_request(f"invalid timeoutSeconds: {timeout}") from None
+        if duration <= 0:
+            # timeoutSeconds absent or 0: the apiserver's minRequestTimeout * (1 + rand) rule.
+            duration = self.min_request_timeout * (1.0 + random.random())
         replay: list[tuple[str, Any]] = []
         error: E.ApiError | None = None
         if not rv_param or rv_param == "0" or initial:
@@ -578,7 +587,7 @@ class ApiServer:
                     wait = min(wait, max(0.0, next_bookmark - now))
                 try:
                     item = await asyncio.wait_for(w.queue.get(), timeout=wait)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     if bookmarks and time.monotonic() >= next_bookmark:
                         await self._write_event(resp, rt, ("BOOKMARK", ("", self.store.rv)), wants, q, first_table)
                         next_bookmark = time.monotonic() + self.bookmark_interval

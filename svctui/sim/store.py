@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import uuid
 from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .clock import Clock
 from .resources import ResourceType

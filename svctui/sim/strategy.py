@@ -102,32 +102,32 @@ class Strategy:
     #: the main resource's writes leave status alone (status goes through /status)
     has_status = True
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         pass
 
-    def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
         pass
 
-    def after_create(self, api: "Api", obj: dict[str, Any]) -> None:
+    def after_create(self, api: Api, obj: dict[str, Any]) -> None:
         pass
 
-    def prepare_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
+    def prepare_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
         pass
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         return []
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         return []
 
-    def check_delete(self, api: "Api", obj: dict[str, Any]) -> None:
+    def check_delete(self, api: Api, obj: dict[str, Any]) -> None:
         """Raise an ApiError to refuse a deletion outright (admission), before anything is written."""
 
-    def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
+    def grace_period(self, api: Api, obj: dict[str, Any], requested: int | None) -> int:
         """Seconds the object stays with a deletionTimestamp before removal; 0 removes it now."""
         return 0
 
-    def released(self, api: "Api", obj: dict[str, Any]) -> None:
+    def released(self, api: Api, obj: dict[str, Any]) -> None:
         """Called once the object has left the store (free allocated IPs, ports)."""
 
     def validate_name(self, rt: ResourceType, name: str) -> list[E.FieldError]:

@@ -6,8 +6,9 @@ kubernetes/pkg/printers/internalversion/printers.go. Kinds without a printer get
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .clock import Clock, parse_time
 from .resources import ResourceType

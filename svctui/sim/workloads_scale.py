@@ -34,7 +34,7 @@ def write_scale(api: Api, rt: ResourceType, obj: dict[str, Any], scale: dict[str
         raise E.conflict(rt, name)
     replicas = (scale.get("spec") or {}).get("replicas", 0)
     if not isinstance(replicas, int) or isinstance(replicas, bool):
-        raise E.bad_request(f'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal into Go struct field ScaleSpec.spec.replicas of type int32')
+        raise E.bad_request('Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal into Go struct field ScaleSpec.spec.replicas of type int32')
     if replicas < 0:
         raise E.ApiError(422, "Invalid", f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {replicas}: must be greater than or equal to 0',
                          {"name": name, "group": "autoscaling", "kind": "Scale",

@@ -25,6 +25,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
@@ -40,6 +41,7 @@ from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
+from svctui.model.store import POD
 
 from . import details as details_text
 from . import rows as R
@@ -175,7 +177,7 @@ class SvctuiApp(PanesMixin, App):
         yield Footer()
 
     @property
-    def tree(self) -> ServiceTree:
+    def tree(self) -> ServiceTree:  # type: ignore[override]  # over DOMNode.tree (a debug view svctui never asks for)
         return self.query_one(ServiceTree)
 
     def on_load(self) -> None:
@@ -195,6 +197,7 @@ class SvctuiApp(PanesMixin, App):
         self.query_one("#filter", Input).display = False
         self.tree.expand_new = self._expand_new
         self.tree.children_for = self._full_row
+        self.tree.ns_note = lambda ns: R.namespace_gaps(self.model, ns)
         self.watch(self.query_one("#bottom", ContentSwitcher), "current", self._pane_shown, init=False)
         self.tree.focus()
         self._paint_header()
@@ -247,13 +250,13 @@ class SvctuiApp(PanesMixin, App):
             quick = min(QUICK_SYNC, self.sync_timeout)
             try:
                 await watch.wait_synced(timeout=quick)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 # A big (or struggling) cluster: build the tree once its rows are in (Services and
                 # slices; pods join them later) or at the timeout with what there is. The header says
                 # which streams are still listing.
                 try:
                     await watch.wait_synced(timeout=self.sync_timeout - quick, kinds=ROW_KINDS)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
                 self.post_message(WatchSynced(gen, complete=False))
                 synced = asyncio.ensure_future(watch.wait_synced())
@@ -346,6 +349,8 @@ class SvctuiApp(PanesMixin, App):
         self._paint_header()
 
     def _reveal_wanted(self) -> None:
+        if self.want_service is None:
+            return
         ns = self.namespace_name if self.namespace_name != ALL else (self.ns_override or "default")
         key = (ns, self.want_service)
         if not self.tree.reveal(key):
@@ -695,7 +700,7 @@ class SvctuiApp(PanesMixin, App):
             return
         order = ["tree", "timeline-pane", "details-pane", *(f"{p}-pane" for p in PANES)]
         cur = "tree"
-        node = self.focused
+        node: DOMNode | None = self.focused
         while node is not None:  # a command pane's focus is on its input, inside the pane
             if node.id in order:
                 cur = node.id
@@ -779,6 +784,11 @@ class SvctuiApp(PanesMixin, App):
         key: Key = data[1]
         ns = key[0]
         topo = self.model.topology
+        if data[0] in ("ep", "svc") and not self.model.pods_known(ns):
+            # Which pods are behind it is not known: "no pods match" would be a claim.
+            gap = next((g for g in self.model.access.gaps(ns, (POD,))), None)
+            return f"{gap.text}: svctui cannot tell which pods to delete" if gap else \
+                f"the pods of {ns} are not listed yet"
         if data[0] == "ep":
             view = topo.view(key)
             row = view.rows.get(data[2]) if view else None
@@ -803,8 +813,8 @@ class SvctuiApp(PanesMixin, App):
             return f"{ns}/{key[1]} has no selector: svctui cannot tell which pods are behind it"
         pods = [p for p in topo.selected_pods(key) if not p.deleting]
         if not pods:
-            return f"no pods match {actions.selector_text(svc.selector)} in {ns}"
-        sel = actions.selector_text(svc.selector)
+            return f"no pods match {actions.selector_text(svc.selector or ())} in {ns}"
+        sel = actions.selector_text(svc.selector or ())
         return (f"Delete all {len(pods)} pod(s) behind Service {ns}/{key[1]} (selector {sel})?",
                 [actions.PodRef(p.namespace, p.name, p.uid) for p in pods],
                 f"kubectl delete pods -l {sel} -n {ns}")

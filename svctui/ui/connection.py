@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from rich.text import Text
 
 from svctui.kube.state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, StreamState
 from svctui.model.sanitize import plain
+
+from .refused import refused_text
 
 
 def summary(states: Iterable[StreamState], failure: str | None = None) -> Text:
@@ -31,13 +33,10 @@ def summary(states: Iterable[StreamState], failure: str | None = None) -> Text:
     if connecting:
         return Text.assemble(("… ", "yellow"), (f"connecting ({len(watching)}/{len(sts) - len(forbidden)} streams)", "yellow"))
     if forbidden and not watching:
-        kinds = ", ".join(sorted({s.kind for s in forbidden}))
-        return Text.assemble(("⚠ ", "bold red"), (f"forbidden: {kinds}", "bold red"))
+        return Text.assemble(("⚠ ", "bold red"), (plain(refused_text(forbidden), 200), "bold red"))
     out = Text.assemble(("● ", "green"), (f"watching ({len(watching)} stream{'s' if len(watching) != 1 else ''})", "green"))
     if forbidden:
-        kinds = ", ".join(sorted({s.kind for s in forbidden if s.namespace is None}))
-        if kinds:
-            out.append_text(Text.assemble("  ", ("⚠ forbidden cluster-wide: ", "yellow"), (kinds, "yellow")))
+        out.append_text(Text.assemble("  ", ("⚠ ", "yellow"), (plain(refused_text(forbidden), 200), "yellow")))
     if any(s.state == STOPPED for s in sts):
         out.append("  (some stopped)")
     return out

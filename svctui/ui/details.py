@@ -3,17 +3,18 @@ ports per pod, selector vs labels, env vars) and the kubectl commands that show 
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from rich.text import Text
 
 from svctui.model import dnsnames
+from svctui.model.access import Gap
 from svctui.model.churn import Conditions
 from svctui.model.cluster import ClusterModel
-from svctui.model.diagnose import Finding
+from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
-from svctui.model.sanitize import plain
+from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
 from .findings import FindingsTracker
@@ -57,11 +58,14 @@ def for_selection(model: ClusterModel, data: tuple | None, now: float,
     return Text("")
 
 
-def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool) -> None:
-    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it."""
+def _findings(out: list[Text], found: Sequence[Finding], held: float | None, brief: bool,
+              partial: bool = False) -> None:
+    """Each finding: mark, severity and code, the message, its evidence, the kubectl that confirms it.
+    `partial`: some of the data was not readable, so "none" is only about what was."""
     _head(out, "Findings")
     if not found:
-        out.append(t(("  ✔ none", S_OK)))
+        out.append(t(("  none in what could be read (see Not readable)", S_DIM)) if partial
+                   else t(("  ✔ none", S_OK)))
     for f in found:
         if brief:
             out.append(t("  ", (F.mark(f), F.style(f)), " ", f.message))
@@ -79,13 +83,24 @@ def _findings(out: list[Text], found: Sequence[Finding], held: float | None, bri
                       S_DIM)))
 
 
+def _gaps(out: list[Text], gaps: Sequence[Gap]) -> None:
+    """What could not be read: in place of the findings that would have come from it."""
+    if not gaps:
+        return
+    _head(out, "Not readable")
+    for g in gaps:
+        out.append(t("  ", (f"? {g.text}", S_WARN)))
+        out.append(t(("    not checked: ", S_DIM), (g.skipped, S_DIM)))
+
+
 def _join(lines: list[Text]) -> Text:
     return Text("\n").join(lines)
 
 
 def _namespace(model: ClusterModel, ns: str) -> Text:
     keys = sorted(k for k in model.topology.service_keys() if k[0] == ns)
-    lines = [t(("namespace ", S_DIM), (ns, S_NAME), f"  {len(keys)} Service(s)")]
+    lines: list[Text] = [t(("namespace ", S_DIM), (ns, S_NAME), f"  {len(keys)} Service(s)")]
+    _gaps(lines, model.access.gaps(ns))
     _head(lines, "kubectl")
     lines += [t("  ", c) for c in (f"kubectl get svc -n {ns} -o wide",
                                    f"kubectl get endpointslices -n {ns}",
@@ -98,16 +113,26 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
     ns, name = key
     svc = model.store.services.get(key)
     out: list[Text] = []
+    gaps = unchecked(model, key)
     if svc is None:
-        out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (gone; its EndpointSlices remain)", S_WARN)))
+        if any(g.kind == SERVICE for g in gaps):
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (not readable; its EndpointSlices are "
+                                                                        "shown)", S_WARN)))
+        elif not model.listed(SERVICE, ns):
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), ("  (not listed yet)", S_DIM)))
+        else:
+            out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME),
+                         ("  (gone; its EndpointSlices remain)", S_WARN)))
+        _gaps(out, gaps)
         return out
     if brief:
         _head(out, f"Service {ns}/{name}")
     else:
         out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), "  ", type_text(svc), " ", address_text(svc),
                      "  ", ports_text(svc)))
+    _gaps(out, gaps)
     if fs is not None and (fs[0] or fs[1] is not None or not brief):
-        _findings(out, fs[0], fs[1], brief)
+        _findings(out, fs[0], fs[1], brief, partial=bool(gaps))
     view = model.topology.view(key)
     # DNS
     _head(out, "DNS names")
@@ -118,7 +143,9 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
         out.append(t(("  SRV ", S_DIM), srv))
     if svc.type == "ExternalName":
         out.append(t(("  CNAME → ", S_DIM), svc.external_name or "?"))
-    if svc.headless:
+    if svc.headless and any(g.kind == ENDPOINTSLICE for g in gaps):
+        out.append(t(("  per pod (headless): not known, its EndpointSlices cannot be read", S_DIM)))
+    elif svc.headless:
         eps = [r.endpoint for r in view.rows.values()] if view else []
         pods = dnsnames.pod_names(svc, eps)
         if pods:
@@ -133,19 +160,19 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
     # Ports
     if svc.type != "ExternalName":
         _head(out, "Ports (targetPort per pod)")
-        pods = model.topology.selected_pods(key) if svc.has_selector else []
-        for p in svc.ports:
-            pname = f" ({p.name})" if p.name else ""
-            tp = p.port if p.target_port is None else p.target_port
-            node = f"  nodePort {p.node_port}" if p.node_port else ""
-            out.append(t("  ", f"{p.port}/{p.protocol}{pname} → targetPort {tp}{node}"))
-            for pod in pods[:10]:
-                cp = resolve_target_port(p, pod)
+        selected = model.topology.selected_pods(key) if svc.has_selector else []
+        for sp in svc.ports:
+            pname = f" ({sp.name})" if sp.name else ""
+            tp = sp.port if sp.target_port is None else sp.target_port
+            node = f"  nodePort {sp.node_port}" if sp.node_port else ""
+            out.append(t("  ", f"{sp.port}/{sp.protocol}{pname} → targetPort {tp}{node}"))
+            for pod in selected[:10]:
+                cp = resolve_target_port(sp, pod)
                 res = (f"{pod.pod_ip or '<no IP>'}:{cp}", S_OK) if cp is not None else \
                     (f"unresolved: no container port named {tp!r}", S_WARN)
                 out.append(t("      ", (pod.name, S_DIM), " → ", res))
-            if len(pods) > 10:
-                out.append(t(("      … and ", S_DIM), str(len(pods) - 10), (" more pods", S_DIM)))
+            if len(selected) > 10:
+                out.append(t(("      … and ", S_DIM), str(len(selected) - 10), (" more pods", S_DIM)))
         # Selector
         _head(out, "Selector vs pod labels")
         out.append(t(("  selector  ", S_DIM), selector_text(svc)))
@@ -184,8 +211,8 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
             f"kubectl get endpointslices -l kubernetes.io/service-name={name} -n {ns} -w"]
     if svc.has_selector:
         cmds.append(f"kubectl get pods -l {_sel(svc.selector)} -n {ns} -o wide")
-    for c in cmds:
-        out.append(t("  ", c))
+    for cmd in cmds:
+        out.append(t("  ", cmd))
     return out
 
 
@@ -200,12 +227,13 @@ def _selector_report(model: ClusterModel, svc: Service) -> list[Text]:
             out.append(t(("  … and ", S_DIM), str(len(selected) - 10), (" more", S_DIM)))
         return out
     if not model.pods_known(svc.namespace):
-        out.append(t(("  pods of this namespace are not watched", S_DIM)))
+        gap = next((g for g in unchecked(model, svc.key) if g.kind == POD), None)
+        out.append(t((f"  ? {gap.text}", S_WARN)) if gap else t(("  pods of this namespace are not listed yet", S_DIM)))
         return out
     out.append(t(("  ✗ no pod in ", S_WARN), svc.namespace, (" has all of these labels", S_WARN)))
     pods = [p for p in model.store.pods.values() if p.namespace == svc.namespace]
     for k, v in svc.selector or ():
-        values = sorted({dict(p.labels).get(k) for p in pods} - {None})
+        values = sorted({got for p in pods if (got := dict(p.labels).get(k)) is not None})
         if values:
             out.append(t(("    pods have ", S_DIM), k, ("=", S_DIM), ", ".join(values),
                          ("  (selector wants ", S_DIM), v, (")", S_DIM)))
@@ -247,7 +275,7 @@ def _endpoint(model: ClusterModel, key: Key, address: str) -> list[Text]:
     if row is None:
         return [t(("endpoint ", S_DIM), address, ("  (no longer listed)", S_WARN))]
     ep = row.endpoint
-    out = [t(("Endpoint ", S_DIM), (address, S_NAME), "  ", Conditions.of(ep).label,
+    out: list[Text] = [t(("Endpoint ", S_DIM), (address, S_NAME), "  ", Conditions.of(ep).label,
              ("  in slice ", S_DIM), row.slice_name)]
     out.append(_kv("conditions", f"ready={ep.ready} serving={ep.serving} terminating={ep.terminating}"))
     if ep.hostname:
@@ -271,7 +299,7 @@ def _ghost(model: ClusterModel, key: Key, address: str, now: float) -> list[Text
     g = next((e for e in model.ledger.ghosts(key, now) if e.address == address), None)
     if g is None:
         return [t(("endpoint ", S_DIM), address, ("  (gone)", S_DIM))]
-    out = [t(("Gone ", S_DIM), (address, S_NAME), "  ", f"{secs(now - g.time)} ago",
+    out: list[Text] = [t(("Gone ", S_DIM), (address, S_NAME), "  ", f"{secs(now - g.time)} ago",
              ("  was ", S_DIM), g.pod or "(no pod)", ("  last seen ", S_DIM), g.conditions.label)]
     if g.age is not None:
         out.append(_kv("lived", f"{g.age:.1f}s in the slices"))

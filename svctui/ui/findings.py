@@ -21,7 +21,8 @@ No Textual here; cluster text reaches the screen only through `plain()` into Ric
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -102,7 +103,7 @@ class FindingsTracker:
         self._since.clear()
         self._pending.clear()
 
-    def update(self, model: "ClusterModel", keys: Iterable[Key], now: float) -> None:
+    def update(self, model: ClusterModel, keys: Iterable[Key], now: float) -> None:
         """Diagnose these Services again (a gone Service loses its findings)."""
         index = D.SharedPodIndex(model)  # one per batch, built only if a selector matches nothing
         for key in keys:

@@ -50,7 +50,9 @@ class TargetResolved(Message):
         super().__init__()
         self.gen = gen
         self.context = context
-        self.namespace = namespace
+        # Shadows Message.namespace (a class variable Textual reads only when the class is made, for
+        # handler names), so harmless here; renaming it would silently change what readers of it get.
+        self.namespace = namespace  # type: ignore[misc]
 
 
 class DeleteDone(Message):

@@ -14,7 +14,7 @@ not there (another Textual), it does nothing either. tests/ui/test_paint.py pins
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def _with_scrollbars(widgets: Iterable) -> Iterable:

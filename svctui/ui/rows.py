@@ -8,18 +8,20 @@ appended as Text (never parsed as markup). Meaning is in signs and words; styles
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Span, Text
 
+from svctui.model.access import FORBIDDEN, PLURAL, UNWATCHED, Gap
 from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
 from svctui.model.cluster import ClusterModel
-from svctui.model.diagnose import Finding
+from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Endpoint, Key, Service, ServicePort
 from svctui.model.sanitize import is_plain, plain
-from svctui.model.store import SERVICE
+from svctui.model.store import ENDPOINTSLICE, SERVICE
 from svctui.model.topology import EndpointRow
 
 from . import findings as F
@@ -27,6 +29,7 @@ from . import findings as F
 # Sign column: + new within the ledger's new window, − vanished (ghost), ~ not ready or terminating,
 # ? a selected pod that no slice lists, blank for a steady ready endpoint.
 NEW, GONE, SHAKY, UNSLICED, STEADY = "+", "−", "~", "?", " "
+UNKNOWN = "?"  # before what could not be read: nothing is claimed about it
 
 S_NAME = "bold"
 S_DIM = "dim"
@@ -46,20 +49,22 @@ NAME_CAP = 28
 class Row:
     data: tuple  # identity of the row: ("svc", key) / ("slice", key, name) / ("ep", key, addr) / ...
     label: Text
-    children: list["Row"] = field(default_factory=list)
+    children: list[Row] = field(default_factory=list)
     expandable: bool = False
     # The label reads the clock (ages, stopwatch): repaint it on the clock tick.
     animated: bool = False
 
 
-def t(*parts: tuple[str, str] | str | Text) -> "Label":
+def t(*parts: tuple[str, str] | str | Text) -> Label:
     """Text from (text, style) pairs and strings, each sanitized and taken literally, and Texts whose
     text is sanitized already (made by t(), findings.badge). Built in one go (Text.append per part
     re-checks and re-strips each one: most of a repaint of 10,000 rows), and not stripped again by
     Text(): plain() has removed every control. Nearly always no part holds one: then the parts are
     checked once, joined, instead of one by one. tests/ui/test_literal.py compares it with Rich's own
     building."""
-    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in parts]
+    # Told apart by exact type() for speed, which the type checker does not follow: the parts are Any here.
+    items: tuple[Any, ...] = parts
+    raw = [p if type(p) is str else p[0] if type(p) is tuple else p.plain for p in items]
     try:
         joined = "".join(raw)
     except TypeError:  # a part that is not a string: plain() turns it into one
@@ -68,7 +73,7 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
     chunks: list[str] = []
     spans: list[Span] = []
     pos = 0
-    for p, s in zip(parts, raw):
+    for p, s in zip(items, raw, strict=True):
         kind = type(p)
         if kind is str:
             if not clean:
@@ -88,7 +93,7 @@ def t(*parts: tuple[str, str] | str | Text) -> "Label":
             if not clean:
                 chunks.append(s)
             pos += len(s)
-    text = joined if clean else "".join(chunks)
+    text = joined if clean and joined is not None else "".join(chunks)  # clean: joined is a str
     out = Label(no_wrap=True, overflow="ellipsis")
     out._text, out._length, out._spans = [text], pos, spans
     if text.isascii():
@@ -102,6 +107,7 @@ class Label(Text):
     """A Text made by t(), with its width in cells counted from its parts (short, repeated strings
     whose widths rich caches): the tree asks every line's width after each structural change."""
     __slots__ = ("cells",)  # (length, cells) when made; an append since changes the length
+    cells: tuple[int, int]
 
     def cell_width(self) -> int:
         cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()
@@ -198,24 +204,53 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
     if len(name) > NAME_CAP:
         name = name[: NAME_CAP - 1] + "…"
     head = (name.ljust(name_width), S_NAME)
+    gaps = unchecked(model, key)
     if svc is None:
         if model.listed(SERVICE, key[0]):
             return t(head, "  ", ("(Service gone; slices remain)", S_WARN)), False
+        gap = next((g for g in gaps if g.kind == SERVICE), None)
+        if gap is not None:
+            return t(head, "  ", gap_text(gap)), False
         return t(head, "  ", ("(Service not listed yet)", S_DIM)), False
     animated = False
     parts: list = [head, "  "]
     if svc.type == "ExternalName":
         parts.append(("CNAME", S_DIM))
+    elif any(g.kind == ENDPOINTSLICE for g in gaps):
+        # A ready count of unreadable slices would be a claim ("0/0 ready"): say why there is none.
+        parts.append(gap_text(next(g for g in gaps if g.kind == ENDPOINTSLICE)))
+        gaps = [g for g in gaps if g.kind != ENDPOINTSLICE]
+    elif not model.listed(ENDPOINTSLICE, key[0]):
+        parts.append(("EndpointSlices not listed yet", S_DIM))  # not "0/0 ready": nothing is known yet
     else:
         status, animated = service_status(model, key, now)
         parts.append(status)
     if findings:
         # Right after the status, so it survives 80 columns: health first, then the spec.
         parts += ["  ", F.badge(findings)]
+    for g in gaps:
+        parts += ["  ", gap_text(g)]
     parts += ["  ", type_text(svc), " ", address_text(svc)]
     if svc.type != "ExternalName":
         parts += ["  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)]
     return t(*parts), animated
+
+
+def gap_text(gap: Gap) -> Text:
+    return t((f"{UNKNOWN} {gap.text}", S_WARN))
+
+
+def namespace_gaps(model: ClusterModel, ns: str) -> str:
+    """`not permitted to list EndpointSlices, Pods`: what the namespace's rows cannot show."""
+    gaps = model.access.gaps(ns)
+    refused = [PLURAL[g.kind] for g in gaps if g.state == FORBIDDEN]
+    unwatched = [PLURAL[g.kind] for g in gaps if g.state != FORBIDDEN]
+    parts = []
+    if refused:
+        parts.append(f"not permitted to list {', '.join(refused)}")
+    if unwatched:
+        parts.append(f"{', '.join(unwatched)} not watched (not permitted in all namespaces)")
+    return "; ".join(parts)
 
 
 # ---- endpoints ---------------------------------------------------------------------------------
@@ -292,7 +327,7 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
         row.animated = True
     # The findings first, one line each with the whole message: the badge only names the worst.
     row.children.extend(Row(("note", key, "finding", i), F.line(f)) for i, f in enumerate(findings))
-    slices = model.topology.slices(key)
+    slices = _readable_slices(model, key)
     ghost_home: dict[str, Row] = {}
     for sl in slices:
         rows = [r for r in (view.rows.values() if view else ()) if r.slice_name == sl.name]
@@ -339,7 +374,8 @@ def service_row_count(model: ClusterModel, key: Key, now: float, findings: Seque
     svc = model.store.services.get(key)
     if svc is None and view is None:
         return 0
-    n = 1 + len(findings) + len(model.topology.slices(key)) + (len(view.rows) if view else 0)
+    slices = _readable_slices(model, key)
+    n = 1 + len(findings) + len(slices) + (len(view.rows) if view and slices else 0)
     if limit is not None and n > limit:
         return n
     n += len(model.ledger.ghosts(key, now))
@@ -350,8 +386,20 @@ def service_row_count(model: ClusterModel, key: Key, now: float, findings: Seque
     return n
 
 
+def _readable_slices(model: ClusterModel, key: Key) -> list:
+    """The Service's slices, none while they are refused: what was listed before a refusal (a role
+    revoked mid-run) would never be updated again, and must not pass for the current endpoints."""
+    if model.access.any_refused and model.access.state(ENDPOINTSLICE, key[0]) in (FORBIDDEN, UNWATCHED):
+        return []
+    return model.topology.slices(key)
+
+
 def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:
     notes: list[Row] = []
+    for g in unchecked(model, key):
+        # One line each: what could not be read, and which of the doctor's checks that skips.
+        notes.append(Row(("note", key, "gap", g.kind),
+                         t((f"{UNKNOWN} {g.text}: ", S_WARN), (f"{g.skipped} skipped", S_DIM))))
     if svc.type == "ExternalName":
         notes.append(Row(("note", key, "cname"), t(("DNS answers with a CNAME to ", S_DIM),
                                                    svc.external_name or "?", (": no endpoints, no proxying", S_DIM))))

@@ -4,8 +4,9 @@ kubeconfig → kubernetes_asyncio ApiClient → HTTP → watch → ClusterModel.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import aiohttp
 import pytest
@@ -106,8 +107,9 @@ class Harness:
 
 
 async def start_harness(sim: SimThread, tmp_path: Path, namespace: str | None = None,
-                        kube_namespace: str | None = None, **options: Any) -> Harness:
-    cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url, namespace=kube_namespace)
+                        kube_namespace: str | None = None, kubeconfig: Path | None = None,
+                        **options: Any) -> Harness:
+    cfg = kubeconfig or write_kubeconfig(tmp_path / "kubeconfig", sim.url, namespace=kube_namespace)
     target = await load_target(kubeconfig=str(cfg))
     model = ClusterModel()
     holder: dict[str, Harness] = {}

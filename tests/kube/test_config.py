@@ -10,6 +10,8 @@ import yaml
 from svctui.kube import api as kapi
 from svctui.kube.config import KubeConfigError, load_target
 
+from .proxy import Proxy
+
 
 def _write(path: Path, url: str, contexts: dict[str, str | None], current: str | None) -> Path:
     cfg = {"apiVersion": "v1", "kind": "Config",
@@ -74,29 +76,9 @@ async def test_errors_are_for_people(tmp_path):
         await load_target(kubeconfig=str(tmp_path / "bad"), environ={})
 
 
-async def _forward_proxy(seen: list[str]):
-    """A minimal HTTP forward proxy (absolute-form requests, as a client sends for http:// through it)."""
-    from aiohttp import ClientSession, web
-
-    async def handle(request: web.Request) -> web.Response:
-        seen.append(str(request.url))
-        async with ClientSession() as s:
-            async with s.request(request.method, str(request.url), headers={
-                    k: v for k, v in request.headers.items() if k.lower() not in ("host", "proxy-authorization")}) as r:
-                return web.Response(status=r.status, body=await r.read(), content_type=r.content_type)
-
-    server = web.Server(handle)
-    runner = web.ServerRunner(server)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    return runner, f"http://127.0.0.1:{port}"
-
-
 async def test_the_proxy_the_environment_names_is_used_and_nothing_is_looked_up_per_request(sim, tmp_path, monkeypatch):
-    seen: list[str] = []
-    runner, proxy = await _forward_proxy(seen)
+    px = Proxy().start()  # absolute-form forwarding, for http:// through it
+    proxy, seen = px.url, px.seen
     try:
         a = _write(tmp_path / "a", sim.url, {"one": None}, "one")
         for var in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "NO_PROXY", "no_proxy"):
@@ -108,7 +90,7 @@ async def test_the_proxy_the_environment_names_is_used_and_nothing_is_looked_up_
             assert t.api.configuration.proxy == proxy
             body = await kapi.get_json(t.api, "/api/v1/namespaces/default/services", [])
             assert any(i["metadata"]["name"] == "kubernetes" for i in body["items"])
-            assert seen and seen[-1].startswith(sim.url + "/api/v1/namespaces/default/services")
+            assert seen and seen[-1].target.startswith(sim.url + "/api/v1/namespaces/default/services")
         finally:
             await t.close()
         # NO_PROXY names the server: straight to it, as aiohttp (and kubectl) would.
@@ -122,7 +104,7 @@ async def test_the_proxy_the_environment_names_is_used_and_nothing_is_looked_up_
         finally:
             await t.close()
     finally:
-        await runner.cleanup()
+        px.stop()
 
 
 async def test_a_kubeconfig_proxy_url_wins_over_the_environment(sim, tmp_path, monkeypatch):

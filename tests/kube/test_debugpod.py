@@ -13,8 +13,16 @@ import pytest
 
 from svctui.kube.api import ApiError
 from svctui.kube.config import load_target
-from svctui.kube.debugpod import (MANAGED_BY, SESSION, DebugPodError, DebugSession, call, classify,
-                                  install_cleanup_handlers, manifest)
+from svctui.kube.debugpod import (
+    MANAGED_BY,
+    SESSION,
+    DebugPodError,
+    DebugSession,
+    call,
+    classify,
+    install_cleanup_handlers,
+    manifest,
+)
 from svctui.kube.heartbeat import ServerClock, this_process
 from svctui.model.podowner import HEARTBEAT, OWNER_HOST, OWNER_PID, Here
 from svctui.sim import resources as R

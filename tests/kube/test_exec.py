@@ -10,7 +10,7 @@ import pytest
 
 from svctui.kube.config import load_target
 from svctui.kube.debugpod import DebugSession
-from svctui.kube.exec import ExecError, Executor, ExecTimeout, exit_code
+from svctui.kube.exec import ExecError, ExecTimeout, exit_code
 from svctui.sim.runner import write_kubeconfig
 
 

@@ -6,7 +6,7 @@ import asyncio
 from collections import Counter
 
 from svctui.kube.state import RECONNECTING, WATCHING
-from svctui.model.store import ADDED, ENDPOINTSLICE, MODIFIED, SERVICE
+from svctui.model.store import ADDED, ENDPOINTSLICE, MODIFIED
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread
 from tests.conftest import start_sim

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from svctui.model.objects import (ContainerPort, Endpoint, EndpointPort, EndpointSlice, Pod, Service,
-                                  ServicePort, freeze_labels)
+from svctui.model.objects import (
+    ContainerPort,
+    Endpoint,
+    EndpointPort,
+    EndpointSlice,
+    Pod,
+    Service,
+    ServicePort,
+    freeze_labels,
+)
 
 
 def svc(name="web", ns="default", selector=None, *, no_selector=False, ports=None, ip="10.96.0.10",

@@ -1,6 +1,7 @@
-from svctui.model.churn import ADDED, CHANGED, REMOVED, RECOVERED, RESCALED, ChurnLedger
+from svctui.model.churn import ADDED, CHANGED, RECOVERED, REMOVED, RESCALED, ChurnLedger
 from svctui.model.cluster import ClusterModel
-from svctui.model.store import ADDED as EV_ADDED, DELETED, ENDPOINTSLICE, MODIFIED, POD, SERVICE
+from svctui.model.store import ADDED as EV_ADDED
+from svctui.model.store import DELETED, ENDPOINTSLICE, MODIFIED, POD, SERVICE
 
 from .build import ep, pod, slice_, svc, terminating
 

@@ -1,5 +1,4 @@
-from svctui.model.dnsnames import (candidates, env_vars, pod_names, search_path, service_names, srv_names,
-                                   walk)
+from svctui.model.dnsnames import candidates, env_vars, pod_names, search_path, service_names, srv_names, walk
 from svctui.model.objects import ServicePort
 
 from .build import ep, svc

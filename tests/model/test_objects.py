@@ -1,9 +1,9 @@
 import sys
 import tracemalloc
 
+from svctui.model.cluster import ClusterModel
 from svctui.model.objects import Endpoint, freeze_labels
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
-from svctui.model.cluster import ClusterModel
 
 from .build import ep, pod, slice_, svc
 

@@ -3,8 +3,22 @@ and everything that must keep a pod alive (its own session, a live pid, another 
 
 from __future__ import annotations
 
-from svctui.model.podowner import (HEARTBEAT, OWNER_HOST, OWNER_PID, OWNER_PIDNS, OWNER_USER, SESSION, Here,
-                                   Owner, age_text, iso, owner_annotations, owner_of, parse_time, verdict)
+from svctui.model.podowner import (
+    HEARTBEAT,
+    OWNER_HOST,
+    OWNER_PID,
+    OWNER_PIDNS,
+    OWNER_USER,
+    SESSION,
+    Here,
+    Owner,
+    age_text,
+    iso,
+    owner_annotations,
+    owner_of,
+    parse_time,
+    verdict,
+)
 
 NOW = 1_800_000_000.0
 HERE = Here(session="me", user="ann", host="laptop-a", pid=100, pidns="b00t:pid:[1]")

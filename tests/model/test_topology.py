@@ -146,7 +146,7 @@ def test_a_first_pod_list_in_steps_ends_as_one_list_does():
 def test_between_steps_the_pods_are_not_yet_known():
     m, pods = _cluster()
     seen_in_store = []
-    for step in m.replace_all_steps(POD, pods, 1.0, chunk=5):
+    for _step in m.replace_all_steps(POD, pods, 1.0, chunk=5):
         if m.pods_known("default"):  # known only once indexed whole (the ledger's steps come after)
             assert m.topology.live_selected_count(WEB) == 12
             break

@@ -13,7 +13,6 @@ import orjson
 import pytest
 import requests
 
-
 TABLE_ACCEPT = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json"
 CM = "/api/v1/namespaces/default/configmaps"
 

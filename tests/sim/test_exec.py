@@ -169,7 +169,7 @@ def test_ephemeral_container_debug(demo_sim, demo_kubectl):
 
 
 def test_service_link_env(demo_sim):
-    p = make_pod(demo_sim, "default", "envpod", "busybox:1.36", ["sleep", "3600"])
+    make_pod(demo_sim, "default", "envpod", "busybox:1.36", ["sleep", "3600"])
     code, out, _ = run_in(demo_sim, "default", "envpod", ["env"])
     ip = demo_sim.call(lambda c: c.store.get(R.SERVICES, "default", "nginx-service")["spec"]["clusterIP"])
     assert f"NGINX_SERVICE_SERVICE_HOST={ip}\n" in out and f"NGINX_SERVICE_PORT_80_TCP=tcp://{ip}:80\n" in out

@@ -178,7 +178,7 @@ def test_objects_deserialize_into_client_models(cluster, kind):
             return api.deserialize(SimpleNamespace(data=text), model)
 
     assert len(asyncio.run(async_models()).items) == len(body["items"])
-    for item, parsed in zip(body["items"], sync_list.items):
+    for item, parsed in zip(body["items"], sync_list.items, strict=True):
         assert parsed.metadata.name == item["metadata"]["name"]
         assert parsed.metadata.resource_version == item["metadata"]["resourceVersion"]
 

@@ -78,7 +78,7 @@ def test_backends_identify_themselves(demo_sim):
     code, out, _ = run_in(demo_sim, "default", "c", ["curl", "-s", "api.demo:3000/health/db"])
     assert out == '{"ok":true,"db":"db"}'
     code, out, _ = run_in(demo_sim, "default", "c", ["curl", "-s", "-i", "multi-port-service:9090"])
-    served = [l.split(": ", 1)[1] for l in out.split("\r\n") if l.startswith("X-Served-By")]
+    served = [line.split(": ", 1)[1] for line in out.split("\r\n") if line.startswith("X-Served-By")]
     assert served and out.endswith(served[0] + "\n") and served[0].startswith("my-app-")
     code, _, err = run_in(demo_sim, "default", "c", ["curl", "db.demo:5432"])
     assert (code, err) == (52, "curl: (52) Empty reply from server\n")

@@ -6,7 +6,8 @@ import ipaddress
 import json
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from kubernetes import client as k8s

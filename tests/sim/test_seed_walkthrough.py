@@ -113,7 +113,7 @@ def test_seed_000_walkthrough(kubectl):
     out = kubectl("get", "pods", "-l", "app=nginx", "-o", "wide")
     assert header(out) == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE", "NOMINATED NODE", "READINESS GATES"]
     pods = wait_for(lambda: all_running(kubectl, 3))
-    for name, ready, status, restarts, _age, ip, node, nominated, gates in pods:
+    for name, _ready, _status, restarts, _age, ip, node, nominated, gates in pods:
         assert re.fullmatch(r"nginx-deployment-[a-z0-9]{8,10}-[a-z0-9]{5}", name)
         assert restarts == "0"
         assert POD_IP.match(ip)

@@ -12,7 +12,8 @@ import random
 import re
 import time
 import urllib.request
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from svctui.sim import resources as R
 from svctui.sim.apiserver import DeleteOptions

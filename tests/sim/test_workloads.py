@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 DEPLOY = """
 apiVersion: apps/v1
@@ -73,8 +74,8 @@ def pods(kubectl, *selector: str) -> list[dict[str, Any]]:
 
 
 def table(output: str) -> tuple[list[str], list[list[str]]]:
-    lines = [l for l in output.splitlines() if l.strip()]
-    return re.split(r"\s{2,}", lines[0].strip()), [re.split(r"\s{2,}", l.strip()) for l in lines[1:]]
+    lines = [line for line in output.splitlines() if line.strip()]
+    return re.split(r"\s{2,}", lines[0].strip()), [re.split(r"\s{2,}", line.strip()) for line in lines[1:]]
 
 
 def create_deployment(kubectl) -> None:

@@ -4,10 +4,10 @@ kubeconfig → HTTP → watch → model → screen), a frozen clock, and waiting
 from __future__ import annotations
 
 import asyncio
-import os
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

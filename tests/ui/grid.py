@@ -7,7 +7,7 @@ benchmarks/_painted.py builds its PaintedScreen on this."""
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rich.cells import cell_len
 from textual._compositor import ChopsUpdate, LayoutUpdate

@@ -9,13 +9,11 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from svctui.kube.config import load_target
 from svctui.kube.debugpod import MANAGED_BY, DebugSession
+from svctui.kube.exec import Executor
 from svctui.kube.heartbeat import this_process
 from svctui.model.podowner import Here
-from svctui.kube.exec import Executor
 from svctui.sim import resources as R
 from svctui.ui.clock import FrozenClock
 from svctui.ui.panes import controller

@@ -4,12 +4,11 @@ app drained before each capture. Baselines live in snapshots/ (see snap.py for u
 from __future__ import annotations
 
 from svctui.kube.stream import WatchOptions
+from svctui.ui.clock import FrozenClock
 
-from .conftest import labels, make_app, wait_for
+from .conftest import T0, labels, make_app, wait_for
 from .simops import delete_and_hold, release
 from .snap import check_snapshot
-from svctui.ui.clock import FrozenClock
-from .conftest import T0
 
 NGINX = ("default", "nginx-service")
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import TYPE_CHECKING, Any, Hashable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from ..store import Event
 
@@ -22,7 +23,7 @@ log = logging.getLogger("svctui.sim.controllers")
 class Controller:
     name = "controller"
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.api = cluster.api
         self.store = cluster.store

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 import orjson
 
@@ -467,7 +468,7 @@ class DeploymentController(Controller):
             added += proportion
         if to_add:
             sizes[0] = max(0, sizes[0] + to_add - added)
-        for rs, size in zip(active, sizes):
+        for rs, size in zip(active, sizes, strict=True):
             self._scale(d, rs, size, operation)
 
     def _proportion(self, d: dict[str, Any], rs: dict[str, Any], to_add: int, added: int) -> int:

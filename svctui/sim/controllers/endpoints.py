@@ -9,14 +9,24 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions
 from ..store import DELETED, Event
-from .servicepods import (HEADLESS_LABEL, TRIGGER_TIME, ServicePodsController, find_port, pod_in_endpoints, pod_ips,
-                          pod_ready, selector_of, service_ip_set)
+from .servicepods import (
+    HEADLESS_LABEL,
+    TRIGGER_TIME,
+    ServicePodsController,
+    find_port,
+    pod_in_endpoints,
+    pod_ips,
+    pod_ready,
+    selector_of,
+    service_ip_set,
+)
 
 log = logging.getLogger("svctui.sim.controllers")
 

@@ -13,15 +13,28 @@ selector, and ExternalName ones, are left alone, even if slices remain from an e
 from __future__ import annotations
 
 import logging
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions
 from ..store import ADDED, DELETED, Event
-from .servicepods import (HEADLESS_LABEL, MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TRIGGER_TIME, ZONE_LABEL,
-                          ServicePodsController, find_port, owner_ref, pod_in_endpoints, pod_ips, pod_ready,
-                          selector_of, service_ip_set)
+from .servicepods import (
+    HEADLESS_LABEL,
+    MANAGED_BY_LABEL,
+    SERVICE_NAME_LABEL,
+    TRIGGER_TIME,
+    ZONE_LABEL,
+    ServicePodsController,
+    find_port,
+    owner_ref,
+    pod_in_endpoints,
+    pod_ips,
+    pod_ready,
+    selector_of,
+    service_ip_set,
+)
 
 log = logging.getLogger("svctui.sim.controllers")
 

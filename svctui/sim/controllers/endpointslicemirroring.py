@@ -8,7 +8,8 @@ endpointslice.kubernetes.io/skip-mirror=true (the `kubernetes` Service's) are no
 from __future__ import annotations
 
 import logging
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R

@@ -8,7 +8,8 @@ The dependency graph is indexed by owner uid, so a sync touches only the objects
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R

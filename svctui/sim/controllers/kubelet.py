@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Hashable
+from typing import TYPE_CHECKING, Any
 
 from .. import containers as C
 from .. import resources as R
@@ -121,7 +122,7 @@ class PodRun:
 class Kubelet(Controller):
     name = "kubelet"
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         self.runs: dict[Hashable, PodRun] = {}
         self.images: dict[str, set[str]] = {}
@@ -643,7 +644,7 @@ class Kubelet(Controller):
         return images
 
     def _hex(self, n: int) -> str:
-        return "%0*x" % (n, self.cluster.rng.getrandbits(n * 4))
+        return f"{self.cluster.rng.getrandbits(n * 4):0{n}x}"
 
     def _event(self, pod: dict[str, Any], node: str, type_: str, reason: str, message: str,
                container: str | None = None) -> None:

@@ -7,7 +7,8 @@ ReplicaSet creates replacements at once while the old ones are still terminating
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R

@@ -11,7 +11,8 @@ event worded as the real scheduler's, and is retried when nodes change or a pod 
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Hashable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from .. import quantity
 from .. import resources as R
@@ -30,7 +31,7 @@ _NO_VICTIMS = "No preemption victims found for incoming pod"
 class Scheduler(Controller):
     name = "scheduler"
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         # node -> pod uid -> (cpu millicores, memory bytes) of the pods bound there and not finished
         self.usage: dict[str, dict[str, tuple[int, int]]] = {}

@@ -8,7 +8,8 @@ Pod updates that change nothing a controller publishes (most kubelet status writ
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Hashable
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
 from ..store import ADDED, DELETED, MODIFIED, Event
@@ -145,7 +146,7 @@ def pod_trigger_time(pod: dict[str, Any]) -> str | None:
 class ServicePodsController(Controller):
     """Syncs one Service at a time, keyed (namespace, name), woken by its own and its pods' changes."""
 
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         self.index = SelectorIndex()
         self._triggers: dict[Key, str] = {}

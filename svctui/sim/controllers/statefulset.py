@@ -9,7 +9,8 @@ ControllerRevisions here), so every pod is created from the current template.
 
 from __future__ import annotations
 
-from typing import Any, Hashable
+from collections.abc import Hashable
+from typing import Any
 
 from .. import errors as E
 from .. import resources as R
@@ -18,8 +19,16 @@ from ..selectors import selector_from_object
 from ..store import Event
 from .base import Controller
 from .deployment import template_hash
-from .replicaset import (available_in, claim, controller_ref, is_ready, is_terminating, orphan_changed, owner_ref,
-                         selector_candidates)
+from .replicaset import (
+    available_in,
+    claim,
+    controller_ref,
+    is_ready,
+    is_terminating,
+    orphan_changed,
+    owner_ref,
+    selector_candidates,
+)
 
 REVISION_LABEL = "controller-revision-hash"
 POD_NAME_LABEL = "statefulset.kubernetes.io/pod-name"

@@ -80,7 +80,7 @@ def parse_package(path: Path, pkg: str, tables: dict, aliases: dict) -> None:
             m = FIELD.match(line)
             if not m:
                 continue
-            name, gotype, tags = m.group(1), m.group(2), m.group(3)
+            gotype, tags = m.group(2), m.group(3)
             proto = _tag(tags, "protobuf")
             if not proto:
                 continue

@@ -13,6 +13,6 @@ if TYPE_CHECKING:
 MODULES = ("core", "pods", "services", "workloads")
 
 
-def register_all(cluster: "Cluster") -> None:
+def register_all(cluster: Cluster) -> None:
     for mod in MODULES:
         importlib.import_module(f"{__name__}.{mod}").register(cluster)

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from .. import errors as E
 from .. import resources as R
 from .. import tables as T
-from ..strategy import Strategy, register as register_strategy
+from ..strategy import Strategy
+from ..strategy import register as register_strategy
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -20,23 +21,23 @@ IMMORTAL_NAMESPACES = ("default", "kube-system", "kube-public")
 class NamespaceStrategy(Strategy):
     name_rule = "label"
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
         labels = md.setdefault("labels", {})
         labels["kubernetes.io/metadata.name"] = md["name"]
         obj.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
 
-    def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
         obj["status"] = {"phase": "Active"}
 
-    def check_delete(self, api: "Api", obj: dict[str, Any]) -> None:
+    def check_delete(self, api: Api, obj: dict[str, Any]) -> None:
         name = obj["metadata"]["name"]
         if name in IMMORTAL_NAMESPACES:
             # The NamespaceLifecycle admission plugin refuses this before anything is written.
             raise E.ApiError(403, "Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted',
                              {"name": name, "kind": "namespaces"})
 
-    def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
+    def grace_period(self, api: Api, obj: dict[str, Any], requested: int | None) -> int:
         # The namespace stays (Terminating) until the namespace controller has emptied it.
         return 1
 
@@ -70,7 +71,7 @@ def _configmap_cells(obj: dict[str, Any], now: float) -> list[Any]:
             T.age(obj["metadata"].get("creationTimestamp"), now)]
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     register_strategy(R.NAMESPACES, NamespaceStrategy())
     T.register(R.NAMESPACES, [T.NAME_COLUMN, T.col("Status", description="The status of the namespace"), T.AGE_COLUMN], _ns_cells)
     T.register(R.EVENTS, [

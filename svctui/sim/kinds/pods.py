@@ -12,13 +12,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .. import errors as E
-from .. import quantity
+from .. import quantity, schemas
 from .. import resources as R
-from .. import schemas
 from .. import tables as T
 from ..apiserver import deep_copy, random_suffix
 from ..ipam import ipam_for
-from ..strategy import LABEL_MSG, DNS1123_LABEL, Strategy, register as register_strategy
+from ..strategy import DNS1123_LABEL, LABEL_MSG, Strategy
+from ..strategy import register as register_strategy
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -96,7 +96,7 @@ def _pull_policy(image: str) -> str:
     return "IfNotPresent"
 
 
-def _admit(api: "Api", pod: dict[str, Any]) -> None:
+def _admit(api: Api, pod: dict[str, Any]) -> None:
     """What the ServiceAccount, Priority and DefaultTolerationSeconds admission plugins add to a new pod."""
     spec = pod["spec"]
     sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
@@ -119,7 +119,7 @@ def _tolerates_key(t: dict[str, Any], key: str) -> bool:
             and (t.get("key") or t.get("operator") == "Exists"))
 
 
-def _mount_token(api: "Api", spec: dict[str, Any]) -> None:
+def _mount_token(api: Api, spec: dict[str, Any]) -> None:
     containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
     if any(m.get("mountPath") == SERVICE_ACCOUNT_MOUNT for c in containers for m in c.get("volumeMounts") or []):
         return
@@ -248,7 +248,7 @@ def _validate_containers(containers: Any, path: str, required: bool) -> list[E.F
     return errs
 
 
-def validate_pod_spec(api: "Api", spec: dict[str, Any], path: str = "spec") -> list[E.FieldError]:
+def validate_pod_spec(api: Api, spec: dict[str, Any], path: str = "spec") -> list[E.FieldError]:
     """Validation of a PodSpec wherever it appears (pods and pod templates), with the apiserver's messages."""
     errs = _validate_containers(spec.get("containers"), f"{path}.containers", required=True)
     errs += _validate_containers(spec.get("initContainers"), f"{path}.initContainers", required=False)
@@ -289,7 +289,7 @@ def _validate_spec_update(new: dict[str, Any], old: dict[str, Any]) -> list[E.Fi
     for key in ("containers", "initContainers"):
         olds, news = munged.get(key) or [], new.get(key) or []
         if len(olds) == len(news):
-            for oc, nc in zip(olds, news):
+            for oc, nc in zip(olds, news, strict=True):
                 oc["image"] = nc.get("image")
     for key in ("activeDeadlineSeconds", "tolerations"):
         if key in new:
@@ -324,7 +324,7 @@ def _spec_diff(old: dict[str, Any], new: dict[str, Any]) -> str:
 
 # ---- binding ----
 
-def bind(api: "Api", pod: dict[str, Any], node: str) -> dict[str, Any]:
+def bind(api: Api, pod: dict[str, Any], node: str) -> dict[str, Any]:
     """Assign the pod to node as the binding subresource does: spec.nodeName and PodScheduled=True."""
     if pod["spec"].get("nodeName"):
         raise E.ApiError(409, "Conflict", f'Operation cannot be fulfilled on pods/binding "{pod["metadata"]["name"]}": '
@@ -343,7 +343,7 @@ def bind(api: "Api", pod: dict[str, Any], node: str) -> dict[str, Any]:
 # ---- strategies ----
 
 class PodStrategy(Strategy):
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         spec = obj.get("spec")
         if not isinstance(spec, dict):
             spec = obj["spec"] = {}
@@ -354,20 +354,20 @@ class PodStrategy(Strategy):
             if res.get("limits"):
                 res["requests"] = {**res["limits"], **(res.get("requests") or {})}
 
-    def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
         from ..podsecurity import admit as pod_security
 
         pod_security(api.store.get(R.NAMESPACES, None, obj["metadata"].get("namespace", "")), obj)
         _admit(api, obj)
         obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         return validate_pod_spec(api, obj["spec"])
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         return _validate_spec_update(obj["spec"], old["spec"])
 
-    def grace_period(self, api: "Api", obj: dict[str, Any], requested: int | None) -> int:
+    def grace_period(self, api: Api, obj: dict[str, Any], requested: int | None) -> int:
         if not obj["spec"].get("nodeName"):
             return 0
         if (obj.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
@@ -377,12 +377,12 @@ class PodStrategy(Strategy):
         grace = obj["spec"].get("terminationGracePeriodSeconds")
         return grace if isinstance(grace, int) and grace >= 0 else 30
 
-    def released(self, api: "Api", obj: dict[str, Any]) -> None:
+    def released(self, api: Api, obj: dict[str, Any]) -> None:
         ipam_for(api).release(obj["metadata"].get("uid", ""))
 
 
 class NodeStrategy(Strategy):
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         errs = []
         for i, t in enumerate((obj.get("spec") or {}).get("taints") or []):
             if not t.get("key"):
@@ -547,17 +547,10 @@ def node_cells(node: dict[str, Any], now: float) -> list[Any]:
 
 # ---- registration ----
 
-def register(cluster: "Cluster") -> None:
-    from ..podlogs import binding_handler, log_handler
-
+def register(cluster: Cluster) -> None:
+    # The pods' subresources (log, binding, exec, ...) are wired by sim/podsubresources.py: their handlers
+    # use this module's rules, so registering them from here made an import cycle.
     register_strategy(R.PODS, PodStrategy())
     register_strategy(R.NODES, NodeStrategy())
     T.register(R.PODS, _pod_columns(), pod_cells)
     T.register(R.NODES, _node_columns(), node_cells)
-    cluster.server.subresource_handlers[("pods", "log")] = log_handler(cluster)
-    cluster.server.subresource_handlers[("pods", "binding")] = binding_handler(cluster)
-    from .. import ephemeral, exec as pod_exec, portforward
-
-    pod_exec.register(cluster)
-    portforward.register(cluster)
-    ephemeral.register(cluster)

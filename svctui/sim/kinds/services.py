@@ -15,8 +15,8 @@ from .. import errors as E
 from .. import resources as R
 from .. import tables as T
 from ..ipalloc import AllocationError, ServiceAllocators
-from ..strategy import (Strategy, register as register_strategy, validate_label_name, validate_labels,
-                        validate_qualified_key, validate_subdomain)
+from ..strategy import Strategy, validate_label_name, validate_labels, validate_qualified_key, validate_subdomain
+from ..strategy import register as register_strategy
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -135,7 +135,7 @@ def _is_ip(value: Any) -> bool:
         return False
 
 
-def allocators(api: "Api") -> ServiceAllocators:
+def allocators(api: Api) -> ServiceAllocators:
     return api.ext[ALLOCATORS]
 
 
@@ -186,7 +186,7 @@ def _node_ports(svc: dict[str, Any]) -> set[int]:
 class ServiceStrategy(Strategy):
     name_rule = "dns1035"
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         spec = obj.get("spec")
         if not isinstance(spec, dict):
             spec = obj["spec"] = {}
@@ -224,7 +224,7 @@ class ServiceStrategy(Strategy):
                 # Headless Services without a selector get every family the cluster has.
                 spec["ipFamilyPolicy"] = "RequireDualStack" if headless and not spec.get("selector") else "SingleStack"
 
-    def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
         txn = _Txn(allocators(api))
         try:
             self._allocate(obj, None, txn)
@@ -235,7 +235,7 @@ class ServiceStrategy(Strategy):
             txn.rollback()
         obj["status"] = {"loadBalancer": {}}
 
-    def prepare_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
+    def prepare_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
         _patch_allocated_values(obj, old)
         _normalize_cluster_ips(obj, old)
         _drop_type_dependent_fields(obj, old)
@@ -260,7 +260,7 @@ class ServiceStrategy(Strategy):
         for port in _node_ports(old) - _node_ports(obj):
             alloc.ports.release(port)
 
-    def released(self, api: "Api", obj: dict[str, Any]) -> None:
+    def released(self, api: Api, obj: dict[str, Any]) -> None:
         alloc = allocators(api)
         if needs_cluster_ip(obj):
             for ip in cluster_ips(obj):
@@ -294,7 +294,7 @@ class ServiceStrategy(Strategy):
                 node_port = port.get("nodePort")
                 if node_port:
                     if node_port not in owned and node_port not in taken:
-                        _allocate_or_fail(name, lambda: txn.port(node_port), f"spec.ports[{i}].nodePort", str(node_port))
+                        _allocate_or_fail(name, lambda n=node_port: txn.port(n), f"spec.ports[{i}].nodePort", str(node_port))
                     taken.add(node_port)
                     by_port.setdefault(port.get("port"), node_port)
                 elif needs_node_ports(svc):
@@ -313,7 +313,7 @@ class ServiceStrategy(Strategy):
             else:
                 spec["healthCheckNodePort"] = _allocate_or_fail(name, txn.next_port, "spec.healthCheckNodePort", "0")
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         spec = obj.get("spec") or {}
         errs: list[E.FieldError] = []
         typ = spec.get("type")
@@ -390,7 +390,7 @@ class ServiceStrategy(Strategy):
                                   "may only be set for externally-accessible services"))
         return errs
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         if not needs_cluster_ip(obj) or not needs_cluster_ip(old):
             return []
         if is_headless(obj) and is_headless(old):
@@ -574,12 +574,12 @@ def _validate_ip(field: str, ip: Any) -> list[E.FieldError]:
 class EndpointsStrategy(Strategy):
     has_status = False
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         for subset in obj.get("subsets") or []:
             for port in subset.get("ports") or []:
                 port.setdefault("protocol", "TCP")
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         errs: list[E.FieldError] = []
         for i, subset in enumerate(obj.get("subsets") or []):
             path = f"subsets[{i}]"
@@ -613,14 +613,14 @@ class EndpointSliceStrategy(Strategy):
     has_status = False
     tracks_generation = True
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         for port in obj.get("ports") or []:
             if port.get("name") is None:
                 port["name"] = ""
             if port.get("protocol") is None:
                 port["protocol"] = "TCP"
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         errs: list[E.FieldError] = []
         address_type = obj.get("addressType")
         for i, ep in enumerate(obj.get("endpoints") or []):
@@ -657,7 +657,7 @@ class EndpointSliceStrategy(Strategy):
             errs.append(E.not_supported("addressType", address_type, ADDRESS_TYPES))
         return errs
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         if obj.get("addressType") != old.get("addressType"):
             return [E.immutable("addressType", obj.get("addressType"))]
         return []
@@ -754,7 +754,7 @@ def _slice_cells(eps: dict[str, Any], now: float) -> list[Any]:
             _list_with_more(addresses, len(addresses)), T.age(eps["metadata"].get("creationTimestamp"), now)]
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     cluster.api.ext[ALLOCATORS] = ServiceAllocators(cluster.api.rng)
     register_strategy(R.SERVICES, ServiceStrategy())
     register_strategy(R.ENDPOINTS, EndpointsStrategy())

@@ -12,7 +12,8 @@ from .. import errors as E
 from .. import resources as R
 from .. import tables as T
 from ..selectors import selector_from_object, selector_string
-from ..strategy import Strategy, register as register_strategy
+from ..strategy import Strategy
+from ..strategy import register as register_strategy
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -80,7 +81,7 @@ def resolve_int_or_percent(value: Any, total: int, round_up: bool) -> int:
         return 0
 
 
-def default_template(api: "Api", template: dict[str, Any]) -> None:
+def default_template(api: Api, template: dict[str, Any]) -> None:
     """Pod template defaults, as the apiserver applies them to every template it stores."""
     md = template.get("metadata")
     if not isinstance(md, dict):
@@ -122,7 +123,7 @@ def _nonnegative(field: str, value: Any) -> list[E.FieldError]:
     return []
 
 
-def _validate_selector_and_template(api: "Api", spec: dict[str, Any], kind: str) -> list[E.FieldError]:
+def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -> list[E.FieldError]:
     errs: list[E.FieldError] = []
     sel = spec.get("selector")
     template = spec.get("template") or {}
@@ -178,7 +179,7 @@ class _WorkloadStrategy(Strategy):
     tracks_generation = True
     kind = ""
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         spec = obj.get("spec")
         if not isinstance(spec, dict):
             obj["spec"] = spec = {}
@@ -189,24 +190,24 @@ class _WorkloadStrategy(Strategy):
             spec["template"] = template = {}
         default_template(api, template)
 
-    def prepare_create(self, api: "Api", obj: dict[str, Any], dry_run: bool) -> None:
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
         obj["status"] = {}
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         spec = obj["spec"]
         errs = _nonnegative("spec.replicas", spec.get("replicas"))
         errs += _validate_selector_and_template(api, spec, self.kind)
         errs += _nonnegative("spec.minReadySeconds", spec.get("minReadySeconds", 0))
         return errs
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         return _selector_immutable(obj, old)
 
 
 class DeploymentStrategy(_WorkloadStrategy):
     kind = "deployment"
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         super().default(api, obj)
         spec = obj["spec"]
         strategy = spec.get("strategy")
@@ -226,7 +227,7 @@ class DeploymentStrategy(_WorkloadStrategy):
         if spec.get("progressDeadlineSeconds") is None:
             spec["progressDeadlineSeconds"] = 600
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         errs = super().validate(api, obj)
         spec = obj["spec"]
         strategy = spec.get("strategy") or {}
@@ -282,7 +283,7 @@ class StatefulSetStrategy(_WorkloadStrategy):
     kind = "statefulset"
     _MUTABLE = ("replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds")
 
-    def default(self, api: "Api", obj: dict[str, Any]) -> None:
+    def default(self, api: Api, obj: dict[str, Any]) -> None:
         super().default(api, obj)
         spec = obj["spec"]
         spec.setdefault("podManagementPolicy", "OrderedReady")
@@ -311,7 +312,7 @@ class StatefulSetStrategy(_WorkloadStrategy):
                 claim.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
                 claim.setdefault("status", {"phase": "Pending"})
 
-    def validate(self, api: "Api", obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         errs = super().validate(api, obj)
         spec = obj["spec"]
         policy = spec.get("podManagementPolicy")
@@ -329,7 +330,7 @@ class StatefulSetStrategy(_WorkloadStrategy):
         errs += _nonnegative("spec.ordinals.start", (spec.get("ordinals") or {}).get("start"))
         return errs
 
-    def validate_update(self, api: "Api", obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+    def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
         new_rest = {k: v for k, v in obj.get("spec", {}).items() if k not in self._MUTABLE}
         old_rest = {k: v for k, v in old.get("spec", {}).items() if k not in self._MUTABLE}
         if new_rest != old_rest:
@@ -371,7 +372,7 @@ def _statefulset_cells(obj: dict[str, Any], now: float) -> list[Any]:
             T.age(obj["metadata"].get("creationTimestamp"), now), *_template_cells(obj)]
 
 
-def register(cluster: "Cluster") -> None:
+def register(cluster: Cluster) -> None:
     register_strategy(R.DEPLOYMENTS, DeploymentStrategy())
     register_strategy(R.REPLICASETS, ReplicaSetStrategy())
     register_strategy(R.STATEFULSETS, StatefulSetStrategy())

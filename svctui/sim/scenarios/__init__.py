@@ -7,41 +7,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import yaml
+from .manifests import HERE, ScenarioError, read_manifests
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
 
-HERE = Path(__file__).parent
+__all__ = ["HERE", "ScenarioError", "load_scenarios", "read_manifests"]
 
 
-class ScenarioError(ValueError):
-    pass
-
-
-def read_manifests(path: Path) -> list[dict[str, Any]]:
-    try:
-        docs = list(yaml.safe_load_all(path.read_text()))
-    except OSError as exc:
-        raise ScenarioError(f"cannot read scenario file {path}: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"scenario file {path} is not valid YAML: {exc}") from None
-    out = []
-    for d in docs:
-        if d is None:
-            continue
-        if not isinstance(d, dict) or "kind" not in d:
-            raise ScenarioError(f"scenario file {path}: every document must be a Kubernetes object")
-        if d.get("kind") == "List":
-            out.extend(d.get("items") or [])
-        else:
-            out.append(d)
-    return out
-
-
-def load_scenarios(cluster: "Cluster", names: list[str]) -> None:
+def load_scenarios(cluster: Cluster, names: list[str]) -> None:
     from . import bootstrap
 
     bootstrap.load(cluster)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
-from . import HERE, read_manifests
+from .manifests import HERE, read_manifests
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -83,7 +83,7 @@ def _cond(type_: str, status: str, reason: str, message: str) -> dict[str, str]:
             "lastHeartbeatTime": None, "lastTransitionTime": None}
 
 
-def load(cluster: "Cluster") -> None:
+def load(cluster: Cluster) -> None:
     store = cluster.store
     if store.get(R.NAMESPACES, None, "default") is not None:
         return

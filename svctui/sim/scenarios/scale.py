@@ -22,8 +22,8 @@ from .. import resources as R
 from ..apiserver import random_suffix
 from ..ipam import ipam_for
 from ..strategy import strategy_for
-from . import ScenarioError
 from .bootstrap import CLUSTER_NAME, node
+from .manifests import ScenarioError
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -83,7 +83,7 @@ def parse(name: str) -> ScaleSpec:
     return spec
 
 
-def load(cluster: "Cluster", spec: ScaleSpec) -> None:
+def load(cluster: Cluster, spec: ScaleSpec) -> None:
     namespaces = [f"scale-{i:0{len(str(spec.namespace_count - 1))}d}" for i in range(spec.namespace_count)]
     for ns in namespaces:
         if cluster.store.get(R.NAMESPACES, None, ns) is None:
@@ -109,7 +109,7 @@ def load(cluster: "Cluster", spec: ScaleSpec) -> None:
             builder.create(ns, svc, count, slots)
 
 
-def _create_nodes(cluster: "Cluster", count: int) -> list[tuple[str, str, str]]:
+def _create_nodes(cluster: Cluster, count: int) -> list[tuple[str, str, str]]:
     """(name, internal IP, pod CIDR) of `count` workers beyond the bootstrap ones, created if missing."""
     now = cluster.clock.iso()
     subnets = CLUSTER_CIDR.subnets(new_prefix=24)
@@ -146,7 +146,7 @@ def _service(name: str, ns: str) -> dict[str, Any]:
 
 
 class _PodBuilder:
-    def __init__(self, cluster: "Cluster"):
+    def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.api = cluster.api
         self.rng = cluster.rng

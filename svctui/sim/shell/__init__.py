@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["Ctx", "Input", "Output", "exists", "run", "run_argv", "run_virtual", "make_ctx"]
 
 
-def make_ctx(cluster: "Cluster", pod: dict[str, Any], container: str, stdin: Input, stdout: Output, stderr: Output,
+def make_ctx(cluster: Cluster, pod: dict[str, Any], container: str, stdin: Input, stdout: Output, stderr: Output,
              tty: bool = False, virtual: bool = False) -> Ctx:
     from .environ import environment
 
@@ -40,7 +40,7 @@ async def run_argv(ctx: Ctx, argv: list[str]) -> int:
         return e.code
 
 
-def run_virtual(cluster: "Cluster", pod: dict[str, Any], container: str, argv: list[str]) -> tuple[list[tuple[float, str]], int | None, float] | None:
+def run_virtual(cluster: Cluster, pod: dict[str, Any], container: str, argv: list[str]) -> tuple[list[tuple[float, str]], int | None, float] | None:
     """Run a container's command to completion without waiting: ([(seconds after start, line)], exit code,
     runtime). Exit code None: it would still be running after a simulated hour (a server loop); only what it
     printed before its first sleep is kept. None when argv is not something the emulator runs."""
@@ -78,5 +78,5 @@ def run_virtual(cluster: "Cluster", pod: dict[str, Any], container: str, argv: l
     if pending["out"]:
         lines.append((ctx.elapsed, pending["out"].decode(errors="replace")))
     if code is None or ctx.steps > MAX_STEPS or ctx.elapsed > VIRTUAL_LIMIT:
-        return [l for l in lines if l[0] <= 0], None, 0.0
+        return [line for line in lines if line[0] <= 0], None, 0.0
     return lines, code, ctx.elapsed

@@ -44,7 +44,8 @@ async def printf(ctx: Ctx, argv: list[str]) -> int:
             nonlocal used
             if m.group(3) == "%":
                 return "%"
-            value = args[used] if used < len(args) else ""
+            # re.sub calls this before the loop moves `args` on: it reads this round's.
+            value = args[used] if used < len(args) else ""  # noqa: B023
             used += 1
             width, conv = m.group(1), m.group(3)
             if conv in "di":

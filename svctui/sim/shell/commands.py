@@ -11,7 +11,7 @@ Images (by repository name; see image_kind):
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from ..containers import image_name
 from .context import Ctx

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from ..podfs import PodFS, fs_for
 
@@ -86,7 +87,7 @@ class Output:
 
 @dataclass
 class Ctx:
-    cluster: "Cluster"
+    cluster: Cluster
     pod: dict[str, Any]
     container: str
     env: dict[str, str]
@@ -128,12 +129,12 @@ class Ctx:
             return
         await asyncio.sleep(self.cluster.clock.scaled(seconds))
 
-    def child(self, stdin: Input | None = None, stdout: Output | None = None, stderr: Output | None = None) -> "Ctx":
+    def child(self, stdin: Input | None = None, stdout: Output | None = None, stderr: Output | None = None) -> Ctx:
         return Ctx(self.cluster, self.pod, self.container, self.env, stdin or self.stdin, stdout or self.stdout,
                    stderr or self.stderr, self.virtual, self.elapsed, self.tty, self.cwd, self.last_status,
                    self.positional, self.steps)
 
-    def absorb(self, other: "Ctx") -> None:
+    def absorb(self, other: Ctx) -> None:
         """Take over the clock of a child context."""
         self.elapsed = other.elapsed
         self.steps = other.steps

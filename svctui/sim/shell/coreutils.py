@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..podfs import hostname as pod_hostname
 from .commands import command
@@ -303,7 +303,7 @@ async def uname(ctx: Ctx, argv: list[str]) -> int:
 
 @command("date")
 async def date(ctx: Ctx, argv: list[str]) -> int:
-    now = datetime.fromtimestamp(ctx.cluster.clock.now() + ctx.elapsed, timezone.utc)
+    now = datetime.fromtimestamp(ctx.cluster.clock.now() + ctx.elapsed, UTC)
     ctx.stdout.write(now.strftime("%a %b %e %H:%M:%S UTC %Y") + "\n")
     return 0
 
@@ -325,7 +325,7 @@ async def dirname(ctx: Ctx, argv: list[str]) -> int:
 async def sort(ctx: Ctx, argv: list[str]) -> int:
     datas, status = await _inputs(ctx, "sort", [a for a in argv[1:] if not a.startswith("-")])
     lines = b"".join(datas).decode(errors="replace").splitlines()
-    ctx.stdout.write("".join(f"{l}\n" for l in sorted(lines, reverse="-r" in argv)))
+    ctx.stdout.write("".join(f"{line}\n" for line in sorted(lines, reverse="-r" in argv)))
     return status
 
 
@@ -339,9 +339,9 @@ async def uniq(ctx: Ctx, argv: list[str]) -> int:
         else:
             counts.append([line, 1])
     if "-c" in argv:
-        ctx.stdout.write("".join(f"{n:>7} {l}\n" for l, n in counts))
+        ctx.stdout.write("".join(f"{n:>7} {line}\n" for line, n in counts))
     else:
-        ctx.stdout.write("".join(f"{l}\n" for l, _ in counts))
+        ctx.stdout.write("".join(f"{line}\n" for line, _ in counts))
     return status
 
 

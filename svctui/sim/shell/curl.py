@@ -85,7 +85,7 @@ async def curl(ctx: Ctx, argv: list[str]) -> int:
         url = parse_url(text)
         if url is None:
             scheme = text.split("://", 1)[0]
-            status = fail(1, f'Protocol "{scheme}" not supported') if "://" in text else fail(3, f"URL rejected: Bad hostname")
+            status = fail(1, f'Protocol "{scheme}" not supported') if "://" in text else fail(3, "URL rejected: Bad hostname")
             continue
         status = await _one(ctx, url, opts, headers, fail)
     return status
@@ -97,7 +97,7 @@ async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
              "Accept: */*"]
     body = str(opts["data"]).encode() if opts.get("data") else b""
     custom = {h.split(":", 1)[0].strip().lower(): h for h in headers}
-    lines = [l for l in lines if l.split(":", 1)[0].lower() not in custom] + list(custom.values())
+    lines = [line for line in lines if line.split(":", 1)[0].lower() not in custom] + list(custom.values())
     if body:
         lines += [f"Content-Length: {len(body)}", "Content-Type: application/x-www-form-urlencoded"]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode() + body
@@ -134,7 +134,7 @@ async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
     if ex.error == "tls":
         return fail(35, "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number", ip=ex.ip)
     if verbose:
-        ctx.stderr.write("* using HTTP/1.x\n" + "".join(f"> {l}\n" for l in request.decode("latin-1").split("\r\n")[:-2])
+        ctx.stderr.write("* using HTTP/1.x\n" + "".join(f"> {line}\n" for line in request.decode("latin-1").split("\r\n")[:-2])
                          + "> \n* Request completely sent off\n")
     if ex.error == "empty":
         if verbose:
@@ -143,7 +143,7 @@ async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
     resp = ex.response
     assert resp is not None
     if verbose:
-        ctx.stderr.write("".join(f"< {l}\n" for l in resp.raw_head.split("\r\n")) + "< \n")
+        ctx.stderr.write("".join(f"< {line}\n" for line in resp.raw_head.split("\r\n")) + "< \n")
     if opts.get("fail") and resp.status >= 400:
         return fail(22, f"The requested URL returned error: {resp.status}", resp, ex.ip)
     out = b""

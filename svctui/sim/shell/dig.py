@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dns.flags
 import dns.rcode
@@ -22,7 +22,7 @@ def layout(fields: list[str], stops: list[int]) -> str:
     """dig's columns: each field but the last is padded with tabs to its stop, or followed by one space when
     it already reaches past it."""
     out = ""
-    for text, stop in zip(fields, stops):
+    for text, stop in zip(fields, stops, strict=False):  # the last field has no stop
         out += text
         width = len(out.expandtabs())
         if width >= stop:
@@ -126,7 +126,7 @@ async def dig(ctx: Ctx, argv: list[str]) -> int:
     if reply.additional and sections["additional"]:
         out += [";; ADDITIONAL SECTION:"] + _rr_lines(reply.additional) + [""]
     if sections["stats"]:
-        when = datetime.fromtimestamp(ctx.cluster.clock.now(), timezone.utc).strftime("%a %b %d %H:%M:%S UTC %Y")
+        when = datetime.fromtimestamp(ctx.cluster.clock.now(), UTC).strftime("%a %b %d %H:%M:%S UTC %Y")
         out += [";; Query time: 0 msec", f";; SERVER: {server}#53({server}) (UDP)", f";; WHEN: {when}",
                 f";; MSG SIZE  rcvd: {len(reply.to_wire()) + 39}", ""]
     ctx.stdout.write("\n".join(out) + "\n")

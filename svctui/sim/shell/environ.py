@@ -69,7 +69,7 @@ def _field(pod: dict[str, Any], path: str) -> str:
     return ""
 
 
-def environment(cluster: "Cluster", pod: dict[str, Any], container: dict[str, Any], started: str | None = None) -> dict[str, str]:
+def environment(cluster: Cluster, pod: dict[str, Any], container: dict[str, Any], started: str | None = None) -> dict[str, str]:
     store = cluster.store
     ns = pod["metadata"].get("namespace", "default")
     env: dict[str, str] = {"PATH": PATH, "HOSTNAME": hostname(pod)}

@@ -82,7 +82,7 @@ def parse_response(data: bytes) -> Response | None:
     lines = head.decode("latin-1").split("\r\n")
     version, _, rest = lines[0].partition(" ")
     code, _, reason = rest.partition(" ")
-    headers = [(k.strip(), v.strip()) for k, _, v in (l.partition(":") for l in lines[1:])]
+    headers = [(k.strip(), v.strip()) for k, _, v in (line.partition(":") for line in lines[1:])]
     return Response(int(code), reason, version, headers, body, head.decode("latin-1"))
 
 

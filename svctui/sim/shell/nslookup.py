@@ -117,7 +117,7 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
             continue
         out = [f"Server:\t\t{server}\nAddress:\t{server}:{port}\n\n"]
         status = 0
-        for (qname, _), reply in zip(queries, replies):
+        for (qname, _), reply in zip(queries, replies, strict=True):
             if reply is None:
                 continue
             rcode = reply.rcode()
@@ -129,7 +129,7 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
                     out.append("Non-authoritative answer:\n")
                 out.append(_records(reply))
             out.append("\n")
-        missing = [q for (q, _), r in zip(queries, replies) if r is None]
+        missing = [q for (q, _), r in zip(queries, replies, strict=True) if r is None]
         for q in missing:
             out.append(f"*** Can't find {q}: No answer\n")
         if missing:

@@ -55,7 +55,7 @@ def parse_resolv(text: str) -> ResolvConf:
     return conf
 
 
-def pod_resolv(cluster: "Cluster", pod: dict[str, Any], container: str | None = None) -> ResolvConf:
+def pod_resolv(cluster: Cluster, pod: dict[str, Any], container: str | None = None) -> ResolvConf:
     text = None
     if container:
         from ..podfs import fs_for
@@ -65,7 +65,7 @@ def pod_resolv(cluster: "Cluster", pod: dict[str, Any], container: str | None = 
     return parse_resolv(text if text is not None else resolv_conf(pod))
 
 
-def query(cluster: "Cluster", server: str, name: str, rdtype: int) -> dns.message.Message | None:
+def query(cluster: Cluster, server: str, name: str, rdtype: int) -> dns.message.Message | None:
     """The reply of `server` to one question, or None when nothing answers (timeout)."""
     fqdn = name if name.endswith(".") else name + "."
     request = dns.message.make_query(fqdn, rdtype)
@@ -103,7 +103,7 @@ def _from_hosts(pod: dict[str, Any], name: str) -> list[str]:
     return out
 
 
-def lookup_host(cluster: "Cluster", pod: dict[str, Any], name: str, container: str | None = None,
+def lookup_host(cluster: Cluster, pod: dict[str, Any], name: str, container: str | None = None,
                 family: int = 0) -> Lookup:
     """getaddrinfo(name): addresses (IPv4 first) or NOTFOUND / NODATA / TIMEOUT. family 4/6 restricts."""
     try:

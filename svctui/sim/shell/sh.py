@@ -318,7 +318,7 @@ class Parser:
         self.i += 1
         var = self.take()
         if var[0] != "word":
-            raise ParseError(f"syntax error: bad for loop variable")
+            raise ParseError("syntax error: bad for loop variable")
         words = None
         while self.peek() == ("op", "\n"):
             self.i += 1
@@ -513,7 +513,7 @@ def arith(ctx: Ctx, expr: str) -> int:
     text = re.sub(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?", lambda m: ctx.env.get(m.group(1), "0") or "0", expr)
     text = re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: ctx.env.get(m.group(0), "0") or "0", text)
     if not re.fullmatch(r"[\d\s+\-*/%()<>=!&|]*", text):
-        raise ShellError(f"arithmetic syntax error")
+        raise ShellError("arithmetic syntax error")
     text = text.replace("&&", " and ").replace("||", " or ").replace("/", "//")
     text = re.sub(r"!(?!=)", " not ", text)
     try:

@@ -95,7 +95,7 @@ async def wget(ctx: Ctx, argv: list[str]) -> int:
             return 1
         resp = ex.response
         if show_headers:
-            ctx.stderr.write("".join(f"  {l}\n" for l in resp.raw_head.split("\r\n")))
+            ctx.stderr.write("".join(f"  {line}\n" for line in resp.raw_head.split("\r\n")))
         if resp.status >= 400:
             ctx.stderr.write(f"wget: server returned error: {resp.version} {resp.status} {resp.reason}\n")
             return 1

@@ -25,26 +25,49 @@ import codecs
 import secrets
 import shlex
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual.containers import VerticalScroll
+from textual.binding import Binding
 from textual.widgets import ContentSwitcher
 
 from svctui.kube.debugpod import DebugPodError, install_cleanup_handlers
-from svctui.model.podowner import HEARTBEAT_SECONDS, STALE_SECONDS
 from svctui.kube.exec import ExecError
+from svctui.model.dnsverdict import verdict
 from svctui.model.httpreply import Reply, read_curl
 from svctui.model.objects import Key
+from svctui.model.podowner import HEARTBEAT_SECONDS, STALE_SECONDS
 from svctui.model.probe import ProbeEntry, ProbeLog, ProbeResult
 from svctui.model.sanitize import plain
 
 from ..screens.pick import PickScreen
-from .messages import (BalanceSample, BalanceStarted, LeftoversFound, LeftoversRemoved, PaneBegin, PaneDone,
-                       PaneOutput, ProbeEnded, ProbeSample)
+from .messages import (
+    BalanceSample,
+    BalanceStarted,
+    LeftoversFound,
+    LeftoversRemoved,
+    PaneBegin,
+    PaneDone,
+    PaneOutput,
+    ProbeEnded,
+    ProbeSample,
+)
 from .pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane, Sample
 from .screens import ConfirmDebugPod, LeftoversScreen
 from .session import DECLINED, READ_ONLY, GatedSession
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from svctui.model.cluster import ClusterModel
+
+    from ..clock import Now
+    from ..widgets.service_tree import ServiceTree
+
+    _Host = App[None]
+else:
+    _Host = object  # at run time the App comes in beside the mixin (class SvctuiApp(PanesMixin, App))
 
 DEBUG_IMAGE = "curl"  # curlimages/curl: curl, and busybox's nslookup and wget
 PANES = ("lookup", "curl", "lb", "dns")
@@ -77,8 +100,23 @@ class _Decoder:
         return self._d.get(stream, self._d["stdout"]).decode(data).replace("\r\n", "\n")
 
 
-class PanesMixin:
+class PanesMixin(_Host):
     """Mixed into SvctuiApp (see the module docstring)."""
+
+    if TYPE_CHECKING:  # what SvctuiApp provides, for the type checker
+        _api: Any  # kubernetes_asyncio's ApiClient, or None before the first connection
+        read_only: bool
+        now: Now
+        model: ClusterModel
+        gen: int
+        _dirty: set[Key]
+
+        @property
+        def tree(self) -> ServiceTree: ...  # type: ignore[override]  # SvctuiApp's own, over DOMNode.tree
+
+        def _paint_tabs(self) -> None: ...
+
+        def _schedule_flush(self) -> None: ...
 
     def _init_panes(self, debug_session_id: str | None = None) -> None:
         self.probe_log = ProbeLog()
@@ -87,7 +125,7 @@ class PanesMixin:
         self.debug_cleaned: list[str] = []  # what the last cleanup deleted (tests, the exit message)
         self._debug_ok: set[str] = set()
         self._approve_lock: asyncio.Lock | None = None
-        self._uninstall_cleanup = None
+        self._uninstall_cleanup: Callable[[], None] | None = None
         self._leftovers_checked = False
         # Instance attributes so a test can shorten them before the session exists.
         self.debug_heartbeat = HEARTBEAT_SECONDS
@@ -115,7 +153,7 @@ class PanesMixin:
 
     def key_for(self, binding_id: str) -> str:
         keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}
-        default = next((b.key for b in self.BINDINGS if getattr(b, "id", None) == binding_id), "?")
+        default = next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "?")
         return keymap.get(binding_id, default).split(",")[0]
 
     def pane_title(self, name: str) -> str:
@@ -652,8 +690,6 @@ def _walk_lines(walk) -> list[Text]:
 
 
 def _verdict(walk, hint: str | None) -> Text:
-    from svctui.commands.dns import verdict
-
     text = verdict(walk)
     out = Text(text, "bold green" if walk.resolved else "bold red")
     if hint and not walk.resolved:

@@ -41,13 +41,13 @@ class CommandPane(Vertical):
     ]
 
     class Submitted(Message):
-        def __init__(self, pane: "CommandPane", command: str) -> None:
+        def __init__(self, pane: CommandPane, command: str) -> None:
             super().__init__()
             self.pane = pane
             self.command = command
 
     class SourceWanted(Message):
-        def __init__(self, pane: "CommandPane") -> None:
+        def __init__(self, pane: CommandPane) -> None:
             super().__init__()
             self.pane = pane
 
@@ -71,6 +71,7 @@ class CommandPane(Vertical):
         self.kind = kind
         self.target: Key | None = None
         self.source_ns: str | None = None
+        self.source_pinned = False  # the user chose source_ns: a new selection keeps it
         self.history: list[str] = []
         self._hpos = 0
         self.lines: list[Text] = []

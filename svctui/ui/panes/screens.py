@@ -12,7 +12,6 @@ from textual.widgets import Static
 from svctui.kube.debugpod import Leftover
 from svctui.model.sanitize import plain
 
-
 PROMPT_CSS = """
 ConfirmDebugPod, LeftoversScreen { align: center middle; }
 .prompt-box { width: 80; max-width: 95%; height: auto; max-height: 90%; border: thick $warning;

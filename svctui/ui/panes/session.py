@@ -7,7 +7,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from svctui.kube.debugpod import DebugPodError, DebugSession, pod_name
 

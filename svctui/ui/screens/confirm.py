@@ -7,7 +7,7 @@ stays open with the error per pod until dismissed.
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from rich.text import Text
 from textual import work

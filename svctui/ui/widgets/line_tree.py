@@ -35,6 +35,8 @@ _KEEP = 4096  # cached lines kept before those off screen are dropped
 
 
 class LineNode(TreeNode):
+    _tree: LineTree  # TreeNode's own attribute: a LineNode lives only in a LineTree
+
     def set_label(self, label) -> None:
         # Tree repaints the node and every line below it, one message later; here its own line, now.
         self._updates += 1
@@ -52,7 +54,8 @@ class LineTree(Tree):
         self._lt_nodes: dict[int, tuple[tuple, int, Strip]] = {}  # node id → (key, line, strip)
         self._lt_shown: dict[int, tuple[int, tuple]] = {}  # line → (node id, key) last drawn there
         self._lt_sync_pending = False
-        self._pseudo_class_state = None  # Tree sets it in render_lines; the keys read it before that
+        # Tree sets it in render_lines; the keys read it before that.
+        self._pseudo_class_state = None  # type: ignore[assignment]
         self._lt_components: dict[object, Components] = {}
         self._lt_draws = type(self).render_label is Tree.render_label  # tree_draw renders Tree's labels only
         self._lt_style: Style | None = None
@@ -95,7 +98,8 @@ class LineTree(Tree):
         if self._lt_frame is None:
             return super().render_line(y)
         scroll_x, scroll_y = self.scroll_offset
-        return self._render_line(y + scroll_y, scroll_x, scroll_x + self._lt_frame[2], self._lt_style)
+        # _lt_style is set with _lt_frame.
+        return self._render_line(y + scroll_y, scroll_x, scroll_x + self._lt_frame[2], self._lt_style)  # type: ignore[arg-type]
 
     def _render_line(self, y: int, x1: int, x2: int, base_style: Style) -> Strip:
         lines = self._tree_lines
@@ -137,7 +141,7 @@ class LineTree(Tree):
     def _on_mouse_move(self, event) -> None:
         self._tag_line(event)
 
-    def _on_click(self, event) -> None:
+    def _on_click(self, event) -> None:  # type: ignore[override]  # Textual awaits a handler only if it must
         self._tag_line(event)
 
     def _tag_line(self, event) -> None:

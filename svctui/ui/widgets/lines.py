@@ -12,7 +12,7 @@ whole Text, for tests and inspection.
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -58,7 +58,7 @@ class Lines(ScrollView, can_focus=True):
         """Show these lines. Lines that are the same objects as before keep their rendered strips."""
         old = self._ln_lines
         new = list(lines)
-        if len(new) == len(old) and all(a is b for a, b in zip(new, old)):
+        if len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True)):
             return
         keep: dict[int, int] = {}
         if self._ln_strips:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator
 
 from rich.text import Text
 from textual.binding import Binding
@@ -27,7 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
-from ..rows import NAME_CAP, Label, Row, S_DIM, S_NAME, t
+from ..rows import NAME_CAP, S_DIM, S_NAME, S_WARN, Label, Row, t
 from .line_tree import LineNode, LineTree
 
 Node = TreeNode[tuple]
@@ -65,6 +65,8 @@ class ServiceTree(LineTree):
         self.expand_new: Callable[[Key, Row], bool] = lambda key, row: False
         # The full row (children included) of a Service, built now: asked for only while it is expanded.
         self.children_for: Callable[[Key], Row | None] = lambda key: None
+        # What a namespace's rows cannot show (e.g. its EndpointSlices are forbidden), for its label.
+        self.ns_note: Callable[[str], str] = lambda ns: ""
         self.updates = 0  # label changes + structural edits (tests check that idle updates do nothing)
         self._stale: set[Key] = set()  # collapsed Services whose child nodes were not kept current
         self._name_lens: dict[str, Counter] = {}  # ns → Counter of (capped) name lengths shown
@@ -156,8 +158,10 @@ class ServiceTree(LineTree):
         self._name_lens.clear()
         self._counted.clear()
 
+    # Shadows Widget.batch, an async context manager that Widget.recompose enters: this tree must never
+    # be recomposed (it is not; its rows are nodes, not child widgets).
     @contextmanager
-    def batch(self) -> Iterator[None]:
+    def batch(self) -> Iterator[None]:  # type: ignore[override]
         """Syncs inside restore the cursor once, at the end (each restore rebuilds the tree's lines)."""
         if self._batch is not None:
             yield
@@ -275,7 +279,7 @@ class ServiceTree(LineTree):
         if node is None:
             return
         if label is None:
-            label = namespace_label(ns, len(node._children))
+            label = namespace_label(ns, len(node._children), self.ns_note(ns))
         if node.label != label:
             node.set_label(label)
 
@@ -419,7 +423,7 @@ class ServiceTree(LineTree):
         """Open every Service row the user has not closed (a small tree, found small late)."""
         with self.batch():
             for node in self._svc_nodes.values():
-                if not node._expanded and self._remembered.get(node.data) is not False:
+                if not node._expanded and self._remembered.get(node.data) is not False:  # type: ignore[arg-type]
                     node.expand()
 
     def reveal(self, key: Key) -> bool:
@@ -451,5 +455,6 @@ class ServiceTree(LineTree):
             yield from self._walk(c)
 
 
-def namespace_label(ns: str, count: int) -> Text:
-    return t((ns, S_NAME), "  ", (f"{count} service{'s' if count != 1 else ''}", S_DIM))
+def namespace_label(ns: str, count: int, note: str = "") -> Text:
+    label = t((ns, S_NAME), "  ", (f"{count} service{'s' if count != 1 else ''}", S_DIM))
+    return t(label, "  ", (f"? {note}", S_WARN)) if note else label

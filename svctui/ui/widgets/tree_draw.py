@@ -39,7 +39,7 @@ class Components(NamedTuple):
     cursor: Style
 
     @classmethod
-    def of(cls, tree: Tree) -> "Components":
+    def of(cls, tree: Tree) -> Components:
         styles, rich = tree.get_component_styles, tree.get_component_rich_style
         guide = rich("tree--guides", partial=True)
         return cls(
