@@ -277,3 +277,11 @@ def open_stream(cluster: Cluster, pod: dict[str, Any], port: int) -> Stream | No
     if kind == "silent":
         return SilentStream()
     return HttpStream(cluster, pod, container, port)
+
+
+def refused(sandbox: str, port: int) -> str:
+    """containerd's error for a port-forward to a port nothing listens on in the pod's network namespace."""
+    return (f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
+            f'namespace "/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}": '
+            f'failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial tcp4 127.0.0.1:{port}: '
+            f"connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")

@@ -18,7 +18,7 @@ from aiohttp import WSMsgType, web
 
 from . import errors as E
 from . import resources as R
-from .backends import open_stream
+from .backends import open_stream, refused
 from .exec import is_websocket, offered
 from .portforward_tunnel import TUNNEL_PROTOCOL, tunnel
 
@@ -43,14 +43,6 @@ def _ports(q: Any) -> list[int]:
             raise E.bad_request(f"port {n} must be > 0 and <= 65535")
         ports.append(n)
     return ports
-
-
-def refused(sandbox: str, port: int) -> str:
-    """containerd's error for a port nothing listens on in the pod's network namespace."""
-    return (f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
-            f'namespace "/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}": '
-            f'failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial tcp4 127.0.0.1:{port}: '
-            f"connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")
 
 
 def handler(cluster: Cluster):

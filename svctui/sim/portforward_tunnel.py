@@ -21,7 +21,7 @@ from aiohttp import WSMsgType, web
 
 from . import resources as R
 from . import spdy
-from .backends import Stream, open_stream
+from .backends import Stream, open_stream, refused
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -43,7 +43,7 @@ class _Request:
 
 
 class _Session:
-    def __init__(self, cluster: "Cluster", route: "Route", ws: web.WebSocketResponse):
+    def __init__(self, cluster: Cluster, route: Route, ws: web.WebSocketResponse):
         self.cluster = cluster
         self.route = route
         self.ws = ws
@@ -113,13 +113,11 @@ class _Session:
             self.dial(rid, req)
 
     def dial(self, rid: str, req: _Request) -> None:
-        from .portforward import refused
-
         api = self.cluster.api
         pod = api.store.get(R.PODS, self.route.namespace, self.route.name or "")
         req.backend = open_stream(self.cluster, pod, req.port) if pod is not None else None
         if req.backend is None:
-            sandbox = "%064x" % self.cluster.rng.getrandbits(256)
+            sandbox = f"{self.cluster.rng.getrandbits(256):064x}"
             self.out.append(self.writer.data(req.error_id or 0, refused(sandbox, req.port).encode()))
             self.finish(rid, req)
 
@@ -146,7 +144,7 @@ class _Session:
         self.requests = {k: v for k, v in self.requests.items() if v is not req}
 
 
-async def tunnel(cluster: "Cluster", request: web.Request, route: "Route") -> web.StreamResponse:
+async def tunnel(cluster: Cluster, request: web.Request, route: Route) -> web.StreamResponse:
     ws = web.WebSocketResponse(protocols=[TUNNEL_PROTOCOL], autoping=True, max_msg_size=0)
     await ws.prepare(request)
     try:

@@ -10,7 +10,7 @@ Output's LF → CRLF (ONLCR) is the writer's business (exec.py).
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .context import Input
 
