@@ -106,6 +106,12 @@ def test_exec_it_sh_in_a_terminal(demo_kubectl, nginx):
         # Output lines end CRLF (ONLCR), several lines from one command.
         t.send(b"printf 'a\\nb\\n'\r")
         assert t.expect(b"/ # ") == b"printf 'a\\nb\\n'\r\na\r\nb\r\n/ # "
+        # ctrl-d ends a command reading the terminal, not the shell.
+        t.send(b"cat\r")
+        t.expect(b"cat\r\n")
+        t.send(b"hello\r\x04")
+        # The echo, then cat's copy (the emulated cat writes once its input ends; a real one per line).
+        assert t.expect(b"/ # ") == b"hello\r\nhello\r\n/ # "
         # ctrl-d on a non-empty line does nothing; on an empty one it ends the shell, and kubectl with it.
         t.send(b"true")
         t.expect(b"true")
@@ -168,11 +174,20 @@ def test_exec_without_tty_unchanged(demo_kubectl, nginx):
 
 
 def _discipline(keys: bytes) -> tuple[bytes, bytes, bool, bool]:
+    """(what the shell's stdin holds, what was echoed, whether the next read is end of file, interrupted)"""
+
     async def go() -> tuple[bytes, bytes, bool, bool]:
         inp = Input(closed=False)
         echoed = bytearray()
         LineDiscipline(inp, echoed.extend).feed(keys)
-        return bytes(inp.buffer), bytes(echoed), inp.eof, inp.interrupts().is_set()
+        held, interrupted = bytes(inp.buffer), inp.interrupts().is_set()
+        if b"\n" in held:
+            return held, bytes(echoed), False, interrupted
+        try:
+            eof = await asyncio.wait_for(inp.readline(), 0.2) == held
+        except TimeoutError:
+            eof = False
+        return held, bytes(echoed), eof, interrupted
 
     return asyncio.run(go())
 

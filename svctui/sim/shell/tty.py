@@ -3,7 +3,8 @@
 `kubectl exec -it` / `run -it` put the local terminal in raw mode and send keys as typed: Enter is CR,
 nothing is echoed locally. So here, as the kernel's tty in canonical mode with ICRNL and ECHO does: CR turns
 into LF, typed characters are echoed, backspace/DEL erase one character, ctrl-u the line, ctrl-w a word,
-ctrl-c drops the line and interrupts the foreground command (echoed `^C`), ctrl-d on an empty line is EOF.
+ctrl-c drops the line and interrupts the foreground command (echoed `^C`), ctrl-d on an empty line is EOF
+for whoever reads then (`cat` ends, the shell reads on; at the prompt the shell exits).
 A line reaches the shell's stdin only once complete. Escape sequences (arrow keys) are swallowed: no history.
 Output's LF → CRLF (ONLCR) is the writer's business (exec.py).
 """
@@ -61,7 +62,7 @@ class LineDiscipline:
             self.stdin.interrupt()
         elif b == CTRL_D:
             if not self.line:
-                self.stdin.close()
+                self.stdin.end_of_file()
         elif b >= 0x20 or b == 0x09:
             if b == 0x09:
                 b = 0x20  # no completion: a tab is a word break
