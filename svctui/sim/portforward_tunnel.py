@@ -110,16 +110,16 @@ class _Session:
         else:
             req.data_id = frame.stream_id
         if req.error_id is not None and req.data_id is not None:
-            self.dial(rid, req)
+            self.dial(req)
 
-    def dial(self, rid: str, req: _Request) -> None:
+    def dial(self, req: _Request) -> None:
         api = self.cluster.api
         pod = api.store.get(R.PODS, self.route.namespace, self.route.name or "")
         req.backend = open_stream(self.cluster, pod, req.port) if pod is not None else None
         if req.backend is None:
             sandbox = f"{self.cluster.rng.getrandbits(256):064x}"
             self.out.append(self.writer.data(req.error_id or 0, refused(sandbox, req.port).encode()))
-            self.finish(rid, req)
+            self.finish(req)
 
     def data(self, frame: spdy.Data) -> None:
         req = self.by_stream.get(frame.stream_id)
@@ -130,9 +130,9 @@ class _Session:
             if reply:
                 self.out.append(self.writer.data(frame.stream_id, reply))
         if frame.flags & spdy.FLAG_FIN or (req.backend is not None and req.backend.closed):
-            self.finish(None, req)
+            self.finish(req)
 
-    def finish(self, rid: str | None, req: _Request) -> None:
+    def finish(self, req: _Request) -> None:
         if req.done:
             return
         req.done = True
