@@ -1,6 +1,7 @@
 """What answers on a pod's ports: the emulated servers behind Services, for curl/wget and port-forward.
 
-A container listens on its declared TCP containerPorts plus its image's defaults:
+A container listens on its image's defaults, or, for an image whose servers are not known, on its declared
+TCP containerPorts (declaring a port does not open it: nginx with containerPort 8080 refuses there):
   nginx 80, httpd 80, postgres 5432, redis 6379, coredns 53 (DNS), 8080 (/health), 8181 (/ready), 9153
   (/metrics), the demo api (image name containing `demo-api`) on its PORT env (3000 without one).
 Shell and tool images (busybox, alpine, curl, netshoot, ...) listen on nothing unless ports are declared.
@@ -83,7 +84,11 @@ def listening(pod: dict[str, Any], running: set[str] | None = None) -> dict[int,
                 continue
             if _base(c.get("image", "")) in _TOOLS:
                 continue
-            out[number] = (c, own.get(number, "http" if not own else "silent"))
+            if own:
+                # The image's own servers are known (nginx: 80): declaring another port opens nothing, so a
+                # connection there is refused, as it is in a real pod.
+                continue
+            out[number] = (c, "http")
     return out
 
 
@@ -272,3 +277,11 @@ def open_stream(cluster: Cluster, pod: dict[str, Any], port: int) -> Stream | No
     if kind == "silent":
         return SilentStream()
     return HttpStream(cluster, pod, container, port)
+
+
+def refused(sandbox: str, port: int) -> str:
+    """containerd's error for a port-forward to a port nothing listens on in the pod's network namespace."""
+    return (f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
+            f'namespace "/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}": '
+            f'failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial tcp4 127.0.0.1:{port}: '
+            f"connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused ")

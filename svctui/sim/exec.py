@@ -13,8 +13,9 @@ Exec of a binary the image lacks fails like containerd's runc (InternalError sta
 
 Attach: the first attach with stdin to a container waiting on stdin (a shell started with `-i`/`-t`, no
 script) starts that shell, fed by this stream; when it exits the container exits with its status. Other
-attaches follow the container's output until it stops. With a TTY, output gets CRLF line ends and the
-shell shows a prompt (an approximation of a terminal: no echo, no line editing).
+attaches follow the container's output until it stops. With a TTY (exec's tty=true, a container's spec.tty)
+keys go through shell/tty.py's line discipline (CR as Enter, echo, erase, ctrl-c/ctrl-d), output gets CRLF
+line ends and the shell shows its image's prompt.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from . import errors as E
 from . import resources as R
 from .podlogs import _container
 from .shell import Input, Output, exists, make_ctx, run_argv
+from .shell.tty import LineDiscipline
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -137,6 +139,11 @@ def _status_internal(message: str) -> dict[str, Any]:
             "reason": "InternalError", "details": {"causes": [{"message": message}]}, "code": 500}
 
 
+def _interactive_shell(argv: list[str]) -> bool:
+    """`sh`, `bash -i`, ...: a shell reading commands from its terminal, not running a script or -c."""
+    return argv[0].rsplit("/", 1)[-1] in ("sh", "ash", "bash", "dash") and all(a.startswith("-") and a != "-c" for a in argv[1:])
+
+
 def _go_list(argv: list[str]) -> str:
     return "[" + " ".join(argv) + "]"
 
@@ -208,14 +215,24 @@ class StreamHandler:
                 f'error executing command in container: failed to exec in container: failed to start exec "{cid}": '
                 f"OCI runtime exec failed: exec failed: unable to start container process: exec: \"{argv[0]}\": "
                 f"executable file not found in $PATH: unknown")
-        reader = asyncio.ensure_future(self._read(ch, inp))
+        reader = asyncio.ensure_future(self._read(ch, inp, LineDiscipline(inp, out.write) if tty else None))
         await asyncio.sleep(EXEC_START)
         proc = asyncio.ensure_future(run_argv(ctx, argv))
-        done, _ = await asyncio.wait({proc, reader}, return_when=asyncio.FIRST_COMPLETED)
+        waits = {proc, reader}
+        # ctrl-c on the TTY is SIGINT to the foreground process: a command dies of it (status 130); an
+        # interactive shell handles it itself (shell/sh.py).
+        sigint = asyncio.ensure_future(inp.interrupts().wait()) if tty and not _interactive_shell(argv) else None
+        if sigint is not None:
+            waits.add(sigint)
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        if sigint is not None:
+            sigint.cancel()
         if proc not in done:
-            # The client went away: the process is killed with its connection.
             proc.cancel()
-            return None
+            if reader in done:  # the client went away: the process is killed with its connection
+                return None
+            reader.cancel()
+            return _status_exit(argv, 130)
         reader.cancel()
         code = proc.result()
         return _status_success() if code == 0 else _status_exit(argv, code)
@@ -232,14 +249,19 @@ class StreamHandler:
         err = out if tty else Output(sink(STDERR, stderr))
         return out, err
 
-    async def _read(self, ch: Channels, inp: Input) -> None:
+    async def _read(self, ch: Channels, inp: Input, term: LineDiscipline | None = None) -> None:
+        # Resize messages (channel 4, {"Width":..,"Height":..}) are taken and dropped: nothing here lays
+        # out text by the terminal's width.
         async for msg in ch.ws:
             frame = ch.decode(msg)
             if frame is None:
                 continue
             channel, data = frame
             if channel == STDIN:
-                inp.feed(data)
+                if term is not None:
+                    term.feed(data)
+                else:
+                    inp.feed(data)
             elif channel == CLOSE and data[:1] == bytes([STDIN]):
                 inp.close()
         inp.close()
@@ -291,9 +313,12 @@ class StreamHandler:
                 kubelet.process_output(pod, name, data)
             return write
 
-        ctx = make_ctx(self.cluster, pod, name, inp, Output(logged(out)), Output(logged(err)), tty=tty or bool(spec.get("tty")))
+        has_tty = tty or bool(spec.get("tty"))
+        ctx = make_ctx(self.cluster, pod, name, inp, Output(logged(out)), Output(logged(err)), tty=has_tty)
         argv = [str(a) for a in (spec.get("command") or []) + (spec.get("args") or [])] or ["sh"]
-        reader = asyncio.ensure_future(self._read(ch, inp))
+        # The container's pty echoes and edits lines whether or not this client asked for a TTY.
+        term = LineDiscipline(inp, ctx.stdout.write) if has_tty else None
+        reader = asyncio.ensure_future(self._read(ch, inp, term))
         try:
             code = await run_argv(ctx, argv)
         finally:

@@ -5,7 +5,7 @@ offered first, as the kubelet has no v5 port-forward. For the i-th requested por
 both ways and 2i+1 errors; each starts with the port as 2 little-endian bytes (one message per channel).
 Each port is one TCP connection into the pod's network namespace, made at once: to whatever listens there
 (backends.py; CoreDNS port 53 speaks DNS over TCP), or, when nothing does, containerd's error text on the
-error channel. kubectl port-forward (SPDY inside the websocket) is not served.
+error channel. kubectl's form (SPDY/3.1 inside the websocket, no ports in the query) is portforward_tunnel.py.
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from aiohttp import WSMsgType, web
 
 from . import errors as E
 from . import resources as R
-from .backends import open_stream
+from .backends import open_stream, refused
 from .exec import is_websocket, offered
+from .portforward_tunnel import TUNNEL_PROTOCOL, tunnel
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -51,14 +52,20 @@ def handler(cluster: Cluster):
         if request.method not in ("GET", "POST"):
             raise E.method_not_allowed()
         pod = api.require(R.PODS, route.namespace, route.name or "")
-        ports = _ports(request.query)
         md = pod["metadata"]
+        tunnelled = is_websocket(request) and TUNNEL_PROTOCOL in offered(request)
+        if not is_websocket(request):
+            # kubectl falls back to a SPDY upgrade only when the websocket tunnel failed; the ports are in
+            # its streams' headers, so complaining about the query's would mislead.
+            raise E.bad_request("the simulated cluster serves pods/portforward over websockets only "
+                                f"({TUNNEL_PROTOCOL} as kubectl speaks it, or v4.channel.k8s.io); "
+                                "SPDY upgrades are not supported")
+        ports = [] if tunnelled else _ports(request.query)
         if (pod.get("status") or {}).get("phase") != "Running":
             return web.Response(status=500, content_type="text/plain",
                                 text=f'pod not found ("{md["name"]}_{md.get("namespace")}")')
-        if not is_websocket(request):
-            raise E.bad_request("the simulated cluster serves pods/portforward over websockets only "
-                                "(v4.channel.k8s.io); SPDY upgrades are not supported")
+        if tunnelled:
+            return await tunnel(cluster, request, route)
         client = offered(request)
         chosen = next((p for p in client if p in PROTOCOLS), None)
         if client and chosen is None and "" not in client:
@@ -86,11 +93,7 @@ def handler(cluster: Cluster):
                 current = api.store.get(R.PODS, route.namespace, md["name"]) or pod
                 stream = open_stream(cluster, current, port)
                 if stream is None:
-                    await send(2 * i + 1, (
-                        f"error forwarding port {port} to pod {sandbox}, uid : failed to execute portforward in network "
-                        f'namespace "/var/run/netns/cni-{sandbox[:8]}-{sandbox[8:12]}-{sandbox[12:16]}-{sandbox[16:20]}-{sandbox[20:32]}": '
-                        f'failed to connect to localhost:{port} inside namespace "{sandbox}", IPv4: dial tcp4 127.0.0.1:{port}: '
-                        f"connect: connection refused IPv6 dial tcp6 [::1]:{port}: connect: connection refused ").encode())
+                    await send(2 * i + 1, refused(sandbox, port).encode())
                 else:
                     streams[i] = stream
             async for msg in ws:

@@ -87,3 +87,23 @@ def test_backends_identify_themselves(demo_sim):
     # Without -s, curl's progress meter goes to stderr when the body does not go to a terminal.
     code, out, err = run_in(demo_sim, "default", "c", ["curl", "nginx-service"])
     assert code == 0 and err.startswith("  % Total    % Received")
+
+
+def test_declared_port_nothing_listens_on_is_refused_and_write_out_says_000(demo_sim):
+    # nginx listens on 80 only: declaring 8080 opens nothing there.
+    body = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web8080", "namespace": "default", "labels": {"run": "web8080"}},
+            "spec": {"containers": [{"name": "web", "image": "nginx:1.27-alpine", "ports": [{"containerPort": 8080}]}]}}
+    demo_sim.call(lambda c: c.api.create(R.PODS, "default", body))
+    make_pod(demo_sim, "default", "c", "curlimages/curl:8.11.1", ["sleep", "3600"])
+    ip = wait_ready(demo_sim, "default", "run", "web8080", 1)[0]["status"]["podIP"]
+    code, out, err = run_in(demo_sim, "default", "c", ["curl", "-sS", f"{ip}:8080"])
+    assert (code, out) == (7, "") and err == f"curl: (7) Failed to connect to {ip} port 8080 after 1 ms: Couldn't connect to server\n"
+    code, out, _ = run_in(demo_sim, "default", "c", ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", f"{ip}:80"])
+    assert (code, out) == (0, "200")
+    # curl prints -w's output for a failed transfer too: 000 when no response came, the status with -f.
+    for argv, want in ((["curl", "-s", "-w", "%{http_code}", f"{ip}:8080"], (7, "000")),
+                       (["curl", "-s", "-w", "%{http_code}\\n", "nosuchhost"], (6, "000\n")),
+                       (["curl", "-s", "-w", "%{http_code}", "db.demo:5432"], (52, "000")),
+                       (["curl", "-sf", "-o", "/dev/null", "-w", "%{http_code}", f"{ip}/missing"], (22, "404"))):
+        code, out, _ = run_in(demo_sim, "default", "c", argv)
+        assert (code, out) == want, argv

@@ -126,6 +126,6 @@ def _load() -> None:
                 ctx.stderr.write(f"sh: can't open '{args[0]}': No such file or directory\n")
                 return 2
             return await run_script(ctx, data.decode(errors="replace"))
-        return await interactive(ctx)
+        return await interactive(ctx, _base(argv[0]))
 
     _COMMANDS["sh"] = _COMMANDS["ash"] = _COMMANDS["bash"] = sh

@@ -20,6 +20,9 @@ class Input:
         self.buffer = bytearray(data)
         self.eof = closed
         self._more = asyncio.Event() if not closed else None
+        self._interrupt: asyncio.Event | None = None
+        # ctrl-d's on a terminal not yet seen by a reader: each ends one read, the terminal stays open.
+        self._eofs = 0
 
     def feed(self, data: bytes) -> None:
         self.buffer += data
@@ -31,6 +34,30 @@ class Input:
         if self._more is not None:
             self._more.set()
 
+    def end_of_file(self) -> None:
+        """ctrl-d on its terminal's empty line: the reader of the moment (`cat`, or the shell) sees end of
+        file; the next one reads on."""
+        self._eofs += 1
+        if self._more is not None:
+            self._more.set()
+
+    def _take_eof(self) -> bool:
+        if self._eofs:
+            self._eofs -= 1
+            return True
+        return False
+
+    def interrupt(self) -> None:
+        """ctrl-c on its terminal: what was typed ahead is dropped and the foreground command gives way."""
+        self.buffer.clear()
+        self._eofs = 0
+        self.interrupts().set()
+
+    def interrupts(self) -> asyncio.Event:
+        if self._interrupt is None:
+            self._interrupt = asyncio.Event()
+        return self._interrupt
+
     async def _wait(self) -> bool:
         if self.eof or self._more is None:
             return False
@@ -40,7 +67,7 @@ class Input:
 
     async def readline(self) -> bytes:
         while b"\n" not in self.buffer:
-            if not await self._wait():
+            if self._take_eof() or not await self._wait():
                 break
         i = self.buffer.find(b"\n")
         end = len(self.buffer) if i < 0 else i + 1
@@ -49,7 +76,7 @@ class Input:
         return line
 
     async def read(self) -> bytes:
-        while await self._wait():
+        while not self._take_eof() and await self._wait():
             pass
         data = bytes(self.buffer)
         self.buffer.clear()

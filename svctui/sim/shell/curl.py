@@ -6,6 +6,8 @@ is shown on stderr when the body does not go to a terminal and -s is absent, as 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .commands import command
 from .context import Ctx
 from .httpclient import Url, fetch, parse_url
@@ -67,7 +69,10 @@ async def curl(ctx: Ctx, argv: list[str]) -> int:
         i += 1
     silent, show = bool(opts.get("silent")), bool(opts.get("show"))
 
-    def fail(code: int, msg: str) -> int:
+    def fail(code: int, msg: str, resp: Any = None, ip: str = "") -> int:
+        # curl writes -w's output for a failed transfer too: %{http_code} is 000 when no response came.
+        if opts.get("write") and url is not None:
+            ctx.stdout.write(_write_out(str(opts["write"]), resp, ip, url))
         if not silent or show:
             ctx.stderr.write(f"curl: ({code}) {msg}\n")
         return code
@@ -127,20 +132,20 @@ async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
     if verbose:
         ctx.stderr.write(f"* Connected to {url.host} ({ex.ip}) port {url.port}\n")
     if ex.error == "tls":
-        return fail(35, "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number")
+        return fail(35, "OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number", ip=ex.ip)
     if verbose:
         ctx.stderr.write("* using HTTP/1.x\n" + "".join(f"> {line}\n" for line in request.decode("latin-1").split("\r\n")[:-2])
                          + "> \n* Request completely sent off\n")
     if ex.error == "empty":
         if verbose:
             ctx.stderr.write("* Empty reply from server\n* shutting down connection #0\n")
-        return fail(52, "Empty reply from server")
+        return fail(52, "Empty reply from server", ip=ex.ip)
     resp = ex.response
     assert resp is not None
     if verbose:
         ctx.stderr.write("".join(f"< {line}\n" for line in resp.raw_head.split("\r\n")) + "< \n")
     if opts.get("fail") and resp.status >= 400:
-        return fail(22, f"The requested URL returned error: {resp.status}")
+        return fail(22, f"The requested URL returned error: {resp.status}", resp, ex.ip)
     out = b""
     if opts.get("include") or opts.get("head"):
         out += resp.raw_head.encode("latin-1") + b"\r\n\r\n"
@@ -164,11 +169,12 @@ async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
     return 0
 
 
-def _write_out(fmt: str, resp, ip: str, url: Url) -> str:
-    values = {"http_code": f"{resp.status:03d}", "response_code": f"{resp.status:03d}", "remote_ip": ip,
-              "remote_port": str(url.port), "size_download": str(len(resp.body)), "time_total": "0.002154",
+def _write_out(fmt: str, resp: Any, ip: str, url: Url) -> str:
+    status = resp.status if resp is not None else 0
+    values = {"http_code": f"{status:03d}", "response_code": f"{status:03d}", "remote_ip": ip,
+              "remote_port": str(url.port) if ip else "0", "size_download": str(len(resp.body) if resp is not None else 0), "time_total": "0.002154",
               "time_connect": "0.000512", "time_namelookup": "0.000201", "url_effective": f"{url.scheme}://{url.host_header}{url.path}",
-              "content_type": next((v for k, v in resp.headers if k.lower() == "content-type"), "")}
+              "content_type": next((v for k, v in resp.headers if k.lower() == "content-type"), "") if resp is not None else ""}
     out = fmt.replace("\\n", "\n").replace("\\t", "\t")
     for k, v in values.items():
         out = out.replace("%{" + k + "}", v)

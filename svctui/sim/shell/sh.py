@@ -7,6 +7,7 @@ the foreground. No globbing, functions, here-documents or brace expansion (ash h
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -715,14 +716,64 @@ async def run_script(ctx: Ctx, text: str) -> int:
         return 2
 
 
-async def interactive(ctx: Ctx) -> int:
+INTERRUPTED = object()
+
+
+async def _foreground(ctx: Ctx, coro: Any) -> Any:
+    """Await coro; with a TTY, ctrl-c (Input.interrupt) cancels it instead and gives INTERRUPTED."""
+    if not ctx.tty:
+        return await coro
+    signal = ctx.stdin.interrupts()
+    signal.clear()
+    task = asyncio.ensure_future(coro)
+    waiter = asyncio.ensure_future(signal.wait())
+    try:
+        await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    if task.done():
+        return task.result()
+    task.cancel()
+    try:
+        await task
+    except BaseException:  # whatever the cancelled command raised on its way out
+        pass
+    return INTERRUPTED
+
+
+def prompt(ctx: Ctx, shell: str) -> str:
+    """PS1 as each image's shell shows it: busybox ash `\\w \\$ `, dash `# `, Debian bash's bashrc
+    `\\u@\\h:\\w\\$ `, Alpine bash's `\\h:\\w\\$ `."""
+    from .commands import image_kind
+
+    uid = ((ctx.spec.get("securityContext") or {}).get("runAsUser")
+           or ((ctx.pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser") or 0)
+    mark = "#" if uid == 0 else "$"
+    home = ctx.env.get("HOME") or ("/root" if uid == 0 else "/")
+    cwd = "~" + ctx.cwd[len(home):] if home != "/" and (ctx.cwd == home or ctx.cwd.startswith(home + "/")) else ctx.cwd
+    debian = image_kind(ctx.image).startswith("debian")
+    if shell == "bash" and not debian:
+        # Alpine's /etc/bash/bashrc (netshoot)
+        return f"{ctx.env.get('HOSTNAME', 'localhost')}:{cwd}{mark} "
+    if shell == "bash":
+        user = "root" if uid == 0 else "I have no name!"
+        return f"{user}@{ctx.env.get('HOSTNAME', 'localhost')}:{cwd}{mark} "
+    if debian:
+        return f"{mark} "
+    return f"{cwd} {mark} "
+
+
+async def interactive(ctx: Ctx, shell: str = "sh") -> int:
     """`sh` reading commands from stdin until EOF or `exit`; a prompt only with a TTY."""
     pending = ""
-    prompt = "/ # " if ctx.cwd == "/" else f"{ctx.cwd} # "
     while True:
         if ctx.tty:
-            ctx.stdout.write(prompt if not pending else "> ")
-        line = await ctx.stdin.readline()
+            ctx.stdout.write(prompt(ctx, shell) if not pending else "> ")
+        line = await _foreground(ctx, ctx.stdin.readline())
+        if line is INTERRUPTED:
+            pending = ""
+            ctx.last_status = 130
+            continue
         if not line:
             return ctx.last_status
         text = line.decode(errors="replace")
@@ -740,7 +791,8 @@ async def interactive(ctx: Ctx) -> int:
             continue
         pending = ""
         try:
-            ctx.last_status = await run_seq(ctx, tree)
+            status = await _foreground(ctx, run_seq(ctx, tree))
+            ctx.last_status = 130 if status is INTERRUPTED else status
         except ExitShell as e:
             return e.code
         except ShellError as e:
