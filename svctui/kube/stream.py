@@ -470,12 +470,13 @@ def describe(exc: BaseException) -> str:
         if isinstance(exc.os_error, ConnectionRefusedError):
             return f"connection refused by {exc.host}:{exc.port}"
         return f"cannot connect to {exc.host}:{exc.port}: {exc.os_error.strerror or exc.os_error}"
+    # One head for the three ways an open connection ends, so the header does not hop between them.
     if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "the server closed the connection"
+        return "connection lost: the server closed it"
     if isinstance(exc, aiohttp.ClientPayloadError):
-        return "connection cut in the middle of an answer"
+        return "connection lost: cut in the middle of an answer"
     if isinstance(exc, ConnectionResetError):
-        return "connection reset"
+        return "connection lost: reset"
     return str(exc) or type(exc).__name__
 
 

@@ -121,9 +121,9 @@ async def test_a_connection_that_keeps_failing_still_backs_off(sim, http, proxy,
     try:
         stream = h.watch.streams[(SERVICE, None)]
         proxy.stall()  # every new connection hangs: each attempt is a failure
-        await h.wait_for(lambda: stream.state.attempt >= 3, timeout=10, what="attempts counted up")
+        await h.wait_for(lambda: stream.state.attempt >= 3, timeout=20, what="attempts counted up")
         proxy.resume()
-        await h.wait_for(lambda: stream.state.state == WATCHING, what="watching")
+        await h.wait_for(lambda: stream.state.state == WATCHING, timeout=20, what="watching")
     finally:
         await h.close()
 
