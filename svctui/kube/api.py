@@ -102,10 +102,11 @@ async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read
     return resp
 
 
-def not_api_server(status: int, content_type: str, body: bytes) -> str:
+def not_api_server(status: int, content_type: str | None, body: bytes) -> str:
     """What a non-JSON answer says, for a user who pointed the kubeconfig at the wrong thing."""
     snippet = " ".join(body[:80].decode("utf-8", "replace").split())
-    return f"not a Kubernetes API server: HTTP {status} {content_type or 'no content type'} answer: {snippet!r}"
+    what = "non-JSON" if content_type is None else content_type or "no content type"
+    return f"not a Kubernetes API server: HTTP {status} {what} answer: {snippet!r}"
 
 
 # Probes of an idle connection, so one whose peer vanished (a dead NAT entry, a dropped VPN) errors

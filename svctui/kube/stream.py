@@ -280,6 +280,8 @@ class ResourceStream:
                 try:
                     page = read_page(self.resource.kind, data)
                 except ValueError as exc:  # orjson.JSONDecodeError is one
+                    if not data.lstrip()[:1] in (b"{", b"["):  # not JSON at all: some other server
+                        raise kapi.ApiError(0, "BadResponse", kapi.not_api_server(200, None, data)) from None
                     raise kapi.ApiError(0, "BadResponse", str(exc)) from None
                 del data
                 if page.objects is not None:
