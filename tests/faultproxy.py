@@ -62,9 +62,19 @@ class FaultProxy:
 
     def stop(self) -> None:
         if self.loop is not None and self._thread.is_alive():
-            self._call(self._cut)
+            asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop).result(5)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self._thread.join(5)
+
+    async def _shutdown(self) -> None:
+        self._cut()
+        if self._server is not None:
+            self._server.close()
+        me = asyncio.current_task()
+        tasks = [t for t in asyncio.all_tasks() if t is not me]
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     def _call(self, fn: Any) -> Any:
         assert self.loop is not None
