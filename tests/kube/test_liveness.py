@@ -194,3 +194,25 @@ async def test_server_restarted_with_other_state_is_relisted_and_reconciled(tmp_
         first.stop()
         if second is not None:
             second.stop()
+
+
+async def test_watch_connections_have_tcp_keepalive(sim, tmp_path):
+    # What notices a vanished peer where nothing else would (a dead NAT entry): the kernel's probes.
+    import socket
+
+    from svctui.kube import api as kapi
+    from svctui.kube.config import load_target
+    from svctui.sim.runner import write_kubeconfig
+
+    target = await load_target(kubeconfig=str(write_kubeconfig(tmp_path / "kubeconfig", sim.url)))
+    try:
+        resp = await kapi.open_watch(target.api, "/api/v1/services", [("watch", "true"), ("timeoutSeconds", "5")], 10)
+        try:
+            sock = resp.connection.transport.get_extra_info("socket")
+            assert sock.getsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE) == 1
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE) == kapi.KEEPALIVE["TCP_KEEPIDLE"]
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT) == kapi.KEEPALIVE["TCP_KEEPCNT"]
+        finally:
+            resp.close()
+    finally:
+        await target.close()
