@@ -106,3 +106,32 @@ async def test_refused_and_timeout_are_named(tmp_path):
     finally:
         await runner.cleanup()
     assert short_reason(st.error) == "timeout", st.error
+
+
+async def test_an_untrusted_certificate_is_named_tls(tmp_path):
+    import shutil
+    import ssl
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", ANSWERS["401"])
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.2)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=ctx)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        # A self-signed certificate the kubeconfig has no CA for.
+        st = await _down_state(f"https://127.0.0.1:{port}", tmp_path)
+    finally:
+        await runner.cleanup()
+    assert short_reason(st.error) == "TLS", st.error
+    assert "certificate" in st.error
