@@ -129,6 +129,12 @@ class FaultProxy:
         return self._stalled or cid in self._dead
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            await self._serve(reader, writer)
+        except asyncio.CancelledError:
+            pass  # stop(): asyncio's server would log a cancelled connection task as an error
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         if len(self._conns) >= self.max_conns:
             _reset(writer)
             return
