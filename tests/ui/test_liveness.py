@@ -4,6 +4,7 @@ screen current again within seconds of the network coming back."""
 
 from __future__ import annotations
 
+import dataclasses
 import socket
 import time
 
@@ -77,3 +78,36 @@ async def test_refused_says_so_and_why_there_are_no_services(tmp_path):
         text = app._details_text().plain
         assert f"connection refused by 127.0.0.1:{port}" in text
         assert "the Service list never arrived" in text
+
+
+async def test_a_different_cluster_on_the_same_address_replaces_the_tree(tmp_path):
+    # A recreated cluster (or an etcd restore) behind the same URL: stale while it is away, then
+    # the tree is the new cluster's, not the old one's under "watching".
+    from svctui.sim.runner import SimThread
+    from tests.conftest import start_sim
+
+    from .simops import wait_all_ready
+
+    first = start_sim(["demo"], seed=11)
+    wait_all_ready(first)
+    port = int(first.url.rsplit(":", 1)[1])
+    second = None
+    # A watch from an RV the new server has not reached waits 3 s for it before it is answered.
+    options = dataclasses.replace(QUICK, open_timeout=5.0)
+    app = make_app(write_kubeconfig(tmp_path / "kubeconfig", first.url), watch_options=options, clock=time.time)
+    try:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(pilot, lambda: app.synced and ("default", "nginx-service") in app.tree.services_shown(),
+                           what="the demo's tree")
+            first.stop()
+            await wait_for(pilot, lambda: "stale: last update" in header(app), what="stale while it is away")
+            assert app.tree.has_class("-stale")
+            second = SimThread(["empty"], first.options, port=port).start()
+            await wait_for(pilot, lambda: ("default", "nginx-service") not in app.tree.services_shown()
+                           and "● watching (3 streams)" in header(app), what="the new cluster's tree")
+            assert ("default", "kubernetes") in app.tree.services_shown()
+            assert not app.tree.has_class("-stale")
+    finally:
+        first.stop()
+        if second is not None:
+            second.stop()
