@@ -225,7 +225,8 @@ class ResourceStream:
         if self.identify is None or self.identity is None:
             return
         now = await self.identify()
-        if now is not None and now != self.identity:
+        same_source = now is not None and now.split(": ", 1)[0] == self.identity.split(": ", 1)[0]
+        if same_source and now != self.identity:
             raise ServerForgot(f"the cluster's identity changed ({self.identity} → {now})")
 
     async def _list(self) -> str:
@@ -336,11 +337,7 @@ class ResourceStream:
             slow = loop.call_later(self.options.suspect_grace,
                                    lambda: self._set(RECONNECTING, max(1, self.state.attempt), why))
         try:
-            resp = await asyncio.wait_for(
-                kapi.open_watch(self.api, self.path, q, timeout + self.options.read_margin),
-                self.options.open_timeout)
-        except asyncio.TimeoutError:
-            raise asyncio.TimeoutError(f"no answer to a watch request in {self.options.open_timeout:g} s") from None
+            resp = await self._open(q, timeout)
         finally:
             if slow is not None:
                 slow.cancel()
@@ -350,10 +347,6 @@ class ResourceStream:
         self.stats.watches += 1
         got_lines = silent = False
         try:
-            if self._suspect is not None:
-                # Back after a failure: is it still the cluster we listed? (A recreated one can be
-                # on the same address with RVs past ours; resuming would keep what is gone.)
-                await self._check_identity()
             self._set(WATCHING)
             self._suspect = None
             async with asyncio.timeout(None) as limit:
@@ -385,6 +378,34 @@ class ResourceStream:
                 resp.close()  # never back into the pool: the connection is presumed dead
             resp.release()
         return got_lines or time.monotonic() - started >= min(5.0, timeout / 2)
+
+    async def _open(self, q: list[tuple[str, str]], timeout: int) -> aiohttp.ClientResponse:
+        opening = asyncio.ensure_future(asyncio.wait_for(
+            kapi.open_watch(self.api, self.path, q, timeout + self.options.read_margin), self.options.open_timeout))
+        # Back after a failure: is it still the cluster we listed? A recreated one (or an etcd
+        # restore) can be on the same address, with RVs past ours (resuming would keep what is
+        # gone) or short of them (the server holds the watch 3 s before refusing it). Asked
+        # alongside the watch, and its answer is awaited before the watch is trusted.
+        checking = asyncio.ensure_future(self._check_identity()) if self._suspect is not None else None
+        try:
+            if checking is not None:
+                await asyncio.wait({opening, checking}, return_when=asyncio.FIRST_COMPLETED)
+                if checking.done():
+                    checking.result()  # ServerForgot: the watch is not waited for
+            resp = await opening
+            if checking is not None:
+                try:
+                    await checking
+                except BaseException:
+                    resp.close()
+                    raise
+            return resp
+        except asyncio.TimeoutError:
+            raise asyncio.TimeoutError(f"no answer to a watch request in {self.options.open_timeout:g} s") from None
+        finally:
+            for t in (opening, checking):
+                if t is not None and not t.done():
+                    t.cancel()
 
     def handle_lines(self, lines: list[bytes]) -> None:
         """Watch lines → model changes. Raises ApiError for an ERROR event (after applying what

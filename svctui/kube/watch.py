@@ -200,15 +200,17 @@ class ClusterWatch:
             try:
                 body = await asyncio.wait_for(kapi.get_json(self.api, path, [], self.options.open_timeout),
                                               self.options.open_timeout)
-            except Exception:  # forbidden, missing, unreachable: try the next, else unknown
+            except kapi.ApiError:  # forbidden or missing: the next source may be readable
                 continue
+            except Exception:  # unreachable or garbled: unknown (the next source would not compare)
+                return None
             if not isinstance(body, dict):
                 continue
             md = body.get("metadata") if isinstance(body.get("metadata"), dict) else {}
             spec = body.get("spec") if isinstance(body.get("spec"), dict) else {}
             values = [str(md.get("uid") or "")] + ([str(spec.get("clusterIP") or "")] if "clusterIP" in fields else [])
             if values[0]:
-                return "/".join(values)
+                return f"{path}: " + "/".join(values)  # the source too: only the same one compares
         return None
 
     def _note(self, note: str) -> str:

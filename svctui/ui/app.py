@@ -529,8 +529,11 @@ class SvctuiApp(PanesMixin, App):
 
     def _mark_stale(self) -> None:
         """The tree says so too while any stream is down: its rows are the last known state."""
+        trees = self.query(ServiceTree)
+        if not trees:  # closing: the widgets go first
+            return
         stale = stale_for(self._states.values(), self.now()) is not None
-        if stale != self.tree.has_class("-stale"):
+        if stale != trees.first().has_class("-stale"):
             self.tree.set_class(stale, "-stale")
             self.tree.border_title = "stale: the last state known, not the cluster's now" if stale else None
 

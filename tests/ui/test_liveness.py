@@ -93,7 +93,7 @@ async def test_a_different_cluster_on_the_same_address_replaces_the_tree(tmp_pat
     port = int(first.url.rsplit(":", 1)[1])
     second = None
     # A watch from an RV the new server has not reached waits 3 s for it before it is answered.
-    options = dataclasses.replace(QUICK, open_timeout=5.0)
+    options = QUICK
     app = make_app(write_kubeconfig(tmp_path / "kubeconfig", first.url), watch_options=options, clock=time.time)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
