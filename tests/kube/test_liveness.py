@@ -11,12 +11,16 @@ from types import SimpleNamespace
 import pytest
 
 from svctui.kube.state import RECONNECTING, WATCHING
-from svctui.model.store import ENDPOINTSLICE, SERVICE
+from svctui.model.store import SERVICE
+from svctui.sim import resources as R
+from svctui.sim.cluster import SimOptions
 from svctui.sim.runner import SimThread
 from tests.conftest import start_sim
 from tests.faultproxy import FaultProxy
 
-from .conftest import SERVICES, SLICES, endpoint, endpoint_slice, service, start_harness
+from .conftest import SERVICES, SLICES, Http, endpoint, endpoint_slice, service, start_harness
+
+CONFIGMAP_RT = R.for_kind("v1", "ConfigMap")
 
 # Bounds a test can wait out: silent for 1.5 s = dead, a watch's headers due within 1 s.
 QUICK = dict(idle_timeout=1.5, open_timeout=1.0, suspect_grace=0.2, healthy_after=0.5)
@@ -128,25 +132,24 @@ async def test_a_connection_that_keeps_failing_still_backs_off(sim, http, proxy,
         await h.close()
 
 
-def _sim_with(port: int, extra_rvs: int, seed: int) -> SimThread:
-    s = SimThread(["empty"], start_sim.__globals__["SimOptions"](speed=0.05, seed=seed), port=port).start()
+def _configmaps(c, prefix: str, n: int) -> None:
+    # Moves the cluster's RV on without touching what svctui watches.
+    for i in range(n):
+        c.api.create(CONFIGMAP_RT, "default", {"apiVersion": "v1", "kind": "ConfigMap",
+                                               "metadata": {"name": f"{prefix}-{i}"}, "data": {}})
 
-    def fill(c):
-        from svctui.sim import resources as R
-        rt = R.for_kind("v1", "ConfigMap")
-        for i in range(extra_rvs):  # moves this cluster's RV on without touching what svctui watches
-            c.api.create(rt, "default", {"apiVersion": "v1", "kind": "ConfigMap",
-                                         "metadata": {"name": f"fill-{i}"}, "data": {}})
-    s.call(fill)
+
+def _sim_with(port: int, extra_rvs: int, seed: int) -> SimThread:
+    s = SimThread(["empty"], SimOptions(speed=0.05, seed=seed), port=port).start()
+    s.call(lambda c: _configmaps(c, "fill", extra_rvs))
     return s
 
 
 @pytest.mark.parametrize("rv_moves", ["backwards", "forwards"])
 async def test_server_restarted_with_other_state_is_relisted_and_reconciled(tmp_path, rv_moves):
-    first = _sim_with(0, 0 if rv_moves == "backwards" else 0, seed=3)
+    first = _sim_with(0, 0, seed=3)
     port = int(first.url.rsplit(":", 1)[1])
     second: SimThread | None = None
-    from .conftest import Http
     http = Http(first.url)
     try:
         await http.create(SERVICES, service("kept"))
@@ -154,10 +157,7 @@ async def test_server_restarted_with_other_state_is_relisted_and_reconciled(tmp_
         await http.create(SERVICES, service("gone"))
         await http.create(SLICES, endpoint_slice("gone-a", "gone", [endpoint("10.244.1.6", "gone-1")]))
         if rv_moves == "backwards":  # the first cluster's history is longer than the second's
-            first.call(lambda c: [c.api.create(__import__("svctui.sim.resources", fromlist=["x"]).for_kind("v1", "ConfigMap"),
-                                               "default", {"apiVersion": "v1", "kind": "ConfigMap",
-                                                           "metadata": {"name": f"old-{i}"}, "data": {}})
-                                  for i in range(50)])
+            first.call(lambda c: _configmaps(c, "old", 50))
         await http.close()
         # A watch from an RV the server has not reached waits 3 s for it before answering.
         h = await start_harness(first, tmp_path, **{**QUICK, "open_timeout": 5.0})
