@@ -7,6 +7,7 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -39,18 +40,29 @@ RESOURCES = (SERVICES, ENDPOINTSLICES, PODS)
 class ApiError(Exception):
     """A non-2xx answer (or a watch ERROR event), carrying the Status message for the user."""
 
-    def __init__(self, code: int, reason: str, message: str):
+    def __init__(self, code: int, reason: str, message: str, causes: tuple[str, ...] = ()):
         super().__init__(message or f"HTTP {code} {reason}")
         self.code = code
         self.reason = reason
         self.message = message or f"HTTP {code} {reason}"
+        self.causes = causes  # details.causes[].reason
 
     @classmethod
     def from_status(cls, status: Any, http_code: int = 0, http_reason: str = "") -> ApiError:
         st = status if isinstance(status, dict) else {}
-        code = st.get("code")
-        code = code if isinstance(code, int) else http_code
-        return cls(code, str(st.get("reason") or http_reason or ""), str(st.get("message") or ""))
+        raw_code, raw_details = st.get("code"), st.get("details")
+        code = raw_code if isinstance(raw_code, int) else http_code
+        details: dict[str, Any] = raw_details if isinstance(raw_details, dict) else {}
+        causes = tuple(str(c.get("reason")) for c in details.get("causes") or () if isinstance(c, dict))
+        return cls(code, str(st.get("reason") or http_reason or ""), str(st.get("message") or ""), causes)
+
+    @property
+    def too_large(self) -> bool:
+        """Our RV is ahead of the server's: it lost history we saw (etcd restore, a recreated
+        cluster) or it lags behind another apiserver. kube-apiserver's watch cache answers 504
+        "Too large resource version" after waiting 3 s for the RV."""
+        return "ResourceVersionTooLarge" in self.causes or (
+            self.code == 504 and "too large resource version" in self.message.lower())
 
     @property
     def expired(self) -> bool:
@@ -86,8 +98,9 @@ async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read
         try:
             status = orjson.loads(body)
         except orjson.JSONDecodeError:
-            status = {"message": body[:200].decode("utf-8", "replace").strip()}
+            status = {"message": not_api_server(resp.status, resp.content_type, body)}
         raise response_error(api, status, resp.status, resp.reason or "")
+    _keepalive(resp)
     return resp
 
 
@@ -98,6 +111,34 @@ def response_error(api: ApiClient, status: Any, http_code: int, http_reason: str
     if http_code == 401 and creds is not None:
         return ApiError(401, "Unauthorized", creds.rejected_message())
     return ApiError.from_status(status, http_code, http_reason)
+
+
+def not_api_server(status: int, content_type: str | None, body: bytes) -> str:
+    """What a non-JSON answer says, for a user who pointed the kubeconfig at the wrong thing."""
+    snippet = " ".join(body[:80].decode("utf-8", "replace").split())
+    what = "non-JSON" if content_type is None else content_type or "no content type"
+    return f"not a Kubernetes API server: HTTP {status} {what} answer: {snippet!r}"
+
+
+# Probes of an idle connection, so one whose peer vanished (a dead NAT entry, a dropped VPN) errors
+# within about a minute at the TCP level even where nothing else would notice.
+KEEPALIVE = {"TCP_KEEPIDLE": 15, "TCP_KEEPINTVL": 5, "TCP_KEEPCNT": 4}
+
+
+def _keepalive(resp: aiohttp.ClientResponse) -> None:
+    # Set on the connection a response came in on: the client library makes its own connector and
+    # offers no socket options; a pooled connection gets them again, which is harmless.
+    conn = resp.connection
+    sock = conn.transport.get_extra_info("socket") if conn is not None and conn.transport is not None else None
+    if sock is None or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in KEEPALIVE.items():
+            if hasattr(socket, name):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    except OSError:
+        pass
 
 
 async def get_bytes(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float = 60.0) -> bytes:

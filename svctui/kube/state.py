@@ -21,6 +21,9 @@ class StreamState:
     attempt: int = 0
     error: str | None = None  # the last error's text, as the server or the network put it
     note: str | None = None  # e.g. the fallback taken after a 403
+    # The watch clock's time when this stream last heard from the server (a list, a watch line, an
+    # open): while it is down, the screen is at least this old. None until its first list.
+    heard: float | None = None
 
     @property
     def scope(self) -> str:

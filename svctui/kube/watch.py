@@ -25,6 +25,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from kubernetes_asyncio.client import ApiClient
 
@@ -56,6 +57,8 @@ class ClusterWatch:
         self.default_namespace = default_namespace
         self.options = options or WatchOptions()
         self.sink = ModelSink(model, on_changes, clock)
+        self.clock = clock
+        self._identity: tuple[float, asyncio.Task] | None = None
         self.resources = tuple(resources)
         self._on_state = on_state
         self._on_skip = on_skip
@@ -108,6 +111,8 @@ class ClusterWatch:
 
     async def _cancel_all(self) -> None:
         tasks = list(self._tasks.values())
+        if self._identity is not None:
+            tasks.append(self._identity[1])
         if self._namespaces is not None:
             tasks.append(self._namespaces)
         if self._ns_follower is not None:
@@ -144,7 +149,8 @@ class ClusterWatch:
         key = (res.kind, namespace)
         if key in self._tasks:
             return
-        stream = ResourceStream(self.api, res, namespace, self.sink, self.options, self._state, self._on_skip)
+        stream = ResourceStream(self.api, res, namespace, self.sink, self.options, self._state, self._on_skip,
+                                identify=self.identify, clock=self.clock)
         self.streams[key] = stream
         self.states[key] = stream.state
         self._tasks[key] = asyncio.get_running_loop().create_task(self._run_stream(stream),
@@ -200,6 +206,38 @@ class ClusterWatch:
                 covered.add(name)
                 self.sink.cover(kind, covered)
                 self._spawn(res, name)
+    # ---- which cluster this is ----
+
+    async def identify(self) -> str | None:
+        """The cluster's identity: the kube-system namespace's uid (a new one for every cluster
+        built, and after an etcd restore the apiserver's history restarts anyway), else the
+        `kubernetes` Service's uid and ClusterIP; None if neither can be read. Streams that
+        reconnect together share one request."""
+        now = time.monotonic()
+        if self._identity is None or now - self._identity[0] > 1.0 or (
+                self._identity[1].done() and self._identity[1].result() is None and now - self._identity[0] > 0.2):
+            self._identity = (now, asyncio.get_running_loop().create_task(self._identify()))
+        return await asyncio.shield(self._identity[1])
+
+    async def _identify(self) -> str | None:
+        for path, fields in (("/api/v1/namespaces/kube-system", ("uid",)),
+                             ("/api/v1/namespaces/default/services/kubernetes", ("uid", "clusterIP"))):
+            try:
+                body = await asyncio.wait_for(kapi.get_json(self.api, path, [], self.options.open_timeout),
+                                              self.options.open_timeout)
+            except kapi.ApiError:  # forbidden or missing: the next source may be readable
+                continue
+            except Exception:  # unreachable or garbled: unknown (the next source would not compare)
+                return None
+            if not isinstance(body, dict):
+                continue
+            raw_md, raw_spec = body.get("metadata"), body.get("spec")
+            md: dict[str, Any] = raw_md if isinstance(raw_md, dict) else {}
+            spec: dict[str, Any] = raw_spec if isinstance(raw_spec, dict) else {}
+            values = [str(md.get("uid") or "")] + ([str(spec.get("clusterIP") or "")] if "clusterIP" in fields else [])
+            if values[0]:
+                return f"{path}: " + "/".join(values)  # the source too: only the same one compares
+        return None
 
     def _note(self, note: str) -> str:
         return f"{self._namespaces_note}; {note}" if self._namespaces_note else note

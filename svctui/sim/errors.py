@@ -56,6 +56,14 @@ def conflict(rt: ResourceType, name: str) -> ApiError:
     )
 
 
+def too_large_rv(requested: int, current: int) -> ApiError:
+    # kube-apiserver's watch cache, after waiting 3 s for an RV it has not reached (storage's
+    # NewTooLargeResourceVersionError, as the API reports it).
+    return ApiError(504, "Timeout", f"Timeout: Too large resource version: {requested}, current: {current}",
+                    {"causes": [{"reason": "ResourceVersionTooLarge", "message": "Too large resource version"}],
+                     "retryAfterSeconds": 1})
+
+
 def bad_request(message: str) -> ApiError:
     return ApiError(400, "BadRequest", message)
 

@@ -25,6 +25,7 @@ log = logging.getLogger("svctui.sim.server")
 JSON = "application/json"
 # Lists longer than this are streamed in chunks of this many items.
 LIST_CHUNK = 500
+TOO_LARGE_WAIT = 3.0  # the watch cache's blockTimeout
 
 
 def _bool(v: str | None) -> bool:
@@ -572,13 +573,21 @@ class ApiServer:
                 since = int(rv_param)
             except ValueError:
                 raise E.bad_request(f"invalid resource version: {rv_param}") from None
-            try:
-                for ev in self.store.history_since(rt, since):
-                    t = w.translate(ev)
-                    if t is not None:
-                        replay.append((t, Payload(ev.obj)))
-            except Compacted as c:
-                error = E.expired(str(c))
+            # An RV the store has not reached (a client of a cluster restored from backup, or
+            # recreated, on the same address): the watch cache waits up to 3 s for it, then fails.
+            waited = time.monotonic() + TOO_LARGE_WAIT
+            while since > self.store.rv and time.monotonic() < waited:
+                await asyncio.sleep(0.05)
+            if since > self.store.rv:
+                error = E.too_large_rv(since, self.store.rv)
+            else:
+                try:
+                    for ev in self.store.history_since(rt, since):
+                        t = w.translate(ev)
+                        if t is not None:
+                            replay.append((t, Payload(ev.obj)))
+                except Compacted as c:
+                    error = E.expired(str(c))
         # Register before the first await so no event slips between replay and live.
         if error is None:
             self.hub.add(w)

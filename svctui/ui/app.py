@@ -35,7 +35,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 from svctui.kube import actions
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
-from svctui.kube.state import StreamState
+from svctui.kube.state import LOST, RECONNECTING, StreamState
 from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ROW_KINDS, ClusterWatch
 from svctui.model.churn import ChurnLedger
@@ -44,13 +44,13 @@ from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
-from svctui.model.store import POD
+from svctui.model.store import POD, SERVICE
 
 from . import details as details_text
 from . import lifeline
 from . import rows as R
 from .clock import Now, hms, hms_ms
-from .connection import summary
+from .connection import detail_lines, stale_for, summary
 from .findings import FindingsTracker
 from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
@@ -377,6 +377,7 @@ class SvctuiApp(PanesMixin, App):
             return
         self._states[(m.state.kind, m.state.namespace)] = m.state
         self._paint_header()
+        self._paint_details()  # it says why the screen is not current
 
     def on_model_changed(self, m: ModelChanged) -> None:
         if m.gen != self.gen:
@@ -493,8 +494,8 @@ class SvctuiApp(PanesMixin, App):
         self._dirty |= self.tree.animated  # rows on the tree's lines whose labels read the clock
         ripe = self.findings.tick(now)  # readiness findings that outlasted the grace period
         self._dirty |= ripe
-        if DNS_SERVICE in ripe:
-            self._paint_header()
+        if DNS_SERVICE in ripe or stale_for(self._states.values(), now) is not None:
+            self._paint_header()  # the stale age moves on
         self._paint_clock()
         if self._dirty or self._timeline_dirty:
             self._details_dirty = True
@@ -605,7 +606,8 @@ class SvctuiApp(PanesMixin, App):
         if dns:  # cluster-wide (no Service name resolves): before the connection state, to survive 80 columns
             left.append_text(findings_badge(dns))
             left.append(" ─ ")
-        left.append_text(summary(self._states.values(), self.failure))
+        left.append_text(summary(self._states.values(), self.failure, self.now()))
+        self._mark_stale()
         if self.read_only:
             left.append("  read-only", "bold magenta")
         if self.filter_text:
@@ -615,6 +617,16 @@ class SvctuiApp(PanesMixin, App):
         left.overflow = "ellipsis"
         self.query_one("#hdr-left", Static).update(left, layout=False)  # 1fr × 1: its size is fixed
         self._paint_clock()
+
+    def _mark_stale(self) -> None:
+        """The tree says so too while any stream is down: its rows are the last known state."""
+        trees = self.query(ServiceTree)
+        if not trees:  # closing: the widgets go first
+            return
+        stale = stale_for(self._states.values(), self.now()) is not None
+        if stale != trees.first().has_class("-stale"):
+            self.tree.set_class(stale, "-stale")
+            self.tree.border_title = "stale: the last state known, not the cluster's now" if stale else None
 
     def _paint_clock(self) -> None:
         text = hms(self.now())
@@ -705,16 +717,35 @@ class SvctuiApp(PanesMixin, App):
         self.query_one("#details", Pulled).invalidate(self._shown_pane() == "details-pane")
 
     def _details_text(self) -> Text:
+        text = self._down_text()
         if not self.synced:
-            return Text("waiting for the first list of Services, EndpointSlices and Pods…", "dim")
-        if not self.tree.service_count():
-            return Text(self._empty_text(), "dim")
-        return details_text.for_selection(self.model, self.tree.selected_data(), self.now(), self.findings)
+            text.append("waiting for the first list of Services, EndpointSlices and Pods…", "dim")
+        elif not self.tree.service_count():
+            text.append(self._empty_text(), "dim")
+        else:
+            text.append_text(details_text.for_selection(self.model, self.tree.selected_data(), self.now(),
+                                                        self.findings))
+        return text
+
+    def _down_text(self) -> Text:
+        """Why the screen is not current, whole (the header has room for the kind of failure only)."""
+        down = [s for s in self._states.values() if s.state in (RECONNECTING, LOST)]
+        out = Text()
+        if down:
+            out.append("not current — the cluster is not answering every watch:\n", "bold yellow")
+            for line in detail_lines(down):
+                out.append(f"  {line}\n", "yellow")
+            out.append("\n")
+        return out
 
     def _empty_text(self) -> str:
         if self.filter_text:
             return f"no Service matches {self.filter_text!r} (esc clears the filter)"
         scope = self.view_ns or (self.namespace_name if self.namespace_name != ALL else "any namespace")
+        services = self._states.get((SERVICE, None)) or next(
+            (s for k, s in self._states.items() if k[0] == SERVICE), None)
+        if services is not None and services.heard is None and services.state in (RECONNECTING, LOST):
+            return f"no Services known in {scope}: the Service list never arrived (see above)"
         return f"no Services in {scope}"
 
     # ---- events from the tree ----

@@ -12,21 +12,35 @@ from svctui.model.sanitize import plain
 from .refused import refused_text
 
 
-def summary(states: Iterable[StreamState], failure: str | None = None) -> Text:
-    """`● watching (3 streams)`, `◌ reconnecting, attempt 2`, `⚠ forbidden: ...`, `✕ lost: <error>`."""
+def summary(states: Iterable[StreamState], failure: str | None = None, now: float | None = None) -> Text:
+    """`● watching (3 streams)`, `◌ stale: last update 42 s ago · connection refused (attempt 2)`,
+    `◌ reconnecting, attempt 2: timeout` (nothing listed yet), `⚠ forbidden: ...`, `✕ lost: <error>`.
+    `now` is the watch clock's time (for the age)."""
     if failure:
         return Text.assemble(("✕ ", "bold red"), ("lost: ", "bold red"), plain(failure, 120))
     sts = list(states)
     if not sts:
         return Text.assemble(("… ", "yellow"), ("connecting", "yellow"))
-    lost = [s for s in sts if s.state == LOST]
-    if lost:
-        s = lost[0]
-        return Text.assemble(("✕ ", "bold red"), ("lost: ", "bold red"), plain(s.error or s.kind, 120))
-    recon = [s for s in sts if s.state == RECONNECTING]
-    if recon:
-        attempt = max(s.attempt for s in recon)
-        return Text.assemble(("◌ ", "bold yellow"), (f"reconnecting, attempt {attempt}", "bold yellow"))
+    down = [s for s in sts if s.state in (LOST, RECONNECTING)]
+    if down:
+        lost = [s for s in down if s.state == LOST]
+        worst = lost[0] if lost else max(down, key=lambda s: s.attempt)
+        style = "bold red" if lost else "bold yellow"
+        out = Text.assemble(("✕ " if lost else "◌ ", style))
+        age = stale_for(sts, now)
+        # Most telling first, for a narrow screen cuts the end: how old, why, then how hard we try.
+        if age is not None:
+            out.append(f"stale: last update {age_text(age)} ago", style)
+            if worst.error:
+                out.append(" · ")
+                out.append(plain(short_reason(worst.error), 120))
+            out.append(" (lost)" if lost else f" (attempt {worst.attempt})", "dim")
+            return out
+        out.append("lost" if lost else f"reconnecting, attempt {worst.attempt}", style)
+        if worst.error:
+            out.append(": ")
+            out.append(plain(short_reason(worst.error), 120))
+        return out
     watching = [s for s in sts if s.state == WATCHING]
     forbidden = [s for s in sts if s.state == FORBIDDEN]
     connecting = [s for s in sts if s.state == CONNECTING]
@@ -40,6 +54,33 @@ def summary(states: Iterable[StreamState], failure: str | None = None) -> Text:
     if any(s.state == STOPPED for s in sts):
         out.append("  (some stopped)")
     return out
+
+
+def stale_for(states: Iterable[StreamState], now: float | None) -> float | None:
+    """How old what the screen shows may be: since the longest-down stream last heard from the
+    server. None while every stream is watching (or none has ever listed)."""
+    heard = [s.heard for s in states if s.state in (LOST, RECONNECTING) and s.heard is not None]
+    if not heard or now is None:
+        return None
+    return max(0.0, now - min(heard))
+
+
+def age_text(seconds: float) -> str:
+    s = int(seconds)
+    if s < 120:
+        return f"{s} s"
+    if s < 7200:
+        return f"{s // 60} min"
+    return f"{s // 3600} h"
+
+
+def short_reason(error: str) -> str:
+    """The kind of failure, for the header: "connection refused", "timeout", "TLS", "401
+    Unauthorized", "not a Kubernetes API server"; the whole text is in the details pane."""
+    if error.startswith("credentials rejected for "):
+        return error  # which context and user, and what to do: the header's whole point on a 401
+    head = error.split(": ", 1)[0]
+    return head.split(" by ", 1)[0]
 
 
 def detail_lines(states: Iterable[StreamState]) -> list[str]:

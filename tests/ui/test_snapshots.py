@@ -114,7 +114,7 @@ async def test_snapshot_reconnecting(demo):
     async with app.run_test(size=(100, 30)) as pilot:
         await opened(pilot, sim)
         sim.stop()
-        await wait_for(pilot, lambda: "reconnecting" in app.query_one("#hdr-left").render().plain
+        await wait_for(pilot, lambda: "stale: last update" in app.query_one("#hdr-left").render().plain
                        and len(app._states) == 3 and all(s.state == "reconnecting" for s in app._states.values()),
                        what="reconnecting")
         await drain(pilot)
