@@ -7,7 +7,8 @@ from collections.abc import Iterable
 
 
 def selector_text(labels: Iterable[tuple[str, str]]) -> str:
-    """`app=nginx,tier=web`: the form `kubectl get pods -l` accepts (empty for no labels)."""
+    """`app=nginx,tier=web`: the form `kubectl get pods -l` accepts (empty for no labels); a pod's labels are
+    written the same way, so the two can be compared by eye."""
     return ",".join(f"{k}={v}" for k, v in labels)
 
 

@@ -218,7 +218,7 @@ def _selector_report(model: ClusterModel, svc: Service) -> list[Text]:
     selected = model.topology.selected_pods(svc.key)
     if selected:
         for pod in selected[:10]:
-            labels = ",".join(f"{k}={v}" for k, v in pod.labels)
+            labels = selector_text(pod.labels)
             out.append(t(("  ✓ ", S_OK), pod.name, "  ", (labels, S_DIM)))
         if len(selected) > 10:
             out.append(t(("  … and ", S_DIM), str(len(selected) - 10), (" more", S_DIM)))
@@ -251,7 +251,7 @@ def _pod(model: ClusterModel, key: Key, pod: Pod | None) -> list[Text]:
     out.append(_kv("restarts", str(pod.restarts)))
     if pod.owner_kind:
         out.append(_kv("owner", f"{pod.owner_kind}/{pod.owner_name}"))
-    out.append(_kv("labels", ",".join(f"{k}={v}" for k, v in pod.labels) or "none"))
+    out.append(_kv("labels", selector_text(pod.labels) or "none"))
     svc = model.store.services.get(key)
     if svc is not None and svc.ports:
         for p in svc.ports:
