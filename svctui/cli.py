@@ -15,15 +15,41 @@ from collections.abc import Sequence
 
 from .commands.sim import speed_arg
 from .model.sanitize import plain
+from .model.target import TargetError, parse_service_target
 
 SUBCOMMANDS = ("sim", "doctor", "dns", "probe")
 
 
+def summary(name: str) -> str:
+    """A subcommand's one line: its module docstring's first sentence, after the usage in backticks, so a
+    new subcommand is listed by being added to SUBCOMMANDS with a docstring."""
+    doc = (importlib.import_module(f"svctui.commands.{name}").__doc__ or "").split("\n\n")[0]
+    text = " ".join(doc.split())
+    if text.startswith("`") and "`:" in text:
+        text = text.split("`:", 1)[1].strip()
+    for end in (". ", "; "):
+        text = text.split(end, 1)[0]
+    return text.rstrip(".")
+
+
+def subcommands_epilog() -> str:
+    width = max(len(name) for name in SUBCOMMANDS)
+    lines = [f"  {name:<{width}}  {summary(name)}" for name in SUBCOMMANDS]
+    return "subcommands (svctui NAME --help for each):\n" + "\n".join(lines)
+
+
+class _MainParser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        # Built only for --help: the live view must not import every subcommand to start.
+        self.epilog = subcommands_epilog()
+        return super().format_help()
+
+
 def main_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _MainParser(
         prog="svctui",
         description="A live view of Kubernetes Services, their EndpointSlices and the pods behind them.",
-        epilog="Subcommands: svctui sim --help",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("target", nargs="?", metavar="svc/NAME", help="open with this Service selected")
     p.add_argument("-n", "--namespace", help="namespace (default: the context's)")
@@ -34,16 +60,6 @@ def main_parser() -> argparse.ArgumentParser:
     p.add_argument("--demo", action="store_true", help="start the embedded simulated cluster with the demo scenario")
     p.add_argument("--speed", type=speed_arg, default=1.0, help="with --demo: scale the simulated cluster's delays")
     return p
-
-
-def parse_target(target: str | None) -> str | None:
-    """`svc/NAME` (kubectl's TYPE/NAME; service/ and services/ too) → NAME."""
-    if target is None:
-        return None
-    kind, sep, name = target.partition("/")
-    if not sep or kind.lower() not in ("svc", "service", "services") or not name or "/" in name:
-        raise ValueError(f"expected svc/NAME, got {target!r}")
-    return name
 
 
 def check_target(kubeconfig: str | None, context: str | None, namespace: str | None) -> None:
@@ -164,10 +180,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return report(exc)
     parser = main_parser()
     args = parser.parse_args(argv)  # exits 2 with usage on bad flags
-    try:
-        service = parse_target(args.target)
-    except ValueError as exc:
-        parser.error(str(exc))
+    service = None
+    if args.target is not None:
+        try:
+            target = parse_service_target(args.target)
+            if target.namespace is not None and args.all_namespaces:
+                raise TargetError(f"{args.target!r} names a namespace: use it without -A")
+            service, args.namespace = target.name, target.resolve_namespace(args.namespace)
+        except TargetError as exc:
+            parser.error(plain(exc))
     if args.namespace and args.all_namespaces:
         parser.error("-n/--namespace and -A/--all-namespaces cannot be used together")
     if args.namespace is not None and not args.namespace.strip():

@@ -134,6 +134,17 @@ def test_cli_subprocess(failures):
     assert pairs(json.loads(proc.stdout)) == {("failures/legacy-db", D.SELECTORLESS_NO_ENDPOINTS)}
 
 
+def test_name_dot_namespace_names_the_namespace(capsys, failures):
+    # The same Service as `svc/legacy-db -n failures` (test_cli_subprocess), named the DNS way.
+    _, cfg = failures
+    for target, extra in (("legacy-db.failures", []), ("svc/legacy-db.failures", ["-n", "failures"])):
+        rc, out, err = run(capsys, cfg, target, *extra, "--output", "json")
+        assert rc == 1, err
+        assert pairs(json.loads(out)) == {("failures/legacy-db", D.SELECTORLESS_NO_ENDPOINTS)}
+    rc, _, err = run(capsys, cfg, "legacy-db.failures", "-n", "default")
+    assert rc == 2 and "-n says default" in err
+
+
 def test_ascii_terminal_gets_ascii_markers(failures):
     _, cfg = failures
     env = dict(os.environ, PYTHONIOENCODING="ascii")

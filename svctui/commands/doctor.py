@@ -18,9 +18,9 @@ from ..model import diagnose as D
 from ..model.access import Gap
 from ..model.sanitize import plain
 from ..model.store import SERVICE
+from ..model.target import TargetError, parse_service_target
 
 PROG = "svctui doctor"
-_SERVICE_KINDS = ("svc", "service", "services")
 _MARKERS = {D.ERROR: "✖", D.WARNING: "⚠", D.INFO: "ℹ"}
 _ASCII_MARKERS = {D.ERROR: "x", D.WARNING: "!", D.INFO: "i"}
 
@@ -47,19 +47,6 @@ def doctor_parser() -> argparse.ArgumentParser:
     return p
 
 
-def parse_target(target: str | None) -> str | None:
-    if target is None:
-        return None
-    kind, sep, name = target.partition("/")
-    if not sep:
-        kind, name = "svc", target
-    if kind.lower() not in _SERVICE_KINDS:
-        raise UsageError(f"{target!r}: only Services can be checked (svc/NAME)")
-    if not name or "/" in name:
-        raise UsageError(f"{target!r} is not svc/NAME")
-    return name
-
-
 def main(argv: Sequence[str]) -> int:
     parser = doctor_parser()
     try:
@@ -67,11 +54,14 @@ def main(argv: Sequence[str]) -> int:
     except SystemExit as exc:  # argparse: 2 on errors, 0 for --help
         return int(exc.code or 0)
     try:
-        name = parse_target(args.target)
-        if name is not None and args.all_namespaces:
-            raise UsageError("svc/NAME names one Service: use -n NAMESPACE, not -A")
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        name = None
+        if args.target is not None:
+            target = parse_service_target(args.target)
+            if args.all_namespaces:
+                raise UsageError("svc/NAME names one Service: use -n NAMESPACE, not -A")
+            name, args.namespace = target.name, target.resolve_namespace(args.namespace)
+    except (UsageError, TargetError) as exc:
+        print(f"{PROG}: error: {plain(exc)}", file=sys.stderr)
         return 2
     return asyncio.run(_run(args, name, sys.stdout))
 

@@ -19,11 +19,11 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from ..model.sanitize import plain
+from ..model.target import parse_service_target
 
 PROG = "svctui probe"
 CURL_IMAGE = "curl"
 NSLOOKUP_IMAGE = "busybox"
-_SERVICE_KINDS = ("svc", "service", "services")
 
 
 def probe_parser() -> argparse.ArgumentParser:
@@ -66,15 +66,6 @@ def _non_negative(text: str) -> float:
     if not x >= 0:
         raise argparse.ArgumentTypeError("must be 0 or more")
     return x
-
-
-def parse_target(target: str) -> str:
-    kind, sep, name = target.partition("/")
-    if not sep:
-        kind, name = "svc", target
-    if kind.lower() not in _SERVICE_KINDS or not name or "/" in name:
-        raise ValueError(f"expected svc/NAME, got {target!r}")
-    return name
 
 
 @dataclass
@@ -126,7 +117,8 @@ def main(argv: Sequence[str]) -> int:
     parser = probe_parser()
     try:
         args = parser.parse_args(list(argv))
-        name = parse_target(args.target)
+        target = parse_service_target(args.target)
+        name, args.namespace = target.name, target.resolve_namespace(args.namespace)
     except SystemExit as exc:
         return int(exc.code or 0)
     except ValueError as exc:

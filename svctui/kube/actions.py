@@ -17,22 +17,14 @@ from urllib.parse import quote
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
+from ..model.deleteplan import PodRef
 from . import api as kapi
+
+__all__ = ["DeleteResult", "PodRef", "ReadOnlyError", "delete_pod", "delete_pods", "refuse_if_read_only"]
 
 
 class ReadOnlyError(Exception):
     """A mutation was asked for while svctui runs with --read-only."""
-
-
-@dataclass(frozen=True, slots=True)
-class PodRef:
-    namespace: str
-    name: str
-    uid: str = ""
-
-    @property
-    def text(self) -> str:
-        return f"pod/{self.name} -n {self.namespace}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,11 +40,6 @@ class DeleteResult:
 def refuse_if_read_only(read_only: bool, what: str) -> None:
     if read_only:
         raise ReadOnlyError(f"read-only mode: refusing to {what} (started with --read-only)")
-
-
-def selector_text(selector: Iterable[tuple[str, str]]) -> str:
-    """A label selector as kubectl's -l spells it."""
-    return ",".join(f"{k}={v}" for k, v in selector)
 
 
 async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: float = 30.0) -> DeleteResult:

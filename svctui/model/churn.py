@@ -36,6 +36,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import cast
 
+from . import churnwords as W
+from .churnwords import RECOVERED, RESCALED
 from .objects import Endpoint, Key
 from .topology import EndpointKey, EndpointRow, ServiceView
 
@@ -43,8 +45,7 @@ ADDED = "added"
 REMOVED = "removed"
 CHANGED = "changed"
 
-RECOVERED = "recovered"
-RESCALED = "rescaled"
+__all__ = ["RECOVERED", "RESCALED"]  # spelled in churnwords, re-exported for the ledger's users
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +83,7 @@ class ChurnEntry:
 
     @property
     def sign(self) -> str:
-        return {ADDED: "+", REMOVED: "−", CHANGED: "~"}[self.change]
+        return {ADDED: W.NEW, REMOVED: W.GONE, CHANGED: W.SHAKY}[self.change]
 
     @property
     def text(self) -> str:
@@ -124,10 +125,8 @@ class Recovery:
 
     @property
     def text(self) -> str:
-        if self.outcome == RESCALED:
-            base = f"rescaled to {self.steady} after {self.seconds:.1f}s ({self.ready}/{self.steady} ready)"
-        else:
-            base = f"recovered in {self.seconds:.1f}s ({min(self.ready, self.steady)}/{self.steady} ready)"
+        ready = self.ready if self.outcome == RESCALED else min(self.ready, self.steady)
+        base = f"{W.recovery_words(self.outcome, self.steady)} {self.seconds:.1f}s ({ready}/{self.steady} ready)"
         return base + _requests_text(self.first_success, self.started, self.probed)
 
 

@@ -24,6 +24,7 @@ from .access import Gap
 from .dnsnames import DEFAULT_ZONE
 from .objects import Key, Labels, Pod, Service, ServicePort
 from .ports import resolve_target_port
+from .selector import selector_text
 from .store import ENDPOINTSLICE, POD, SERVICE
 
 if TYPE_CHECKING:
@@ -111,10 +112,6 @@ def worst(findings: Iterable[Finding]) -> str | None:
 
 
 # ---- small helpers ---------------------------------------------------------------------------------
-
-def _sel(labels: Labels) -> str:
-    return ",".join(f"{k}={v}" for k, v in labels)
-
 
 def _kubectl(ns: str | None, *args: str) -> str:
     words = ["kubectl"] + (["-n", ns] if ns else []) + list(args)
@@ -352,20 +349,20 @@ def _no_pods(svc: Service, index: PodIndex) -> Finding:
             elsewhere[p.namespace] = elsewhere.get(p.namespace, 0) + 1
     cands = [f"{found} on {len(pods)} pod{'s' if len(pods) != 1 else ''} ({_names(pods)}); selector wants {wanted}"
              for _, wanted, found, pods in ranked]
-    msg = f"selector {_sel(selector)} matches no pods in {ns}"
+    msg = f"selector {selector_text(selector)} matches no pods in {ns}"
     if ranked:
         _, _, found, pods = ranked[0]
         msg += f"; nearest: {found} ({len(pods)} pod{'s' if len(pods) != 1 else ''})"
     elif elsewhere:
         msg += f"; pods with these labels run in {', '.join(sorted(elsewhere))} (a Service selects in its own namespace only)"
-    evidence = [Fact("selector", _sel(selector)), Fact("nearest_candidates", _capped(cands))]
+    evidence = [Fact("selector", selector_text(selector)), Fact("nearest_candidates", _capped(cands))]
     if elsewhere:
         evidence.append(Fact("matching_pods_in_other_namespaces",
                              tuple(f"{n}: {c} pod{'s' if c != 1 else ''}" for n, c in sorted(elsewhere.items()))))
     return Finding(f"{ns}/{name}", ERROR, SELECTOR_MATCHES_NO_PODS, msg, tuple(evidence), (
         _kubectl(ns, "get", "service", name, "-o", "jsonpath={.spec.selector}"),
         _kubectl(ns, "get", "pods", "--show-labels"),
-        _kubectl(ns, "get", "pods", "-l", _sel(selector)),
+        _kubectl(ns, "get", "pods", "-l", selector_text(selector)),
         _slices_cmd(ns, name),
     ))
 
@@ -375,7 +372,7 @@ def _readiness(svc: Service, selected: list[Pod], b: _Backends) -> list[Finding]
     if b.ready and not bad:
         return []  # the common case: nothing below is needed
     ns, name = svc.key
-    sel = _sel(svc.selector or ())
+    sel = selector_text(svc.selector or ())
     cmds = (_kubectl(ns, "get", "pods", "-l", sel, "-o", "wide"), _kubectl(ns, "describe", "pods", "-l", sel),
             _slices_cmd(ns, name))
     states = _capped([f"{p.name}: {_pod_state(p)}" for p in selected])
@@ -407,7 +404,7 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
             unresolved = [p for p in live if resolve_target_port(sp, p) is None]
             if not unresolved:
                 continue
-            label, sel, declared = _port_label(sp), _sel(svc.selector or ()), _declared(live)
+            label, sel, declared = _port_label(sp), selector_text(svc.selector or ()), _declared(live)
             every = len(unresolved) == len(live)
             other_proto = sorted({_port_text(cp.container_port, cp.protocol) for p in live for cp in p.container_ports
                                   if cp.name == sp.target_port})
@@ -432,7 +429,7 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
         proto = sp.protocol or "TCP"
         if any(cp.container_port == target and (cp.protocol or "TCP") == proto for p in live for cp in p.container_ports):
             continue
-        label, sel, declared = _port_label(sp), _sel(svc.selector or ()), _declared(live)
+        label, sel, declared = _port_label(sp), selector_text(svc.selector or ()), _declared(live)
         msg = (f"targetPort {target} of port {label} is not a declared container port; pods declare "
                f"{', '.join(declared[:4])}{' …' if len(declared) > 4 else ''}")
         pod0 = live[0].name
@@ -465,7 +462,7 @@ def _workloads(svc: Service, live: list[Pod]) -> list[Finding]:
     if len(groups) < 2:
         return []
     ns, name = svc.key
-    sel = _sel(svc.selector or ())
+    sel = selector_text(svc.selector or ())
     lines = [f"{w}: {len(ps)} pod{'s' if len(ps) != 1 else ''} ({_names(ps)})" for w, ps in sorted(groups.items())]
     msg = f"selector {sel} matches pods of {len(groups)} workloads: {', '.join(sorted(groups))}"
     return [Finding(f"{ns}/{name}", WARNING, SELECTOR_MATCHES_MULTIPLE_WORKLOADS, msg,
@@ -479,16 +476,16 @@ def _selectorless(model: ClusterModel, svc: Service, b: _Backends) -> list[Findi
         return []
     slices = [s.name for s in model.topology.slices(svc.key)]
     cmds = (_slices_cmd(ns, name), _kubectl(ns, "get", "endpoints", name), _kubectl(ns, "describe", "service", name))
-    selector_text = "{} (empty: treated as none)" if svc.selector == () else "none"
+    selector_fact = "{} (empty: treated as none)" if svc.selector == () else "none"
     if b.not_ready or b.terminating:
         bad = b.not_ready + b.terminating
         return [Finding(f"{ns}/{name}", ERROR, NO_READY_ENDPOINTS,
                         f"none of the {len(bad)} manually managed endpoints is ready",
-                        (Fact("selector", selector_text), Fact("endpoints", _capped(bad)),
+                        (Fact("selector", selector_fact), Fact("endpoints", _capped(bad)),
                          Fact("endpoint_slices", tuple(slices))), cmds)]
     return [Finding(f"{ns}/{name}", ERROR, SELECTORLESS_NO_ENDPOINTS,
                     "Service has no selector and no endpoints: nothing receives its traffic",
-                    (Fact("selector", selector_text), Fact("endpoint_slices", tuple(slices)),
+                    (Fact("selector", selector_fact), Fact("endpoint_slices", tuple(slices)),
                      Fact("fix", f"add a selector, or create an EndpointSlice labelled kubernetes.io/service-name={name}")),
                     cmds)]
 

@@ -40,11 +40,12 @@ from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ROW_KINDS, ClusterWatch
 from svctui.model.churn import ChurnLedger
 from svctui.model.cluster import ClusterModel
+from svctui.model.deleteplan import DeletePlan, delete_plan
 from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
-from svctui.model.store import POD, SERVICE
+from svctui.model.store import SERVICE
 
 from . import details as details_text
 from . import lifeline
@@ -892,50 +893,13 @@ class SvctuiApp(PanesMixin, App):
         if isinstance(plan, str):
             self.notify(plan, severity="warning")
             return
-        title, pods, equivalent = plan
-        self.push_screen(ConfirmDelete(title, pods, equivalent, self._deleter), self._deleted)
+        self.push_screen(ConfirmDelete(plan.title, list(plan.pods), plan.equivalent, self._deleter), self._deleted)
 
-    def _delete_plan(self) -> tuple[str, list[actions.PodRef], str] | str:
+    def _delete_plan(self) -> DeletePlan | str:
         data = self.tree.selected_data()
-        if data is None or data[0] == "ns":
-            return "select a Service or an endpoint to delete pods"
-        key: Key = data[1]
-        ns = key[0]
-        topo = self.model.topology
-        if data[0] in ("ep", "svc") and not self.model.pods_known(ns):
-            # Which pods are behind it is not known: "no pods match" would be a claim.
-            gap = next((g for g in self.model.access.gaps(ns, (POD,))), None)
-            return f"{gap.text}: svctui cannot tell which pods to delete" if gap else \
-                f"the pods of {ns} are not listed yet"
-        if data[0] == "ep":
-            view = topo.view(key)
-            row = view.rows.get(data[2]) if view else None
-            if row is None:
-                return "that endpoint is gone"
-            pod, _ = topo.pod_for(ns, row.endpoint)
-            if pod is None:
-                return f"no pod known behind {data[2]}"
-            ref = actions.PodRef(pod.namespace, pod.name, pod.uid)
-            return (f"Delete pod {pod.namespace}/{pod.name} ({data[2]})?", [ref],
-                    f"kubectl delete pod {pod.name} -n {pod.namespace}")
-        if data[0] == "pod":
-            pod = self.model.store.pods.get((ns, data[2]))
-            if pod is None:
-                return "that pod is gone"
-            return (f"Delete pod {ns}/{pod.name}?", [actions.PodRef(ns, pod.name, pod.uid)],
-                    f"kubectl delete pod {pod.name} -n {ns}")
-        if data[0] == "ghost":
-            return "that endpoint is already gone"
-        svc = self.model.store.services.get(key)
-        if svc is None or not svc.has_selector:
-            return f"{ns}/{key[1]} has no selector: svctui cannot tell which pods are behind it"
-        pods = [p for p in topo.selected_pods(key) if not p.deleting]
-        if not pods:
-            return f"no pods match {actions.selector_text(svc.selector or ())} in {ns}"
-        sel = actions.selector_text(svc.selector or ())
-        return (f"Delete all {len(pods)} pod(s) behind Service {ns}/{key[1]} (selector {sel})?",
-                [actions.PodRef(p.namespace, p.name, p.uid) for p in pods],
-                f"kubectl delete pods -l {sel} -n {ns}")
+        if data is None:
+            return delete_plan(self.model, None, None)
+        return delete_plan(self.model, data[0], data[1] if len(data) > 1 else None, data[2] if len(data) > 2 else None)
 
     async def _deleter(self, pods: list[actions.PodRef]) -> list[actions.DeleteResult]:
         if self._api is None:

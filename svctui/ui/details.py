@@ -14,11 +14,12 @@ from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
+from svctui.model.selector import selector_summary, selector_text
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
 from .findings import FindingsTracker
-from .rows import S_DIM, S_NAME, S_OK, S_WARN, address_text, ports_text, secs, selector_text, t, type_text
+from .rows import S_DIM, S_NAME, S_OK, S_WARN, address_text, ports_text, secs, t, type_text
 
 H = "bold underline"
 
@@ -30,10 +31,6 @@ def _head(out: list[Text], title: str) -> None:
 
 def _kv(k: str, v: str, style: str = "") -> Text:
     return t(("  " + k, S_DIM), "  ", (v, style))
-
-
-def _sel(selector) -> str:
-    return ",".join(f"{k}={v}" for k, v in selector)
 
 
 def for_selection(model: ClusterModel, data: tuple | None, now: float,
@@ -175,7 +172,7 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
                 out.append(t(("      … and ", S_DIM), str(len(selected) - 10), (" more pods", S_DIM)))
         # Selector
         _head(out, "Selector vs pod labels")
-        out.append(t(("  selector  ", S_DIM), selector_text(svc)))
+        out.append(t(("  selector  ", S_DIM), selector_summary(svc.selector)))
         if svc.has_selector:
             out += _selector_report(model, svc)
     if slice_name:
@@ -210,7 +207,7 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
             f"kubectl get endpointslices -l kubernetes.io/service-name={name} -n {ns}",
             f"kubectl get endpointslices -l kubernetes.io/service-name={name} -n {ns} -w"]
     if svc.has_selector:
-        cmds.append(f"kubectl get pods -l {_sel(svc.selector)} -n {ns} -o wide")
+        cmds.append(f"kubectl get pods -l {selector_text(svc.selector or ())} -n {ns} -o wide")
     for cmd in cmds:
         out.append(t("  ", cmd))
     return out
@@ -221,7 +218,7 @@ def _selector_report(model: ClusterModel, svc: Service) -> list[Text]:
     selected = model.topology.selected_pods(svc.key)
     if selected:
         for pod in selected[:10]:
-            labels = ",".join(f"{k}={v}" for k, v in pod.labels)
+            labels = selector_text(pod.labels)
             out.append(t(("  ✓ ", S_OK), pod.name, "  ", (labels, S_DIM)))
         if len(selected) > 10:
             out.append(t(("  … and ", S_DIM), str(len(selected) - 10), (" more", S_DIM)))
@@ -254,7 +251,7 @@ def _pod(model: ClusterModel, key: Key, pod: Pod | None) -> list[Text]:
     out.append(_kv("restarts", str(pod.restarts)))
     if pod.owner_kind:
         out.append(_kv("owner", f"{pod.owner_kind}/{pod.owner_name}"))
-    out.append(_kv("labels", ",".join(f"{k}={v}" for k, v in pod.labels) or "none"))
+    out.append(_kv("labels", selector_text(pod.labels) or "none"))
     svc = model.store.services.get(key)
     if svc is not None and svc.ports:
         for p in svc.ports:

@@ -17,18 +17,18 @@ from rich.text import Span, Text
 
 from svctui.model.access import FORBIDDEN, PLURAL, UNWATCHED, Gap
 from svctui.model.churn import ADDED, REMOVED, ChurnEntry, Conditions
+from svctui.model.churnwords import GONE, NEW, SHAKY, UNSLICED, recovery_words
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Endpoint, Key, Service, ServicePort
 from svctui.model.sanitize import is_plain, plain
+from svctui.model.selector import selector_summary
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 from svctui.model.topology import EndpointRow
 
 from . import findings as F
 
-# Sign column: + new within the ledger's new window, − vanished (ghost), ~ not ready or terminating,
-# ? a selected pod that no slice lists, blank for a steady ready endpoint.
-NEW, GONE, SHAKY, UNSLICED, STEADY = "+", "−", "~", "?", " "
+STEADY = " "  # the sign column of a steady ready endpoint (the other signs: model/churnwords.py)
 UNKNOWN = "?"  # before what could not be read: nothing is claimed about it
 
 S_NAME = "bold"
@@ -174,12 +174,6 @@ def address_text(svc: Service) -> str:
     return svc.cluster_ip or "-"
 
 
-def selector_text(svc: Service) -> str:
-    if svc.selector is None:
-        return "no selector"
-    return ",".join(f"{k}={v}" for k, v in svc.selector) or "empty selector"
-
-
 def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, bool]:
     """The ready count, or the recovery badge that replaces it (it repeats the count)."""
     view = model.topology.view(key)
@@ -192,7 +186,7 @@ def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, boo
     if sw is not None and sw.last is not None:
         style = S_RECOVERED if ready >= sw.last.steady else S_SHAKY
         last = sw.last
-        word = "recovered in" if last.outcome == "recovered" else f"rescaled to {last.steady} after"
+        word = recovery_words(last.outcome, last.steady)
         return t((f"⟲ {word} {last.seconds:.1f}s ({ready}/{last.steady} ready)", style)), False
     style = S_OK if total and ready == total else (S_BAD if not ready else S_SHAKY)
     return t((f"{ready}/{total} ready", style if total else S_DIM)), False
@@ -232,7 +226,7 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
         parts += ["  ", gap_text(g)]
     parts += ["  ", type_text(svc), " ", address_text(svc)]
     if svc.type != "ExternalName":
-        parts += ["  ", ports_text(svc), "  ", (selector_text(svc), S_DIM)]
+        parts += ["  ", ports_text(svc), "  ", (selector_summary(svc.selector), S_DIM)]
     return t(*parts), animated
 
 

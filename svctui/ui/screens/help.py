@@ -9,6 +9,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from svctui.model.churnwords import LEGEND
 from svctui.model.sanitize import plain
 
 
@@ -34,7 +35,7 @@ class HelpScreen(ModalScreen[None]):
             text.append("\n")
         if self.note:
             text.append(f"\n{self.note}\n", "yellow")
-        text.append("\nSigns: + new IP   − gone (ghost row)   ~ not ready / terminating   ? pod in no slice\n", "dim")
+        text.append(f"\nSigns: {LEGEND}\n", "dim")
         text.append("Remap keys by binding id, e.g. SVCTUI_KEYS='delete=ctrl+x,filter=f'\n", "dim")
         with VerticalScroll(id="help-box"):
             yield Static(text)
