@@ -29,7 +29,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
-from svctui.kube import actions
+from svctui.kube import access_review, actions
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
 from svctui.kube.state import StreamState
@@ -774,7 +774,16 @@ class SvctuiApp(PanesMixin, App):
         if isinstance(plan, str):
             self.notify(plan, severity="warning")
             return
-        title, pods, equivalent = plan
+        self.run_worker(self._offer_delete(*plan), group="delete check", exclusive=True, exit_on_error=False)
+
+    async def _offer_delete(self, title: str, pods: list[actions.PodRef], equivalent: str) -> None:
+        """The confirmation only when the cluster says the user may delete those pods."""
+        if self._api is not None and pods:
+            lacking = await access_review.missing(self._api, access_review.delete_pods(pods[0].namespace), timeout=5.0)
+            if lacking:
+                self.notify(f"{access_review.refusal(lacking)}: svctui does not offer to delete them",
+                            title="refused", severity="error")
+                return
         self.push_screen(ConfirmDelete(title, pods, equivalent, self._deleter), self._deleted)
 
     def _delete_plan(self) -> tuple[str, list[actions.PodRef], str] | str:
