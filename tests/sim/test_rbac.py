@@ -158,3 +158,32 @@ def test_request_attributes():
     a = attributes("GET", "/api/v1/namespaces/demo", {})
     assert (a.resource, a.namespace, a.name) == ("namespaces", "demo", "demo")
     assert not attributes("GET", "/apis/apps/v1", {}).resource_request
+
+
+@pytest.mark.parametrize("auth", ["cert", "exec"])
+def test_jane_with_each_credential(auth, tmp_path):
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    s = start_secure_sim(["rbac-limited"], auth=auth, users=("jane:devs,ops",))
+    try:
+        k = Kubectl(s.write_kubeconfig(tmp_path / "kubeconfig"), tmp_path / "cache")
+        assert "Groups      [devs ops system:authenticated]" in k(*JANE, "auth", "whoami")
+        assert "Username    svctui-sim" in k("auth", "whoami")
+        assert can_i(k, *JANE, "auth", "can-i", "list", "pods", "-n", "demo") == "yes"
+        assert can_i(k, *JANE, "auth", "can-i", "list", "pods", "-n", "default") == "no"
+    finally:
+        s.stop()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--user", "jane"], "svctui sim: error: --user needs --auth token, cert or exec\n"),
+    (["--auth", "token", "--user", "ja/ne"], "svctui sim: error: user must be NAME or NAME:GROUP,... with a plain "
+                                             "name (got 'ja/ne')\n"),
+    (["--auth", "token", "--user", "svctui-sim"], "svctui sim: error: user 'svctui-sim' is the sim's admin: pick "
+                                                  "another name\n"),
+])
+def test_cli_user_errors(argv, message, capsys):
+    from svctui.commands.sim import main
+
+    assert main(argv) == 2
+    assert capsys.readouterr().err == message
