@@ -286,6 +286,10 @@ class ApiServer:
 
             return unauthorized()
         try:
+            if "Impersonate-User" in request.headers or "Impersonate-Group" in request.headers:
+                from . import impersonation
+
+                who = impersonation.apply(self.authorizer, who, request.headers)
             if not rbac.is_privileged(who):
                 self._authorize(who, request)
             return await self._dispatch(request, who)

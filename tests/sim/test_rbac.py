@@ -187,3 +187,18 @@ def test_cli_user_errors(argv, message, capsys):
 
     assert main(argv) == 2
     assert capsys.readouterr().err == message
+
+
+def test_impersonation(kubectl):
+    assert can_i(kubectl, "auth", "can-i", "delete", "pods", "--as=jane", "-n", "demo") == "no"
+    assert can_i(kubectl, "auth", "can-i", "list", "pods", "--as=jane", "-n", "demo") == "yes"
+    assert "Groups      [devs system:authenticated]" in kubectl("auth", "whoami", "--as=jane", "--as-group=devs")
+    out = kubectl.run(*JANE, "get", "pods", "-n", "demo", "--as=bob", check=False)
+    assert out.stderr.strip() == ('Error from server (Forbidden): users "bob" is forbidden: User "jane" cannot '
+                                  'impersonate resource "users" in API group "" at the cluster scope')
+
+
+def test_non_resource_forbidden(kubectl):
+    out = kubectl.run(*JANE, "get", "--raw", "/metrics", check=False)
+    assert out.stderr.strip() == 'Error from server (Forbidden): forbidden: User "jane" cannot get path "/metrics"'
+    assert '"gitVersion":"v1.32.2"' in kubectl(*JANE, "get", "--raw", "/version")
