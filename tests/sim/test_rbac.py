@@ -202,3 +202,17 @@ def test_non_resource_forbidden(kubectl):
     out = kubectl.run(*JANE, "get", "--raw", "/metrics", check=False)
     assert out.stderr.strip() == 'Error from server (Forbidden): forbidden: User "jane" cannot get path "/metrics"'
     assert '"gitVersion":"v1.32.2"' in kubectl(*JANE, "get", "--raw", "/version")
+
+
+def test_streaming_subresources_follow_the_role(kubectl):
+    pod = kubectl(*JANE, "get", "pods", "-n", "demo", "-o", "name").split()[0]
+    out = kubectl.run(*JANE, "exec", "-n", "demo", pod, "--", "hostname", check=False)
+    assert 'cannot create resource "pods/exec" in API group "" in the namespace "demo"' in out.stderr
+    assert kubectl(*JANE, "logs", "-n", "demo", pod, "--tail=1").strip(), "view reads pods/log"
+    kubectl("create", "rolebinding", "jane-edit", "-n", "demo", "--clusterrole=edit", "--user=jane")
+    try:
+        assert kubectl(*JANE, "exec", "-n", "demo", pod, "--", "hostname").strip() == pod.split("/", 1)[1]
+        out = kubectl.run(*JANE, "create", "role", "x", "-n", "demo", "--verb=get", "--resource=pods", check=False)
+        assert 'cannot create resource "roles" in API group "rbac.authorization.k8s.io"' in out.stderr
+    finally:
+        kubectl("delete", "rolebinding", "jane-edit", "-n", "demo")
