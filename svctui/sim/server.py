@@ -13,7 +13,7 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import decode, discovery, openapi, protobuf, rbac, requestinfo, reviews, tables
+from . import decode, discovery, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
 from . import errors as E
 from . import resources as R
 from .apiserver import Api, DeleteOptions
@@ -292,6 +292,7 @@ class ApiServer:
                 who = impersonation.apply(self.authorizer, who, request.headers)
             if not rbac.is_privileged(who):
                 self._authorize(who, request)
+            rbac_escalation.REQUESTER.set(who)
             return await self._dispatch(request, who)
         except E.ApiError as err:
             return _error_response(err)

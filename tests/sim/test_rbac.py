@@ -216,3 +216,24 @@ def test_streaming_subresources_follow_the_role(kubectl):
         assert 'cannot create resource "roles" in API group "rbac.authorization.k8s.io"' in out.stderr
     finally:
         kubectl("delete", "rolebinding", "jane-edit", "-n", "demo")
+
+
+def test_no_escalation_through_roles_or_bindings(kubectl):
+    kubectl("create", "rolebinding", "jane-admin", "-n", "demo", "--clusterrole=admin", "--user=jane")
+    try:
+        kubectl(*JANE, "create", "role", "pod-reader", "-n", "demo", "--verb=get,list", "--resource=pods")
+        out = kubectl.run(*JANE, "create", "role", "everything", "-n", "demo", "--verb=*", "--resource=*", check=False)
+        assert out.stderr.strip() == (
+            'Error from server (Forbidden): roles.rbac.authorization.k8s.io "everything" is forbidden: user "jane" '
+            '(groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:\n'
+            '{APIGroups:[""], Resources:["*"], Verbs:["*"]}')
+        kubectl(*JANE, "create", "rolebinding", "bob-view", "-n", "demo", "--clusterrole=view", "--user=bob")
+        out = kubectl.run(*JANE, "create", "rolebinding", "bob-admin", "-n", "demo", "--clusterrole=cluster-admin",
+                          "--user=bob", check=False)
+        assert 'is attempting to grant RBAC permissions not currently held:\n{APIGroups:["*"], Resources:["*"], ' \
+               'Verbs:["*"]}' in out.stderr
+        # The admin may (system:masters is exempt).
+        kubectl("create", "rolebinding", "bob-admin", "-n", "demo", "--clusterrole=cluster-admin", "--user=bob")
+    finally:
+        kubectl("delete", "rolebinding", "jane-admin", "bob-view", "bob-admin", "-n", "demo", "--ignore-not-found")
+        kubectl("delete", "role", "pod-reader", "-n", "demo", "--ignore-not-found")

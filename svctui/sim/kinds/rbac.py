@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import errors as E
+from .. import rbac_escalation
 from .. import resources as R
 from .. import tables as T
 from ..strategy import Strategy
@@ -47,9 +48,20 @@ def _rule_errors(rules: Any, field: str = "rules") -> list[E.FieldError]:
     return errs
 
 
+def _authorizer(api: Api) -> Any:
+    return api.ext["cluster"].server.authorizer
+
+
 class RoleStrategy(Strategy):
     has_status = False
     cluster_scoped = False
+    rt = R.ROLES
+
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
+        rbac_escalation.check_role(_authorizer(api), self.rt, obj)
+
+    def prepare_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
+        rbac_escalation.check_role(_authorizer(api), self.rt, obj)
 
     def validate_name(self, rt: R.ResourceType, name: str) -> list[E.FieldError]:
         return _path_segment_errors(name)
@@ -64,11 +76,19 @@ class RoleStrategy(Strategy):
 
 class ClusterRoleStrategy(RoleStrategy):
     cluster_scoped = True
+    rt = R.CLUSTERROLES
 
 
 class BindingStrategy(Strategy):
     has_status = False
     cluster_scoped = False
+    rt = R.ROLEBINDINGS
+
+    def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
+        rbac_escalation.check_binding(_authorizer(api), self.rt, obj)
+
+    def prepare_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any], dry_run: bool) -> None:
+        rbac_escalation.check_binding(_authorizer(api), self.rt, obj)
 
     def validate_name(self, rt: R.ResourceType, name: str) -> list[E.FieldError]:
         return _path_segment_errors(name)
@@ -104,6 +124,7 @@ class BindingStrategy(Strategy):
 
 class ClusterBindingStrategy(BindingStrategy):
     cluster_scoped = True
+    rt = R.CLUSTERROLEBINDINGS
 
 
 def _ref_text(ref: Any) -> str:
