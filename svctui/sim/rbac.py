@@ -93,7 +93,7 @@ class Authorizer:
     def __init__(self, store: Any) -> None:
         self.store = store
 
-    def _role_rules(self, ref: dict[str, Any], binding_ns: str) -> tuple[list[dict[str, Any]], str | None]:
+    def role_rules(self, ref: dict[str, Any], binding_ns: str) -> tuple[list[dict[str, Any]], str | None]:
         """The rules a roleRef names, or an error as the rule resolver words it when the role is missing."""
         kind, name = ref.get("kind"), ref.get("name", "")
         if kind == "ClusterRole":
@@ -121,7 +121,7 @@ class Authorizer:
                     if not applies_to(subject, who, bns):
                         continue
                     ref = binding.get("roleRef") or {}
-                    rules, err = self._role_rules(ref, bns)
+                    rules, err = self.role_rules(ref, bns)
                     shown = f"{md['name']}/{bns}" if bns else md["name"]
                     source = (f'{rt.kind} "{shown}" of {ref.get("kind", "")} "{ref.get("name", "")}" to '
                               f"{_subject_text(subject, bns)}")

@@ -125,7 +125,7 @@ def check_binding(authorizer: Authorizer, rt: R.ResourceType, obj: dict[str, Any
     role_rt = R.CLUSTERROLES if ref.get("kind") == "ClusterRole" else R.ROLES
     if _allowed(authorizer, who, "bind", role_rt.plural, ref.get("name", ""), "" if role_rt is R.CLUSTERROLES else ns):
         return
-    rules, err = authorizer._role_rules(ref, ns)
+    rules, err = authorizer.role_rules(ref, ns)
     if err:
         # The role getter's NotFound, passed through (its lister names the resource in the singular).
         kind = (ref.get("kind") or "").lower()

@@ -781,8 +781,8 @@ class SvctuiApp(PanesMixin, App):
         if self._api is not None and pods:
             lacking = await access_review.missing(self._api, access_review.delete_pods(pods[0].namespace), timeout=5.0)
             if lacking:
-                self.notify(f"{access_review.refusal(lacking)}: svctui does not offer to delete them",
-                            title="refused", severity="error")
+                self.notify(plain(f"{access_review.refusal(lacking)}: svctui does not offer to delete them"),
+                            title="refused", severity="error", markup=False)
                 return
         self.push_screen(ConfirmDelete(title, pods, equivalent, self._deleter), self._deleted)
 
