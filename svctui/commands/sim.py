@@ -48,6 +48,9 @@ def sim_parser() -> argparse.ArgumentParser:
                       help="with --auth exec: the ExecCredential version (default v1)")
     door.add_argument("--exec-credential", choices=("token", "cert"), default="token",
                       help="with --auth exec: the plugin returns a token (default) or a client certificate")
+    door.add_argument("--user", action="append", default=[], metavar="NAME[:GROUP,...]",
+                      help="with --auth: a user besides the admin, with a kubeconfig context svctui-sim-NAME; "
+                           "what she may do is RBAC's (e.g. --scenario rbac-limited binds jane); repeatable")
     door.add_argument("--watch-timeout", type=speed_arg, default=None, metavar="S",
                       help="end watches without timeoutSeconds after a random time in [S, 2S) "
                            "(kube-apiserver's --min-request-timeout; default 1800)")
@@ -65,17 +68,22 @@ def main(argv: Sequence[str]) -> int:
     if not (0 <= args.port <= 65535):
         print(f"svctui sim: error: --port {args.port} is not a port number", file=sys.stderr)
         return 2
-    from ..sim.frontdoor import check_options
+    from ..sim.frontdoor import check_options, parse_user
 
     try:
         check_options(args.tls, args.auth, args.exec_api_version, args.exec_credential)
+        for spec in args.user:
+            parse_user(spec)
+        if args.user and args.auth is None:
+            raise ValueError("--user needs --auth token, cert or exec")
     except ValueError as exc:
         print(f"svctui sim: error: {exc}", file=sys.stderr)
         return 2
     options = SimOptions(speed=args.speed, history=args.history, bookmark_interval=args.bookmark_interval,
                          seed=args.seed, tls=args.tls, auth=args.auth, token_ttl=args.token_ttl,
                          exec_api_version=args.exec_api_version, exec_credential=args.exec_credential,
-                         watch_timeout=args.watch_timeout, connection_lifetime=args.connection_lifetime)
+                         watch_timeout=args.watch_timeout, connection_lifetime=args.connection_lifetime,
+                         users=tuple(args.user))
     scenarios = args.scenario or ["empty"]
 
     def announce(url: str) -> None:
@@ -83,7 +91,8 @@ def main(argv: Sequence[str]) -> int:
         if args.auth:
             line += f" ({args.auth} authentication)"
         if args.kubeconfig:
-            line += f" (kubeconfig {args.kubeconfig}, context svctui-sim)"
+            contexts = ", ".join(["svctui-sim", *(f"svctui-sim-{parse_user(u).user}" for u in args.user)])
+            line += f" (kubeconfig {args.kubeconfig}, context{'s' if args.user else ''} {contexts})"
         print(line, flush=True)
 
     try:

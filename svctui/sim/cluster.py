@@ -37,6 +37,7 @@ class SimOptions:
     exec_credential: str = "token"  # what the exec plugin returns: "token" or "cert"
     watch_timeout: float | None = None  # --min-request-timeout: watches without timeoutSeconds end in [S, 2S)
     connection_lifetime: float | None = None  # a load balancer cutting every connection S seconds after it opened
+    users: tuple[str, ...] = ()  # NAME or NAME:GROUP,...: more users with credentials (needs auth), RBAC decides
 
 
 class Cluster:
@@ -67,7 +68,7 @@ class Cluster:
 
         o = self.options
         return FrontDoor(tls=o.tls, auth=o.auth, token_ttl=o.token_ttl, exec_api_version=o.exec_api_version,
-                         exec_credential=o.exec_credential)
+                         exec_credential=o.exec_credential, users=o.users)
 
     # ---- lifecycle ----
     def start_controllers(self) -> None:

@@ -37,6 +37,19 @@ WS_BEARER_PREFIX = "base64url.bearer.authorization.k8s.io."
 
 USER = "svctui-sim"
 GROUPS = ("system:masters",)
+# What kube-apiserver's anonymous authenticator makes of a request without credentials.
+ANONYMOUS = tokens.Identity("system:anonymous", ("system:unauthenticated",))
+
+
+def parse_user(spec: str) -> tokens.Identity:
+    """`NAME` or `NAME:GROUP,GROUP`: a user the front door has a credential for; ValueError when unusable."""
+    name, _, groups = spec.partition(":")
+    name = name.strip()
+    if not name or any(c in name for c in "/\\ \t\n") or not name.isprintable():
+        raise ValueError(f"user must be NAME or NAME:GROUP,... with a plain name (got {spec!r})")
+    if name == USER:
+        raise ValueError(f"user {USER!r} is the sim's admin: pick another name")
+    return tokens.Identity(name, tuple(g.strip() for g in groups.split(",") if g.strip()))
 
 
 def unauthorized() -> web.Response:
@@ -58,8 +71,13 @@ def check_options(tls: bool, auth: str | None, exec_api_version: str, exec_crede
 
 class FrontDoor:
     def __init__(self, tls: bool = False, auth: str | None = None, token_ttl: float = 900.0,
-                 exec_api_version: str = EXEC_API_VERSIONS[0], exec_credential: str = "token") -> None:
+                 exec_api_version: str = EXEC_API_VERSIONS[0], exec_credential: str = "token",
+                 users: tuple[str, ...] = ()) -> None:
         check_options(tls, auth, exec_api_version, exec_credential)
+        if users and auth is None:
+            raise ValueError("users need authentication: add --auth token, cert or exec")
+        # Users besides the admin, each with a kubeconfig context of its own (svctui-sim-NAME).
+        self.users = [parse_user(u) for u in users]
         if token_ttl <= 0:
             raise ValueError("token TTL must be greater than 0")
         self.tls = tls
@@ -70,6 +88,8 @@ class FrontDoor:
         self.ca = CertificateAuthority() if tls else None
         self.secret = secrets.token_bytes(32)
         self.static_token = secrets.token_urlsafe(32) if auth == "token" else None
+        # A static token file's lines: one token per user.
+        self.user_tokens = {secrets.token_urlsafe(32): u for u in self.users} if auth == "token" else {}
         self.client_certs = auth == "cert" or (auth == "exec" and exec_credential == "cert")
         self.log_paths: list[Path] = []
 
@@ -114,19 +134,32 @@ class FrontDoor:
             return None
         if self.static_token is not None:
             # Bytes: compare_digest refuses non-ASCII str, and a header is whatever the client sent.
-            ok = secrets.compare_digest(_raw(token), _raw(self.static_token))
-            return tokens.Identity(USER, GROUPS) if ok else None
+            if secrets.compare_digest(_raw(token), _raw(self.static_token)):
+                return tokens.Identity(USER, GROUPS)
+            for known, who in self.user_tokens.items():
+                if secrets.compare_digest(_raw(token), _raw(known)):
+                    return who
+            return None
         if self.auth == "exec" and self.exec_credential == "token":
             return tokens.verify(self.secret, token, time.time())
         return None
 
     def allows(self, request: web.Request) -> bool:
-        if self.auth is None or self.authenticate(request) is not None:
-            return True
+        return self.identify(request) is not None
+
+    def identify(self, request: web.Request) -> tokens.Identity | None:
+        """Who the request is, with the group every authenticated user has; None for a 401."""
+        who = self.authenticate(request)
+        if who is not None:
+            if "system:authenticated" in who.groups:
+                return who
+            return tokens.Identity(who.user, (*who.groups, "system:authenticated"))
         # Anonymous only for a request that presents no token: kube-apiserver puts the anonymous
         # authenticator behind union.NewFailOnError, so a bad bearer token is a 401 even on /healthz. A Basic
         # header is no credential at all since basic auth was removed (1.19).
-        return _bearer(request) is None and request.path in ANONYMOUS_PATHS
+        if _bearer(request) is None and request.path in ANONYMOUS_PATHS:
+            return ANONYMOUS
+        return None
 
     # ---- kubeconfig ----
     def kubeconfig_cluster(self, url: str, server_name: str | None = None) -> dict[str, Any]:
@@ -137,27 +170,32 @@ class FrontDoor:
             cluster["tls-server-name"] = server_name
         return cluster
 
-    def kubeconfig_user(self, kubeconfig_path: Path) -> dict[str, Any]:
+    def kubeconfig_user(self, kubeconfig_path: Path, who: tokens.Identity | None = None) -> dict[str, Any]:
+        """The credentials of the admin, or of who (one of self.users)."""
         if self.auth is None:
             return {"token": USER}
         if self.auth == "token":
+            if who is not None:
+                return {"token": next(t for t, u in self.user_tokens.items() if u == who)}
             return {"token": self.static_token}
         if self.auth == "cert":
             assert self.ca is not None
-            pair = self.ca.client_pair(USER, GROUPS)
+            pair = self.ca.client_pair(who.user, who.groups) if who else self.ca.client_pair(USER, GROUPS)
             return {"client-certificate-data": base64.b64encode(pair.cert_pem).decode(),
                     "client-key-data": base64.b64encode(pair.key_pem).decode()}
-        state = self._write_plugin_state(kubeconfig_path)
+        state = self._write_plugin_state(kubeconfig_path, who)
         stanza: dict[str, Any] = {"apiVersion": self.exec_api_version, "command": sys.executable,
                                   "args": ["-m", "svctui.sim.credential", str(state)], "provideClusterInfo": False}
         if self.exec_api_version.endswith("/v1"):
             stanza["interactiveMode"] = "Never"  # required in v1
         return {"exec": stanza}
 
-    def _write_plugin_state(self, kubeconfig_path: Path) -> Path:
-        state_path = kubeconfig_path.with_name(kubeconfig_path.name + ".credential.json")
-        log_path = kubeconfig_path.with_name(kubeconfig_path.name + ".credential.log")
-        state: dict[str, Any] = {"apiVersion": self.exec_api_version, "user": USER, "groups": list(GROUPS),
+    def _write_plugin_state(self, kubeconfig_path: Path, who: tokens.Identity | None = None) -> Path:
+        suffix = f".{who.user}" if who else ""
+        state_path = kubeconfig_path.with_name(kubeconfig_path.name + suffix + ".credential.json")
+        log_path = kubeconfig_path.with_name(kubeconfig_path.name + suffix + ".credential.log")
+        user, groups = (who.user, list(who.groups)) if who else (USER, list(GROUPS))
+        state: dict[str, Any] = {"apiVersion": self.exec_api_version, "user": user, "groups": groups,
                                  "ttl": self.token_ttl, "credential": self.exec_credential, "log": str(log_path)}
         if self.exec_credential == "cert":
             assert self.ca is not None

@@ -19,9 +19,11 @@ from typing import Any
 
 MAGIC = b"k8s\x00"
 _TABLE_PATH = Path(__file__).parent / "data" / "k8s-protobuf.json"
+_RBAC_TABLE_PATH = _TABLE_PATH.with_name("k8s-protobuf-rbac.json")
 
 _GROUP_PKG = {"": "core", "apps": "apps", "discovery.k8s.io": "discovery", "autoscaling": "autoscaling",
-              "policy": "policy", "meta.k8s.io": "meta"}
+              "policy": "policy", "meta.k8s.io": "meta", "rbac.authorization.k8s.io": "rbac",
+              "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication"}
 
 
 class ProtobufError(ValueError):
@@ -30,7 +32,7 @@ class ProtobufError(ValueError):
 
 @functools.lru_cache(maxsize=1)
 def _tables() -> dict[str, list[list[Any]]]:
-    return json.loads(_TABLE_PATH.read_text())
+    return {**json.loads(_TABLE_PATH.read_text()), **json.loads(_RBAC_TABLE_PATH.read_text())}
 
 
 @functools.cache

@@ -110,9 +110,25 @@ REPLICASETS = _rt("apps", "v1", "ReplicaSet", "replicasets", True, ["rs"], ["all
 STATEFULSETS = _rt("apps", "v1", "StatefulSet", "statefulsets", True, ["sts"], ["all"],
                    subs=[Subresource("status", "StatefulSet", _STATUS), _SCALE])
 
+# RBAC (rbac.py authorizes with them) and the reviews that ask it (reviews.py): create-only, never stored.
+_RBAC = "rbac.authorization.k8s.io"
+ROLES = _rt(_RBAC, "v1", "Role", "roles", True)
+CLUSTERROLES = _rt(_RBAC, "v1", "ClusterRole", "clusterroles", False)
+ROLEBINDINGS = _rt(_RBAC, "v1", "RoleBinding", "rolebindings", True)
+CLUSTERROLEBINDINGS = _rt(_RBAC, "v1", "ClusterRoleBinding", "clusterrolebindings", False)
+SELFSUBJECTACCESSREVIEWS = _rt("authorization.k8s.io", "v1", "SelfSubjectAccessReview", "selfsubjectaccessreviews",
+                               False, verbs=("create",))
+SELFSUBJECTRULESREVIEWS = _rt("authorization.k8s.io", "v1", "SelfSubjectRulesReview", "selfsubjectrulesreviews",
+                              False, verbs=("create",))
+SELFSUBJECTREVIEWS = _rt("authentication.k8s.io", "v1", "SelfSubjectReview", "selfsubjectreviews", False,
+                         verbs=("create",))
+RBAC_KINDS = (CLUSTERROLES, CLUSTERROLEBINDINGS, ROLES, ROLEBINDINGS)
+REVIEWS = (SELFSUBJECTACCESSREVIEWS, SELFSUBJECTRULESREVIEWS, SELFSUBJECTREVIEWS)
+
 ALL: tuple[ResourceType, ...] = (
     NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, CONFIGMAPS, EVENTS,
     ENDPOINTSLICES, DEPLOYMENTS, REPLICASETS, STATEFULSETS,
+    *RBAC_KINDS, *REVIEWS,
 )
 
 BY_KEY: dict[tuple[str, str], ResourceType] = {rt.key: rt for rt in ALL}

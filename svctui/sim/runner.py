@@ -21,16 +21,22 @@ CONTEXT = "svctui-sim"
 
 
 def kubeconfig(url: str, namespace: str | None = None, cluster: dict[str, Any] | None = None,
-               user: dict[str, Any] | None = None) -> dict[str, Any]:
+               user: dict[str, Any] | None = None, others: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """others: more users by name, each in a context svctui-sim-NAME next to the admin's."""
     ctx: dict[str, Any] = {"cluster": CONTEXT, "user": CONTEXT}
     if namespace:
         ctx["namespace"] = namespace
+    users = [{"name": CONTEXT, "user": user or {"token": "svctui-sim"}}]
+    contexts = [{"name": CONTEXT, "context": ctx}]
+    for name, creds in (others or {}).items():
+        users.append({"name": f"{CONTEXT}-{name}", "user": creds})
+        contexts.append({"name": f"{CONTEXT}-{name}", "context": {**ctx, "user": f"{CONTEXT}-{name}"}})
     return {
         "apiVersion": "v1",
         "kind": "Config",
         "clusters": [{"name": CONTEXT, "cluster": cluster or {"server": url}}],
-        "users": [{"name": CONTEXT, "user": user or {"token": "svctui-sim"}}],
-        "contexts": [{"name": CONTEXT, "context": ctx}],
+        "users": users,
+        "contexts": contexts,
         "current-context": CONTEXT,
         "preferences": {},
     }
@@ -43,11 +49,13 @@ def write_kubeconfig(path: str | os.PathLike[str], url: str, namespace: str | No
     p = Path(path).expanduser()
     p.parent.mkdir(parents=True, exist_ok=True)
     cluster = user = None
+    others: dict[str, dict[str, Any]] = {}
     if frontdoor is not None:
         cluster = frontdoor.kubeconfig_cluster(url, server_name)
         user = frontdoor.kubeconfig_user(p)
+        others = {who.user: frontdoor.kubeconfig_user(p, who) for who in frontdoor.users}
     tmp = p.with_suffix(p.suffix + ".tmp")
-    tmp.write_text(yaml.safe_dump(kubeconfig(url, namespace, cluster, user), sort_keys=False))
+    tmp.write_text(yaml.safe_dump(kubeconfig(url, namespace, cluster, user, others), sort_keys=False))
     os.chmod(tmp, 0o600)
     tmp.replace(p)
     return p

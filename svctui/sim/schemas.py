@@ -10,14 +10,16 @@ from typing import Any
 from .resources import ResourceType
 
 _PATH = Path(__file__).parent / "data" / "k8s-1.32-schemas.json"
+_RBAC_PATH = _PATH.with_name("k8s-1.32-schemas-rbac.json")
 
 _GROUP_PKG = {"": "core", "apps": "apps", "discovery.k8s.io": "discovery", "autoscaling": "autoscaling",
-              "policy": "policy"}
+              "policy": "policy", "rbac.authorization.k8s.io": "rbac", "authorization.k8s.io": "authorization",
+              "authentication.k8s.io": "authentication"}
 
 
 @functools.lru_cache(maxsize=1)
 def definitions() -> dict[str, Any]:
-    return json.loads(_PATH.read_text())
+    return {**json.loads(_PATH.read_text()), **json.loads(_RBAC_PATH.read_text())}
 
 
 def definition_name(group: str, version: str, kind: str) -> str:

@@ -13,16 +13,19 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import decode, discovery, openapi, protobuf, tables
+from . import decode, discovery, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
 from . import errors as E
 from . import resources as R
 from .apiserver import Api, DeleteOptions
 from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
+from .tokens import Identity
 
 log = logging.getLogger("svctui.sim.server")
 
 JSON = "application/json"
+# Who every request is without the front door: the kubeconfig's admin, as before there was RBAC.
+ADMIN = Identity("svctui-sim", (rbac.MASTERS, rbac.AUTHENTICATED))
 # Lists longer than this are streamed in chunks of this many items.
 LIST_CHUNK = 500
 TOO_LARGE_WAIT = 3.0  # the watch cache's blockTimeout
@@ -272,6 +275,7 @@ class ApiServer:
         # plural, namespace) → (webhook name, message). The message is the webhook's own text, which
         # the apiserver passes on verbatim: whatever a policy author wrote, markup and escapes included.
         self.deny: dict[tuple[str, str, str | None], tuple[str, str]] = {}
+        self.authorizer = rbac.Authorizer(api.store)
 
     def app(self) -> web.Application:
         app = web.Application(client_max_size=16 * 1024 * 1024)
@@ -281,12 +285,20 @@ class ApiServer:
     # ---- entry ----
     async def dispatch(self, request: web.Request) -> web.StreamResponse:
         self.request_count += 1
-        if self.frontdoor is not None and not self.frontdoor.allows(request):
+        who = ADMIN if self.frontdoor is None else self.frontdoor.identify(request)
+        if who is None:
             from .frontdoor import unauthorized
 
             return unauthorized()
         try:
-            return await self._dispatch(request)
+            if "Impersonate-User" in request.headers or "Impersonate-Group" in request.headers:
+                from . import impersonation
+
+                who = impersonation.apply(self.authorizer, who, request.headers)
+            if not rbac.is_privileged(who):
+                self._authorize(who, request)
+            rbac_escalation.REQUESTER.set(who)
+            return await self._dispatch(request, who)
         except E.ApiError as err:
             return _error_response(err)
         except (ConnectionResetError, asyncio.CancelledError):
@@ -295,7 +307,7 @@ class ApiServer:
             log.exception("internal error on %s %s", request.method, request.path)
             return _error_response(E.ApiError(500, "InternalError", f"Internal error occurred: {exc}"))
 
-    async def _dispatch(self, request: web.Request) -> web.StreamResponse:
+    async def _dispatch(self, request: web.Request, who: Identity = ADMIN) -> web.StreamResponse:
         path = request.path.rstrip("/") or "/"
         method = request.method
         if method == "GET":
@@ -308,9 +320,18 @@ class ApiServer:
         if route is None:
             return _json_response(E.ApiError(404, "NotFound", "the server could not find the requested resource", {}).status(), 404)
         if self.forbid:
-            self._check_forbidden(method, route, request.query)
+            self._check_forbidden(method, route, request.query, who.user)
         if self.deny and method in ("POST", "PUT", "PATCH", "DELETE"):
             self._check_denied(method, route)
+        if route.rt in R.REVIEWS:
+            if method != "POST" or route.name is not None:
+                raise E.method_not_allowed()
+            body = await self._body(request)
+            if isinstance(body, dict):
+                # A review's status is the server's to fill; protobuf clients send an empty one.
+                body.pop("status", None)
+                decode.enforce(route.rt, body, request.query.get("fieldValidation"))
+            return _json_response(reviews.answer(route.rt, self.authorizer, who, body), status=201)
         if route.sub is not None:
             handler = self.subresource_handlers.get((route.rt.plural, route.sub))
             if handler is not None:
@@ -343,7 +364,14 @@ class ApiServer:
             return await self.delete(request, route)
         raise E.method_not_allowed()
 
-    def _check_forbidden(self, method: str, route: Route, q: Any) -> None:
+    def _authorize(self, who: Identity, request: web.Request) -> None:
+        attrs = requestinfo.attributes(request.method, request.path, request.query)
+        decision = self.authorizer.authorize(who, attrs)
+        if not decision.allowed:
+            raise E.ApiError(403, "Forbidden", rbac.forbidden_message(who, attrs, decision.reason),
+                             rbac.forbidden_details(attrs))
+
+    def _check_forbidden(self, method: str, route: Route, q: Any, user: str = "svctui-sim") -> None:
         named = route.name is not None
         verb = {"GET": "get" if named else ("watch" if _bool(q.get("watch")) else "list"), "POST": "create",
                 "PUT": "update", "PATCH": "patch", "DELETE": "delete" if named else "deletecollection"}.get(method, method.lower())
@@ -361,7 +389,7 @@ class ApiServer:
         if rt.group:
             details["group"] = rt.group
         details["kind"] = rt.plural
-        raise E.ApiError(403, "Forbidden", f'{what} is forbidden: User "svctui-sim" cannot {verb} resource '
+        raise E.ApiError(403, "Forbidden", f'{what} is forbidden: User "{user}" cannot {verb} resource '
                                            f'"{resource}" in API group "{rt.group}" {scope}', details)
 
     def _check_denied(self, method: str, route: Route) -> None:

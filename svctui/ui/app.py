@@ -32,7 +32,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 
-from svctui.kube import actions
+from svctui.kube import access_review, actions
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
 from svctui.kube.state import LOST, RECONNECTING, StreamState
@@ -893,7 +893,18 @@ class SvctuiApp(PanesMixin, App):
         if isinstance(plan, str):
             self.notify(plan, severity="warning")
             return
-        self.push_screen(ConfirmDelete(plan.title, list(plan.pods), plan.equivalent, self._deleter), self._deleted)
+        self.run_worker(self._offer_delete(plan), group="delete check", exclusive=True, exit_on_error=False)
+
+    async def _offer_delete(self, plan: DeletePlan) -> None:
+        """The confirmation only when the cluster says the user may delete those pods."""
+        pods = list(plan.pods)
+        if self._api is not None and pods:
+            lacking = await access_review.missing(self._api, access_review.delete_pods(pods[0].namespace), timeout=5.0)
+            if lacking:
+                self.notify(plain(f"{access_review.refusal(lacking)}: svctui does not offer to delete them"),
+                            title="refused", severity="error", markup=False)
+                return
+        self.push_screen(ConfirmDelete(plan.title, pods, plan.equivalent, self._deleter), self._deleted)
 
     def _delete_plan(self) -> DeletePlan | str:
         data = self.tree.selected_data()

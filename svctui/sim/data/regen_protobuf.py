@@ -25,7 +25,12 @@ PACKAGES = {
     "k8s.io/api/autoscaling/v1": "autoscaling/v1",
     "k8s.io/api/policy/v1": "policy/v1",
     "k8s.io/apimachinery/pkg/apis/meta/v1": "meta/v1",
+    "k8s.io/api/rbac/v1": "rbac/v1",
+    "k8s.io/api/authorization/v1": "authorization/v1",
+    "k8s.io/api/authentication/v1": "authentication/v1",
 }
+# Their messages go to a file of their own, so that either file regenerates without touching the other.
+SEPARATE = {"rbac/v1", "authorization/v1", "authentication/v1"}
 # Types with hand-written codecs in the decoder.
 SPECIAL = {"meta/v1.Time", "meta/v1.MicroTime", "intstr.IntOrString", "resource.Quantity", "runtime.RawExtension",
            "meta/v1.Duration", "meta/v1.Fields", "meta/v1.FieldsV1"}
@@ -148,9 +153,12 @@ def main(api: str, machinery: str) -> None:
             fields.append([number, f["json"], kind, flags])
         if fields:
             out[qname] = fields
-    target = Path(__file__).with_name("k8s-protobuf.json")
-    target.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True))
-    print(f"{len(out)} messages, {target.stat().st_size} bytes -> {target}")
+    apart = {k: v for k, v in out.items() if k.rsplit(".", 1)[0] in SEPARATE}
+    rest = {k: v for k, v in out.items() if k not in apart}
+    for name, part in (("k8s-protobuf.json", rest), ("k8s-protobuf-rbac.json", apart)):
+        target = Path(__file__).with_name(name)
+        target.write_text(json.dumps(part, separators=(",", ":"), sort_keys=True))
+        print(f"{len(part)} messages, {target.stat().st_size} bytes -> {target}")
 
 
 if __name__ == "__main__":

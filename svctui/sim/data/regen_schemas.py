@@ -20,6 +20,13 @@ ROOTS = [
     "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "io.k8s.api.core.v1.Binding",
 ]
 LISTS = [r + "List" for r in ROOTS[:11]]
+# A file of their own, so that kinds added to ROOTS and these regenerate without touching each other.
+RBAC_ROOTS = [
+    "io.k8s.api.rbac.v1.Role", "io.k8s.api.rbac.v1.ClusterRole", "io.k8s.api.rbac.v1.RoleBinding",
+    "io.k8s.api.rbac.v1.ClusterRoleBinding", "io.k8s.api.authorization.v1.SelfSubjectAccessReview",
+    "io.k8s.api.authorization.v1.SelfSubjectRulesReview", "io.k8s.api.authentication.v1.SelfSubjectReview",
+]
+RBAC_LISTS = [r + "List" for r in RBAC_ROOTS[:4]]
 
 
 def _clean(node):
@@ -57,8 +64,13 @@ def main() -> None:
 
     base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.32.0-local"
     defs = json.loads((base / "_definitions.json").read_text())["$defs"]
+    _write(defs, ROOTS + LISTS, "k8s-1.32-schemas.json")
+    _write(defs, RBAC_ROOTS + RBAC_LISTS, "k8s-1.32-schemas-rbac.json")
+
+
+def _write(defs, roots, filename) -> None:
     keep: set[str] = set()
-    todo = [r for r in ROOTS + LISTS if r in defs]
+    todo = [r for r in roots if r in defs]
     while todo:
         name = todo.pop()
         if name in keep:
@@ -68,7 +80,7 @@ def main() -> None:
         _refs(defs[name], acc)
         todo.extend(acc - keep)
     out = {name: _clean(defs[name]) for name in sorted(keep)}
-    target = Path(__file__).with_name("k8s-1.32-schemas.json")
+    target = Path(__file__).with_name(filename)
     target.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True))
     print(f"{len(out)} definitions, {target.stat().st_size} bytes -> {target}")
 

@@ -18,9 +18,10 @@ __all__ = ["HERE", "ScenarioError", "load_scenarios", "read_manifests"]
 
 
 def load_scenarios(cluster: Cluster, names: list[str]) -> None:
-    from . import bootstrap
+    from . import bootstrap, rbac_policy
 
     bootstrap.load(cluster)
+    rbac_policy.load(cluster)
     for name in names:
         if name == "empty":
             continue

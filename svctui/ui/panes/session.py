@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from svctui.kube import access_review
 from svctui.kube.debugpod import DebugPodError, DebugSession, pod_name
 
 Approve = Callable[[str, str, str], Awaitable[bool]]
 READ_ONLY = "read-only"
 DECLINED = "declined"
+NOT_PERMITTED = "not-permitted"
 
 
 class GatedSession(DebugSession):
@@ -31,6 +33,11 @@ class GatedSession(DebugSession):
             if self.read_only:
                 raise DebugPodError("read-only mode (--read-only): svctui creates no debug pods, so nothing runs "
                                     "from inside the cluster", READ_ONLY)
+            # Asked before the prompt: a yes to a pod the user may not create would only end in a 403.
+            lacking = await access_review.missing(self.api, access_review.debug_pod(namespace), timeout=5.0)
+            if lacking:
+                raise DebugPodError(f"{access_review.refusal(lacking)}: svctui cannot run a debug pod there",
+                                    NOT_PERMITTED)
             if not await self.approve(namespace, pod_name(self.session_id), self.image):
                 raise DebugPodError(f"cancelled: no debug pod in namespace {namespace}", DECLINED)
         return await super().pod(namespace, on_progress)
