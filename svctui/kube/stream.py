@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -66,8 +66,9 @@ class StreamStats:
 class ResourceStream:
     def __init__(self, api: ApiClient, resource: kapi.Resource, namespace: str | None, sink: ModelSink,
                  options: WatchOptions, on_state: Callable[[StreamState], object],
-                 on_skip: Callable[[Skipped], None] | None = None):
+                 on_skip: Callable[[Skipped], None] | None = None, selectors: Sequence[tuple[str, str]] = ()):
         self.api = api
+        self.selectors = list(selectors)  # labelSelector / fieldSelector, on the list and the watch alike
         self.resource = resource
         self.namespace = namespace
         self.sink = sink
@@ -168,7 +169,7 @@ class ResourceStream:
         ahead: tuple[str, asyncio.Task] | None = None
         try:
             while True:
-                q = [("limit", str(limit))] if limit else []
+                q = ([("limit", str(limit))] if limit else []) + self.selectors
                 if cont:
                     q.append(("continue", cont))
                 asked = None
@@ -190,7 +191,7 @@ class ResourceStream:
                 guess = continue_token(data) if limit else None
                 if guess:
                     ahead = (guess, asyncio.get_running_loop().create_task(kapi.get_bytes(
-                        self.api, self.path, [("limit", str(limit)), ("continue", guess)],
+                        self.api, self.path, [("limit", str(limit)), ("continue", guess), *self.selectors],
                         self.options.list_read_timeout)))
                     await asyncio.sleep(0)  # lets the task send its request before the decoding below
                 try:
@@ -227,7 +228,7 @@ class ResourceStream:
         lo, hi = self.options.watch_timeout
         timeout = round(self.rng.uniform(lo, hi)) or 1
         q = [("watch", "true"), ("resourceVersion", self.rv or ""), ("allowWatchBookmarks", "true"),
-             ("timeoutSeconds", str(timeout))]
+             ("timeoutSeconds", str(timeout)), *self.selectors]
         started = time.monotonic()
         resp = await kapi.open_watch(self.api, self.path, q, timeout + self.options.read_margin)
         self.stats.watches += 1

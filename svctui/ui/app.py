@@ -499,8 +499,16 @@ class SvctuiApp(PanesMixin, App):
         if DNS_SERVICE in keys:
             self._paint_header()
 
+    def _scope(self) -> str | None:
+        """The one namespace on screen (None: all). A watch of one namespace also holds kube-dns
+        (for the header's cluster DNS health), which is not the user's namespace to show."""
+        if self.view_ns is not None:
+            return self.view_ns
+        return None if self.namespace_name in (ALL, "…") else self.namespace_name
+
     def _visible(self, key: Key) -> bool:
-        if self.view_ns is not None and key[0] != self.view_ns:
+        scope = self._scope()
+        if scope is not None and key[0] != scope:
             return False
         return R.matches(self.model, key, self.filter_text)
 
@@ -585,8 +593,9 @@ class SvctuiApp(PanesMixin, App):
             view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])
             return
         entries = self.model.ledger.entries(key)[-TIMELINE_ROWS:] + self.probe_log.entries(key)[-TIMELINE_ROWS:]
-        if self.view_ns is not None and key is None:
-            entries = [e for e in entries if e.service[0] == self.view_ns]
+        scope = self._scope()
+        if scope is not None and key is None:
+            entries = [e for e in entries if e.service[0] == scope]
         # Within one timestamp, arrival order is an accident of batching: order ties by Service, then
         # by the order the changes happen in, then by address. Probe lines (panes/) merge in by time.
         entries = sorted(entries, key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))[-TIMELINE_ROWS:]

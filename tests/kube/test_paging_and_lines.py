@@ -29,7 +29,8 @@ async def test_one_namespace(sim, http, tmp_path):
     h = await start_harness(sim, tmp_path, namespace="team-a")
     try:
         assert set(h.model.store.services) == {("team-a", "a")}
-        assert set(h.watch.states) == {(k, "team-a") for k in ("Service", "EndpointSlice", "Pod")}
+        assert set(h.watch.states) == {(k, "team-a") for k in ("Service", "EndpointSlice", "Pod", "Deployment",
+                                                                "ReplicaSet", "StatefulSet")}
         n = len(h.batches)
         await http.create(SERVICES, service("ignored", "default"))
         await http.create(SERVICES, service("b", "team-a"))
