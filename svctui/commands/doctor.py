@@ -91,14 +91,14 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
             return 2
         model = snap.model
         if name is None:
-            findings = D.diagnose(model, scope, nodes=snap.nodes, platform=snap.platform)
+            findings = D.diagnose(model, scope, platform=snap.platform)
             n = sum(1 for k in model.store.services if scope is None or k[0] == scope)
             where = "all namespaces" if scope is None else f"namespace {scope}"
             checked = f"{n} Service{'s' if n != 1 else ''} checked in {where}"
         else:
             key = (target.namespace, name)
             if key in model.store.services:
-                findings = D.diagnose_service(model, key, nodes=snap.nodes, platform=snap.platform)
+                findings = D.diagnose_service(model, key, platform=snap.platform)
             else:
                 keys = await snapshot.service_keys(target.api)
                 findings = [D.service_not_found(key[0], name, keys if keys is not None else model.store.services)]

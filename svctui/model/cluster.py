@@ -36,6 +36,8 @@ class ClusterModel:
             self.ledger.pod_namer = self._pod_name
         self._synced: dict[str, set[str | None]] = {}  # kind → namespaces listed (None = all)
         self.workload_index = WorkloadIndex()
+        # Every node's name, when the node list could be read (kube/nodes.py); None: not known.
+        self.nodes: tuple[str, ...] | None = None
 
     def apply(self, kind: str, event_type: str, obj: Obj, now: float) -> Changes:
         return self._propagate(self.store.apply(kind, event_type, obj), now, set())

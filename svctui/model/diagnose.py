@@ -474,6 +474,16 @@ def _selectorless(model: ClusterModel, svc: Service, b: _Backends) -> list[Findi
                     cmds)]
 
 
+def policy_nodes(model: ClusterModel, namespace: str) -> list[str]:
+    """The nodes a Local traffic policy is judged over, one rule for the TUI and `svctui doctor`:
+    every node when the node list could be read (`ClusterModel.nodes`), else the nodes the
+    namespace's pods run on. Not the nodes of every pod held: what else is held differs between
+    the two (the doctor lists all of kube-system, the TUI only kube-dns's pods)."""
+    if model.nodes is not None:
+        return sorted(model.nodes)
+    return sorted({p.node_name for p in model.store.pods.values() if p.namespace == namespace and p.node_name})
+
+
 def _local_policy(model: ClusterModel, svc: Service, nodes: Iterable[str] | None) -> list[Finding]:
     external = svc.external_traffic_policy == "Local" and svc.type in ("NodePort", "LoadBalancer")
     internal = svc.internal_traffic_policy == "Local"
@@ -481,7 +491,7 @@ def _local_policy(model: ClusterModel, svc: Service, nodes: Iterable[str] | None
         return []
     view = model.topology.view(svc.key)
     with_ready = {r.endpoint.node_name for r in (view.rows.values() if view else ()) if r.endpoint.is_ready}
-    all_nodes = set(nodes) if nodes is not None else {p.node_name for p in model.store.pods.values() if p.node_name}
+    all_nodes = set(nodes) if nodes is not None else set(policy_nodes(model, svc.namespace))
     lacking = sorted(all_nodes - with_ready)
     if not lacking:
         return []

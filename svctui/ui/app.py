@@ -32,6 +32,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 from svctui.kube import actions
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
+from svctui.kube.nodes import node_names
 from svctui.kube.state import StreamState
 from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ROW_KINDS, ClusterWatch
@@ -239,6 +240,8 @@ class SvctuiApp(PanesMixin, App):
         ns = None if self.watch_all else target.namespace
         self._api = target.api
         self.post_message(TargetResolved(gen, target.context, ns or ALL))
+        # Before the first diagnosis, so the Local-policy check counts nodes as `svctui doctor` does.
+        self.model.nodes = await node_names(target.api)
         watch = ClusterWatch(target.api, self.model, lambda ch: self.post_message(ModelChanged(gen, ch)),
                              namespace=ns, default_namespace=target.namespace,
                              on_state=lambda st: self.post_message(StreamStateChanged(gen, st)),

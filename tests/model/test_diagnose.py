@@ -314,6 +314,17 @@ def test_internal_local_policy_uses_nodes_pods_run_on_by_default():
     assert f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS and "cannot reach" in f.message
 
 
+def test_policy_nodes_are_the_node_list_else_the_namespaces_pods():
+    services, slices, pods = healthy_web(1, internal_traffic_policy="Local")
+    pods.append(pod("coredns", "10.0.9.9", ns="kube-system", labels={"k8s-app": "kube-dns"})._replace(node_name="cp"))
+    m = model_with(services, slices, pods)
+    # Another namespace's pods (held for the DNS header) do not change the count.
+    assert D.policy_nodes(m, "default") == ["worker"] and D.diagnose_service(m, WEB) == []
+    m.nodes = ("cp", "worker", "worker2")
+    [f] = D.diagnose_service(m, WEB)
+    assert "2 of 3 nodes" in f.message
+
+
 def test_external_policy_ignored_for_cluster_ip():
     services, slices, pods = healthy_web(1, external_traffic_policy="Local")
     assert D.diagnose_service(model_with(services, slices, pods), WEB, nodes=["worker", "worker2"]) == []

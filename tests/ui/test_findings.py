@@ -6,12 +6,14 @@ made the way a user would, with kubectl."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from svctui.model import diagnose as D
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
@@ -212,6 +214,23 @@ async def test_dns_down_shows_in_the_header_whatever_the_namespace(dns_down, tmp
         assert {k for k in app.model.store.services if k[0] == "kube-system"} == {("kube-system", "kube-dns")}
         await kubectl(kc, "-n", "kube-system", "scale", "deployment", "coredns", "--replicas=1")
         await wait_for(pilot, lambda: "DNS" not in header(app), what="DNS back in the header")
+
+
+async def test_local_policy_counts_nodes_as_the_doctor_does(failures, capsys):
+    """One rule (diagnose.policy_nodes) for both: the TUI's edge finding says what `svctui doctor` says."""
+    from svctui.commands.doctor import main as doctor_main
+    sim, cfg = failures
+    app = make_app(cfg, namespace=NS, all_namespaces=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await synced(pilot, sim, 8)
+        [tui] = [f for f in app.findings.shown((NS, "edge"), app.now()) if f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
+    rc = await asyncio.to_thread(doctor_main, ["svc/edge", "-n", NS, "-o", "json", "--kubeconfig", str(cfg)])
+    out = json.loads(capsys.readouterr().out)
+    [cli] = [f for f in out["findings"] if f["code"] == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
+    assert rc == 0 and tui.message == cli["message"], (tui.message, cli["message"])
+    assert tui.to_dict()["evidence"] == cli["evidence"]
+    nodes = sim.call(lambda c: sorted(n["metadata"]["name"] for n in c.store.list(R.NODES, None)))
+    assert f"of {len(nodes)} nodes" in tui.message, "every node counts: NodePort traffic reaches all of them"
 
 
 async def _failures_screen(pilot, sim, clock) -> None:
