@@ -498,7 +498,7 @@ class SvctuiApp(PanesMixin, App):
         else:
             keys = self._diag_dirty & only
             self._diag_dirty -= keys
-        self.findings.update(self.model, keys, self.now())
+        self.findings.update(self.model, keys, self.now(), probes=self.probe_log.results)
         if DNS_SERVICE in keys:
             self._paint_header()
 

@@ -24,13 +24,15 @@ No Textual here; cluster text reaches the screen only through `plain()` into Ric
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from svctui.model import diagnose as D
 from svctui.model.objects import Key
+from svctui.model.probe import ProbeResult
+from svctui.model.refusals import with_probe_evidence
 from svctui.model.sanitize import plain
 
 if TYPE_CHECKING:
@@ -135,8 +137,10 @@ class FindingsTracker:
         self._judged.add(key)
         return now - since < self.grace
 
-    def update(self, model: ClusterModel, keys: Iterable[Key], now: float) -> None:
-        """Diagnose these Services again (a gone Service loses its findings)."""
+    def update(self, model: ClusterModel, keys: Iterable[Key], now: float,
+               probes: Callable[[Key], Sequence[ProbeResult]] | None = None) -> None:
+        """Diagnose these Services again (a gone Service loses its findings). `probes`: the
+        continuous probe's results per Service, as evidence for the port findings."""
         index = D.SharedPodIndex(model)  # one per batch, built only if a selector matches nothing
         services = model.store.services
         for key in keys:
@@ -147,6 +151,8 @@ class FindingsTracker:
             else:
                 found = D.diagnose_service(model, key, index=index)
             self.diagnosed += 1
+            if probes is not None:
+                found = with_probe_evidence(found, probes(key))
             if key == D.DNS_SERVICE:
                 dns = D.diagnose_dns(model)
                 if dns:

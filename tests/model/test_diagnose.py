@@ -411,3 +411,25 @@ def test_kubectl_commands_are_shell_quoted():
     m = model_with([svc("a", selector={"app": "x y"})])
     [f] = D.diagnose_service(m, ("default", "a"))
     assert "-l 'app=x y'" in " ".join(f.kubectl)
+
+
+def test_undeclared_target_port_with_refused_requests_is_an_error():
+    from svctui.model.probe import ProbeResult
+    from svctui.model.refusals import RECENT, with_probe_evidence
+    services, slices, pods = healthy_web(1, ports=(ServicePort("http", 80, 8008),))
+    found = D.diagnose_service(model_with(services, slices, pods), WEB)
+    assert [(f.code, f.severity) for f in found] == [(D.TARGET_PORT_NOT_EXPOSED, D.WARNING)]
+
+    def res(ok: bool, status: str, i: int) -> ProbeResult:
+        return ProbeResult(float(i), WEB, ok, status)
+    refused = "curl: (7) Failed to connect to web port 80 after 1 ms: Couldn't connect to server"
+    [f] = with_probe_evidence(found, [res(False, refused, i) for i in range(RECENT)])
+    assert f.severity == D.ERROR and "connections to it are refused" in f.message
+    assert f.message.endswith("; pods declare http 8080/TCP")
+    assert f.to_dict()["evidence"]["probe"].startswith(f"{RECENT} of the last {RECENT} requests refused: curl: (7)")
+    # Not enough, not all refused, or another failure (a timeout): the warning stays.
+    assert with_probe_evidence(found, [res(False, refused, i) for i in range(RECENT - 1)]) == found
+    mixed = [res(False, refused, i) for i in range(RECENT - 1)] + [res(True, "200 OK", 9)]
+    assert with_probe_evidence(found, mixed) == found
+    timeouts = [res(False, "curl: (28) Connection timed out after 2001 milliseconds", i) for i in range(RECENT)]
+    assert with_probe_evidence(found, timeouts) == found

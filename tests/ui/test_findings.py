@@ -233,6 +233,31 @@ async def test_local_policy_counts_nodes_as_the_doctor_does(failures, capsys):
     assert f"of {len(nodes)} nodes" in tui.message, "every node counts: NodePort traffic reaches all of them"
 
 
+async def test_refused_probe_makes_an_undeclared_target_port_an_error(failures):
+    """payments: targetPort 8008, the container declares (and listens on) 8080. Declared ports alone
+    are a warning; the probe's refused requests make it an error, with the evidence."""
+    from svctui.model.refusals import RECENT
+
+    from .test_panes import confirm
+    sim, cfg = failures
+    app = make_app(cfg, namespace=NS, all_namespaces=False, clock=time.time, tick=0.2)
+    key = (NS, "payments")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await synced(pilot, sim, 8)
+        assert "⚠ targetPort not a container port" in label(app, NS, "payments")
+        app.tree.reveal(key)
+        await pilot.pause(0.2)
+        await pilot.press("p")
+        await confirm(pilot, NS)
+        await wait_for(pilot, lambda: app.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
+        await wait_for(pilot, lambda: "✖ targetPort not a container port" in label(app, NS, "payments"),
+                       what="the error badge")
+        [f] = [f for f in app.findings.shown(key, app.now()) if f.code == D.TARGET_PORT_NOT_EXPOSED]
+        assert f.severity == D.ERROR and "connections to it are refused" in f.message
+        assert "curl: (7)" in f.to_dict()["evidence"]["probe"]
+        await pilot.press("p")  # stop the probe
+
+
 async def _failures_screen(pilot, sim, clock) -> None:
     app = pilot.app
     await synced(pilot, sim, 8)
