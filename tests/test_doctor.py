@@ -15,6 +15,7 @@ import pytest
 from svctui.commands.doctor import main as doctor_main
 from svctui.commands.doctor import write_text
 from svctui.model import diagnose as D
+from svctui.sim import resources as R
 from svctui.sim.runner import write_kubeconfig
 
 from .conftest import make_kubectl, start_sim
@@ -236,11 +237,37 @@ def test_text_strips_control_characters():
 
 
 def test_demo_scenario_only_flags_what_is_broken(demo_sim, capsys, tmp_path):
-    # The seeds' healthy setups (ClusterIP, NodePort, ExternalName, headless, named multi-port, the
-    # `kubernetes` Service, kube-dns) stay quiet; only the deliberate typo and the LoadBalancer speak.
+    # The seeds' healthy setups (ClusterIP, NodePort, headless, named multi-port, the `kubernetes`
+    # Service, kube-dns) stay quiet; the deliberate typo and the LoadBalancer speak, and so does the
+    # ExternalName: its target database.example.com does not exist (NXDOMAIN, as on the internet).
     cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
     expected = {("demo/db-typo", D.SELECTOR_MATCHES_NO_PODS),
+                ("default/external-db", D.EXTERNAL_NAME_UNRESOLVED),
                 ("default/web-loadbalancer", D.TARGET_PORT_NOT_EXPOSED),  # nginx declares 80 only, 443 is mapped
                 ("default/web-loadbalancer", D.LB_PENDING)}
     rc, _ = wait_json(capsys, cfg, ["-A"], lambda d: pairs(d) == expected)
     assert rc == 1
+
+
+def test_external_name_target_is_resolved_through_the_cluster_dns(demo_sim, capsys, tmp_path):
+    """Asked as a pod would (the Service's FQDN, CNAME followed) over a port-forward to CoreDNS."""
+    kubectl = make_kubectl(demo_sim, tmp_path)
+    cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    [f] = json.loads(out)["findings"]
+    assert (rc, f["code"], f["severity"]) == (1, D.EXTERNAL_NAME_UNRESOLVED, D.ERROR), err
+    assert "database.example.com does not exist (NXDOMAIN)" in f["message"]
+    assert f["evidence"]["names_followed"] == ["external-db.default.svc.cluster.local", "database.example.com"]
+    kubectl("-n", "default", "patch", "service", "external-db", "-p", '{"spec":{"externalName":"example.com"}}')
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    assert (rc, json.loads(out)["findings"]) == (0, []), err
+
+
+def test_external_name_check_is_skipped_when_port_forward_is_forbidden(demo_sim, capsys, tmp_path):
+    demo_sim.call(lambda c: c.server.forbid.add(("create", "pods/portforward", "kube-system")))
+    cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    assert (rc, json.loads(out)["findings"]) == (0, [])
+    assert "note: ExternalName targets not checked" in err and "forbidden" in err
+    assert demo_sim.call(lambda c: [p["metadata"]["name"] for p in c.store.list(R.PODS, "default")
+                                    if "debug" in p["metadata"]["name"]]) == [], "no debug pod fallback"

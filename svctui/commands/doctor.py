@@ -104,6 +104,8 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
                 findings = [D.service_not_found(key[0], name, keys if keys is not None else model.store.services)]
             findings = D.sort_findings(findings + D.diagnose_dns(model))
             checked = f"svc/{name} in namespace {key[0]}"
+        findings = await _external_names(target.api, model, scope if name is None else None,
+                                         None if name is None else (target.namespace, name), findings, snap.notes)
     finally:
         await target.close()
     for note in snap.notes + [f"skipped unreadable object: {s}" for s in snap.skipped]:
@@ -115,6 +117,25 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
         write_text(findings, out, checked)
     out.flush()
     return 1 if any(f.severity == D.ERROR for f in findings) else 0
+
+
+async def _external_names(api, model, scope: str | None, only: tuple[str, str] | None,
+                          findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
+    """ExternalName targets asked of the cluster DNS (a port-forward to CoreDNS; no pod is created)."""
+    from ..kube.extnames import CheckSkipped, resolve_external_names
+    from ..model.externalname import external_name_finding
+
+    services = [s for k, s in sorted(model.store.services.items()) if s.type == "ExternalName"
+                and (k == only if only is not None else scope is None or k[0] == scope)]
+    if not services:
+        return findings
+    try:
+        answers = await resolve_external_names(api, services)
+    except CheckSkipped as exc:
+        notes.append(f"ExternalName targets not checked: {exc}")
+        return findings
+    extra = [f for s in services if (f := external_name_finding(s, answers[s.key])) is not None]
+    return D.sort_findings(findings + extra) if extra else findings
 
 
 def _markers(out: TextIO) -> dict[str, str]:

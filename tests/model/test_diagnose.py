@@ -433,3 +433,16 @@ def test_undeclared_target_port_with_refused_requests_is_an_error():
     assert with_probe_evidence(found, mixed) == found
     timeouts = [res(False, "curl: (28) Connection timed out after 2001 milliseconds", i) for i in range(RECENT)]
     assert with_probe_evidence(found, timeouts) == found
+
+
+def test_external_name_finding_only_on_a_definite_answer():
+    from svctui.model.externalname import TargetAnswer, external_name_finding
+    ext = svc("ext", no_selector=True, type="ExternalName", external_name="db.corp.internal", ip=None)
+    chain = ("ext.default.svc.cluster.local", "db.corp.internal")
+    f = external_name_finding(ext, TargetAnswer("NXDOMAIN", chain, ()))
+    assert f is not None and (f.code, f.severity) == (D.EXTERNAL_NAME_UNRESOLVED, D.ERROR)
+    assert f.message.startswith("ExternalName target db.corp.internal does not exist (NXDOMAIN)")
+    assert "has no A or AAAA record" in external_name_finding(ext, TargetAnswer("NOERROR", chain, ())).message
+    assert external_name_finding(ext, TargetAnswer("NOERROR", chain, ("10.1.2.3",))) is None
+    assert external_name_finding(ext, TargetAnswer("TIMEOUT", chain, ())) is None  # DNS trouble, not the target
+    assert external_name_finding(svc(), TargetAnswer("NXDOMAIN", chain, ())) is None
