@@ -46,10 +46,15 @@ def desired_count(store: Store, listed: Callable[[str, str], bool], pods: Iterab
     """Sum of spec.replicas over the pods' distinct workloads; None when any pod's is unknown or
     there are no pods (nothing says what the Service should have)."""
     tops: dict[tuple[str, str], int] = {}
+    seen: dict[tuple[str | None, str | None], Workload] = {}  # pods of a ReplicaSet share the answer
     for p in pods:
-        w = top_workload(store, listed, p)
+        owner = (p.owner_kind, p.owner_name)
+        w = seen.get(owner)
         if w is None:
-            return None
+            w = top_workload(store, listed, p)
+            if w is None:
+                return None
+            seen[owner] = w
         tops[(w.kind, w.name)] = w.replicas
     return sum(tops.values()) if tops else None
 
@@ -60,7 +65,8 @@ def desired(model: ClusterModel, key: Key) -> int | None:
     if svc is None or not svc.has_selector:
         return None
     # Terminating pods count too: during a scale to 0 they are the only link to the workload.
-    return desired_count(model.store, model.listed, model.topology.selected_pods(key))
+    pods = model.store.pods
+    return desired_count(model.store, model.listed, (pods[k] for k in model.topology.selected_keys(key)))
 
 
 def _relevant(d: Delta) -> bool:
