@@ -106,6 +106,7 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
             checked = f"svc/{name} in namespace {key[0]}"
         findings = await _external_names(target.api, model, scope if name is None else None,
                                          None if name is None else (target.namespace, name), findings, snap.notes)
+        findings = await _target_ports(target.api, model, findings, snap.notes)
     finally:
         await target.close()
     for note in snap.notes + [f"skipped unreadable object: {s}" for s in snap.skipped]:
@@ -136,6 +137,28 @@ async def _external_names(api, model, scope: str | None, only: tuple[str, str] |
         return findings
     extra = [f for s in services if (f := external_name_finding(s, answers[s.key])) is not None]
     return D.sort_findings(findings + extra) if extra else findings
+
+
+async def _target_ports(api, model, findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
+    """An undeclared numeric targetPort is tried on one selected pod; refused there, it is an error."""
+    from ..kube.portcheck import PortForwardError, refused_text
+    from ..model.refusals import refused
+
+    out = []
+    for f in findings:
+        port = next((e.value for e in f.evidence if e.key == "target_port"), None)
+        pod = next((p for p in model.topology.selected_pods(f.key) if p.live and p.ready), None)
+        if f.code != D.TARGET_PORT_NOT_EXPOSED or not isinstance(port, int) or pod is None:
+            out.append(f)
+            continue
+        try:
+            text = await refused_text(api, pod.namespace, pod.name, port)
+        except PortForwardError as exc:
+            notes.append(f"targetPort {port} of {f.service} not tried: {exc}")
+            out.append(f)
+            continue
+        out.append(refused(f, f"port-forward to {pod.name}:{port}", D.Fact("port_forward", text)) if text else f)
+    return D.sort_findings(out)
 
 
 def _markers(out: TextIO) -> dict[str, str]:

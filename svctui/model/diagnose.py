@@ -420,6 +420,7 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
         pod0 = live[0].name
         out.append(Finding(f"{ns}/{name}", WARNING, TARGET_PORT_NOT_EXPOSED, msg, (
             Fact("service_port", f"{label} → targetPort {target}"),
+            Fact("target_port", target),  # for the checks that try it (model/refusals.py)
             Fact("declared_container_ports", _capped(declared)),
             Fact("note", "declared ports are informational: confirm what the container really listens on"),
         ), (

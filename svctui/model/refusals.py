@@ -28,19 +28,21 @@ def all_refused(results: Sequence[ProbeResult], recent: int = RECENT) -> list[Pr
     return last if len(last) >= recent and all(is_refused(r) for r in last) else []
 
 
+def refused(f: D.Finding, how: str, evidence: D.Fact) -> D.Finding:
+    """A target-port-not-exposed warning made an error by evidence that nothing listens there."""
+    if f.code != D.TARGET_PORT_NOT_EXPOSED or f.severity == D.ERROR:
+        return f
+    first, _, rest = f.message.partition("; ")
+    msg = f"{first} and connections to it are refused ({how})" + (f"; {rest}" if rest else "")
+    ev = tuple(e for e in f.evidence if e.key != "note") + (evidence,)
+    return replace(f, severity=D.ERROR, message=msg, evidence=ev)
+
+
 def with_probe_evidence(findings: Sequence[D.Finding], results: Sequence[ProbeResult]) -> list[D.Finding]:
     """target-port-not-exposed becomes an error when the probe's recent requests were all refused."""
-    refused = all_refused(results)
-    if not refused:
+    last = all_refused(results)
+    if not last:
         return list(findings)
-    out = []
-    for f in findings:
-        if f.code == D.TARGET_PORT_NOT_EXPOSED and f.severity != D.ERROR:
-            first, _, rest = f.message.partition("; ")
-            msg = f"{first} and connections to it are refused ({len(refused)} of the last {len(refused)} probe requests)"
-            msg += f"; {rest}" if rest else ""
-            ev = tuple(e for e in f.evidence if e.key != "note") + (
-                D.Fact("probe", f"{len(refused)} of the last {len(refused)} requests refused: {refused[-1].status}"),)
-            f = replace(f, severity=D.ERROR, message=msg, evidence=ev)
-        out.append(f)
-    return out
+    n = len(last)
+    fact = D.Fact("probe", f"{n} of the last {n} requests refused: {last[-1].status}")
+    return [refused(f, f"{n} of the last {n} probe requests", fact) for f in findings]
