@@ -15,6 +15,7 @@ import pytest
 from svctui.commands.doctor import main as doctor_main
 from svctui.commands.doctor import write_text
 from svctui.model import diagnose as D
+from svctui.sim import resources as R
 from svctui.sim.runner import write_kubeconfig
 
 from .conftest import make_kubectl, start_sim
@@ -89,7 +90,7 @@ def test_text_output_is_readable(failures, capsys):
     rc, out, _ = run(capsys, cfg, "-n", "failures")
     assert rc == 1
     assert "✖ ERROR   failures/orders  [selector-matches-no-pods]" in out
-    assert "⚠ WARNING failures/payments  [target-port-not-exposed]" in out
+    assert "✖ ERROR   failures/payments  [target-port-not-exposed]" in out  # refused: see test_one_service
     assert "ℹ INFO    failures/edge  [lb-pending]" in out
     assert "  evidence:\n" in out and "  confirm with:\n    kubectl -n failures " in out
     assert out.rstrip().endswith("(8 Services checked in namespace failures)")
@@ -98,8 +99,12 @@ def test_text_output_is_readable(failures, capsys):
 def test_one_service(failures, capsys):
     _, cfg = failures
     rc, data = wait_json(capsys, cfg, ["svc/payments", "-n", "failures"], lambda d: d["findings"])
-    assert rc == 0  # a warning only
     assert pairs(data) == {("failures/payments", D.TARGET_PORT_NOT_EXPOSED)}
+    # 8008 is not declared (8080 is) and a port-forward to a payments pod on 8008 is refused: an error.
+    [f] = data["findings"]
+    assert rc == 1 and f["severity"] == D.ERROR, f
+    assert "and connections to it are refused (port-forward to payments-" in f["message"]
+    assert "dial tcp4 127.0.0.1:8008: connect: connection refused" in f["evidence"]["port_forward"]
     rc, out, _ = run(capsys, cfg, "svc/healthy", "-n", "failures")
     assert rc == 0 and "no problems found (svc/healthy in namespace failures)" in out
 
@@ -209,6 +214,8 @@ def test_fixing_the_cluster_clears_findings(capsys, tmp_path):
         rc, data = wait_json(capsys, cfg, args, lambda d: pairs(d) == FAILURES - gone)
         assert rc == 1  # inventory and legacy-db are still broken
         kubectl("-n", "failures", "delete", "svc", "inventory", "legacy-db")
+        kubectl("-n", "failures", "patch", "svc", "payments", "--type=json",
+                "-p", '[{"op":"replace","path":"/spec/ports/0/targetPort","value":8080}]')
         rc, data = wait_json(capsys, cfg, args, lambda d: all(f["severity"] != D.ERROR for f in d["findings"]))
         assert rc == 0
     finally:
@@ -247,11 +254,80 @@ def test_text_strips_control_characters():
 
 
 def test_demo_scenario_only_flags_what_is_broken(demo_sim, capsys, tmp_path):
-    # The seeds' healthy setups (ClusterIP, NodePort, ExternalName, headless, named multi-port, the
-    # `kubernetes` Service, kube-dns) stay quiet; only the deliberate typo and the LoadBalancer speak.
+    # The seeds' healthy setups (ClusterIP, NodePort, headless, named multi-port, the `kubernetes`
+    # Service, kube-dns) stay quiet; the deliberate typo and the LoadBalancer speak, and so does the
+    # ExternalName: its target database.example.com does not exist (NXDOMAIN, as on the internet).
     cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
     expected = {("demo/db-typo", D.SELECTOR_MATCHES_NO_PODS),
+                ("default/external-db", D.EXTERNAL_NAME_UNRESOLVED),
                 ("default/web-loadbalancer", D.TARGET_PORT_NOT_EXPOSED),  # nginx declares 80 only, 443 is mapped
                 ("default/web-loadbalancer", D.LB_PENDING)}
     rc, _ = wait_json(capsys, cfg, ["-A"], lambda d: pairs(d) == expected)
     assert rc == 1
+
+
+def test_external_name_target_is_resolved_through_the_cluster_dns(demo_sim, capsys, tmp_path):
+    """Asked as a pod would (the Service's FQDN, CNAME followed) over a port-forward to CoreDNS."""
+    kubectl = make_kubectl(demo_sim, tmp_path)
+    cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    [f] = json.loads(out)["findings"]
+    assert (rc, f["code"], f["severity"]) == (1, D.EXTERNAL_NAME_UNRESOLVED, D.ERROR), err
+    assert "database.example.com does not exist (NXDOMAIN)" in f["message"]
+    assert f["evidence"]["names_followed"] == ["external-db.default.svc.cluster.local", "database.example.com"]
+    kubectl("-n", "default", "patch", "service", "external-db", "-p", '{"spec":{"externalName":"example.com"}}')
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    assert (rc, json.loads(out)["findings"]) == (0, []), err
+
+
+def test_external_name_check_is_skipped_when_port_forward_is_forbidden(demo_sim, capsys, tmp_path):
+    demo_sim.call(lambda c: c.server.forbid.add(("create", "pods/portforward", "kube-system")))
+    cfg = write_kubeconfig(tmp_path / "kc", demo_sim.url)
+    rc, out, err = run(capsys, cfg, "svc/external-db", "-n", "default", "-o", "json")
+    assert (rc, json.loads(out)["findings"]) == (0, [])
+    assert "note: ExternalName targets not checked" in err and "forbidden" in err
+    assert demo_sim.call(lambda c: [p["metadata"]["name"] for p in c.store.list(R.PODS, "default")
+                                    if "debug" in p["metadata"]["name"]]) == [], "no debug pod fallback"
+
+
+UNDECLARED = """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: undeclared, namespace: default}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: undeclared}}
+  template:
+    metadata: {labels: {app: undeclared}}
+    spec:
+      containers:
+      - name: api
+        image: ghcr.io/svctui/demo-api:1.0.0
+        env: [{name: PORT, value: "3000"}]
+        ports: [{containerPort: 8080}]
+---
+apiVersion: v1
+kind: Service
+metadata: {name: undeclared, namespace: default}
+spec:
+  selector: {app: undeclared}
+  ports: [{port: 80, targetPort: 3000}]
+"""
+
+
+def test_undeclared_target_port_that_listens_stays_a_warning(capsys, tmp_path):
+    """Declared ports are informational: this container listens on 3000 (PORT) but declares 8080. The
+    port-forward to 3000 is accepted, so there is no evidence of refusal: the finding stays a warning."""
+    s = start_sim(["empty"])
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        kubectl("apply", "-f", "-", input=UNDECLARED)
+        kubectl("-n", "default", "wait", "--for=condition=Ready", "pod", "-l", "app=undeclared", "--timeout=30s")
+        rc, out, err = run(capsys, cfg, "svc/undeclared", "-n", "default", "-o", "json")
+        [f] = json.loads(out)["findings"]
+        assert (rc, f["code"], f["severity"]) == (0, D.TARGET_PORT_NOT_EXPOSED, D.WARNING), (f, err)
+        assert f["evidence"]["target_port"] == 3000 and "port_forward" not in f["evidence"]
+        assert "not tried" not in err, "the port was tried"
+    finally:
+        s.stop()

@@ -92,7 +92,7 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
         model = snap.model
         unchecked = snap.unchecked
         if name is None:
-            findings = D.diagnose(model, scope, nodes=snap.nodes, platform=snap.platform)
+            findings = D.diagnose(model, scope, platform=snap.platform)
             n = sum(1 for k in model.store.services if scope is None or k[0] == scope)
             where = "all namespaces" if scope is None else f"namespace {scope}"
             checked = f"{n} Service{'s' if n != 1 else ''} checked in {where}"
@@ -100,7 +100,7 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
             key = (target.namespace, name)
             unchecked = D.unchecked(model, key)
             if key in model.store.services:
-                findings = D.diagnose_service(model, key, nodes=snap.nodes, platform=snap.platform)
+                findings = D.diagnose_service(model, key, platform=snap.platform)
             elif not model.listed(SERVICE, key[0]):
                 findings = []  # its namespace's Services could not be read: not "not found"
             else:
@@ -108,6 +108,9 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
                 findings = [D.service_not_found(key[0], name, keys if keys is not None else model.store.services)]
             findings = D.sort_findings(findings + D.diagnose_dns(model))
             checked = f"svc/{name} in namespace {key[0]}"
+        findings = await _external_names(target.api, model, scope if name is None else None,
+                                         None if name is None else (target.namespace, name), findings, snap.notes)
+        findings = await _target_ports(target.api, model, findings, snap.notes)
     finally:
         await target.close()
     for note in snap.notes + [f"skipped unreadable object: {s}" for s in snap.skipped]:
@@ -122,6 +125,47 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
     if any(f.severity == D.ERROR for f in findings):
         return 1
     return 2 if unchecked else 0
+
+
+async def _external_names(api, model, scope: str | None, only: tuple[str, str] | None,
+                          findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
+    """ExternalName targets asked of the cluster DNS (a port-forward to CoreDNS; no pod is created)."""
+    from ..kube.extnames import CheckSkipped, resolve_external_names
+    from ..model.externalname import external_name_finding
+
+    services = [s for k, s in sorted(model.store.services.items()) if s.type == "ExternalName"
+                and (k == only if only is not None else scope is None or k[0] == scope)]
+    if not services:
+        return findings
+    try:
+        answers = await resolve_external_names(api, services)
+    except CheckSkipped as exc:
+        notes.append(f"ExternalName targets not checked: {exc}")
+        return findings
+    extra = [f for s in services if (f := external_name_finding(s, answers[s.key])) is not None]
+    return D.sort_findings(findings + extra) if extra else findings
+
+
+async def _target_ports(api, model, findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
+    """An undeclared numeric targetPort is tried on one selected pod; refused there, it is an error."""
+    from ..kube.portcheck import PortForwardError, refused_text
+    from ..model.refusals import refused
+
+    out = []
+    for f in findings:
+        port = next((e.value for e in f.evidence if e.key == "target_port"), None)
+        pod = next((p for p in model.topology.selected_pods(f.key) if p.live and p.ready), None)
+        if f.code != D.TARGET_PORT_NOT_EXPOSED or not isinstance(port, int) or pod is None:
+            out.append(f)
+            continue
+        try:
+            text = await refused_text(api, pod.namespace, pod.name, port)
+        except PortForwardError as exc:
+            notes.append(f"targetPort {port} of {f.service} not tried: {exc}")
+            out.append(f)
+            continue
+        out.append(refused(f, f"port-forward to {pod.name}:{port}", D.Fact("port_forward", text)) if text else f)
+    return D.sort_findings(out)
 
 
 def _markers(out: TextIO) -> dict[str, str]:

@@ -16,7 +16,7 @@ import aiohttp
 import orjson
 from kubernetes_asyncio.client import ApiClient
 
-from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
+from svctui.model.store import DEPLOYMENT, ENDPOINTSLICE, POD, REPLICASET, SERVICE, STATEFULSET
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,14 @@ class Resource:
 SERVICES = Resource(SERVICE, "services", "/api/v1")
 ENDPOINTSLICES = Resource(ENDPOINTSLICE, "endpointslices", "/apis/discovery.k8s.io/v1")
 PODS = Resource(POD, "pods", "/api/v1")
+# The workloads pods belong to: their spec.replicas is what a Service is meant to have (model/intent.py).
+DEPLOYMENTS = Resource(DEPLOYMENT, "deployments", "/apis/apps/v1")
+REPLICASETS = Resource(REPLICASET, "replicasets", "/apis/apps/v1")
+STATEFULSETS = Resource(STATEFULSET, "statefulsets", "/apis/apps/v1")
+WORKLOADS = (DEPLOYMENTS, REPLICASETS, STATEFULSETS)
+# What snapshots (svctui doctor) list; the TUI watches WATCHED.
 RESOURCES = (SERVICES, ENDPOINTSLICES, PODS)
+WATCHED = RESOURCES + WORKLOADS
 
 
 class ApiError(Exception):

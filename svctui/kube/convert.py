@@ -26,8 +26,9 @@ from svctui.model.objects import (
     Pod,
     Service,
     ServicePort,
+    Workload,
 )
-from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
+from svctui.model.store import DEPLOYMENT, ENDPOINTSLICE, POD, REPLICASET, SERVICE, STATEFULSET, WORKLOAD_KINDS, Obj
 
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 
@@ -278,10 +279,46 @@ def pod(raw: Any) -> Pod:
         raise ConvertError(POD, f"{ns}/{name}", str(exc)) from None
 
 
-CONVERTERS: dict[str, Callable[[Any], Obj]] = {SERVICE: service, ENDPOINTSLICE: endpoint_slice, POD: pod}
+# ---- Deployment, ReplicaSet, StatefulSet ----
+
+def _workload(kind: str, raw: Any) -> Workload:
+    """spec.replicas and the controller owner only: what a Service's desired count needs (model/intent.py)."""
+    md, ns, name = _meta(kind, raw)
+    try:
+        replicas = _int(_dict(raw.get("spec")).get("replicas"))
+        okind, oname = _owner(md)
+        return Workload(ns, name, kind, uid=_str(md.get("uid")) or "",
+                        resource_version=_str(md.get("resourceVersion")) or "",
+                        replicas=1 if replicas is None else replicas, owner_kind=okind, owner_name=oname)
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise ConvertError(kind, f"{ns}/{name}", str(exc)) from None
+
+
+def deployment(raw: Any) -> Workload:
+    return _workload(DEPLOYMENT, raw)
+
+
+def replica_set(raw: Any) -> Workload:
+    return _workload(REPLICASET, raw)
+
+
+def stateful_set(raw: Any) -> Workload:
+    return _workload(STATEFULSET, raw)
+
+
+CONVERTERS: dict[str, Callable[[Any], Obj]] = {SERVICE: service, ENDPOINTSLICE: endpoint_slice, POD: pod,
+                                               DEPLOYMENT: deployment, REPLICASET: replica_set,
+                                               STATEFULSET: stateful_set}
 
 
 _BARE: dict[str, Callable[..., Obj]] = {SERVICE: Service, ENDPOINTSLICE: EndpointSlice, POD: Pod}
+
+
+def _bare_workload(kind: str) -> Callable[..., Obj]:
+    return lambda ns, name, uid="": Workload(ns, name, kind, uid)
+
+
+_BARE.update({k: _bare_workload(k) for k in WORKLOAD_KINDS})
 
 
 def tombstone(kind: str, raw: Any) -> Obj | None:

@@ -156,6 +156,7 @@ async def take(api: ApiClient, namespace: str | None, *, dns: bool = True) -> Sn
             snap.nodes = sorted(str((n.get("metadata") or {}).get("name")) for n in raw_nodes
                                 if type(n) is dict and (n.get("metadata") or {}).get("name"))
             snap.platform = _platform(raw_nodes)
+            snap.model.nodes = tuple(snap.nodes)  # what policy_nodes reads, in the TUI too
     except kapi.ApiError as exc:
         where = f"namespace {namespace}" if namespace else "all namespaces"
         raise SnapshotError(f"cannot list {where}: {exc.message}") from None

@@ -13,7 +13,7 @@ import logging
 import random
 import ssl
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -94,8 +94,9 @@ class ResourceStream:
                  options: WatchOptions, on_state: Callable[[StreamState], object],
                  on_skip: Callable[[Skipped], None] | None = None,
                  identify: Callable[[], Awaitable[str | None]] | None = None,
-                 clock: Callable[[], float] = time.time):
+                 clock: Callable[[], float] = time.time, selectors: Sequence[tuple[str, str]] = ()):
         self.api = api
+        self.selectors = list(selectors)  # labelSelector / fieldSelector, on the list and the watch alike
         self.resource = resource
         self.namespace = namespace
         self.sink = sink
@@ -253,7 +254,7 @@ class ResourceStream:
         ahead: tuple[str, asyncio.Task] | None = None
         try:
             while True:
-                q = [("limit", str(limit))] if limit else []
+                q = ([("limit", str(limit))] if limit else []) + self.selectors
                 if cont:
                     q.append(("continue", cont))
                 asked = None
@@ -275,7 +276,7 @@ class ResourceStream:
                 guess = continue_token(data) if limit else None
                 if guess:
                     ahead = (guess, asyncio.get_running_loop().create_task(kapi.get_bytes(
-                        self.api, self.path, [("limit", str(limit)), ("continue", guess)],
+                        self.api, self.path, [("limit", str(limit)), ("continue", guess), *self.selectors],
                         self.options.list_read_timeout)))
                     await asyncio.sleep(0)  # lets the task send its request before the decoding below
                 try:
@@ -328,7 +329,7 @@ class ResourceStream:
         lo, hi = self.options.watch_timeout
         timeout = round(self.rng.uniform(lo, hi)) or 1
         q = [("watch", "true"), ("resourceVersion", self.rv or ""), ("allowWatchBookmarks", "true"),
-             ("timeoutSeconds", str(timeout))]
+             ("timeoutSeconds", str(timeout)), *self.selectors]
         started = time.monotonic()
         loop = asyncio.get_running_loop()
         slow = None

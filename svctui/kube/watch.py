@@ -33,6 +33,7 @@ from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 
 from . import api as kapi
+from .dnswatch import DNS_NAMESPACE, DNS_STREAMS, needs_dns_streams
 from .namespaces import follow_namespaces, list_namespaces
 from .sink import ModelSink
 from .state import FORBIDDEN, LOST, Skipped, StreamState
@@ -50,8 +51,9 @@ class ClusterWatch:
                  on_state: Callable[[StreamState], object] | None = None,
                  on_skip: Callable[[Skipped], None] | None = None,
                  options: WatchOptions | None = None, clock: Callable[[], float] = time.time,
-                 resources: Iterable[kapi.Resource] = kapi.RESOURCES):
+                 resources: Iterable[kapi.Resource] = kapi.WATCHED, dns: bool = True):
         self.api = api
+        self.dns = dns  # in one namespace, also watch kube-dns (dnswatch.py) for cluster DNS health
         self.model = model
         self.namespace = namespace
         self.default_namespace = default_namespace
@@ -97,6 +99,9 @@ class ClusterWatch:
                     pass  # those lists are in trouble: do not hold the pods back any longer
             for res in rest:
                 self._spawn(res, self.namespace)
+            if self.dns and needs_dns_streams(self.namespace):
+                for res, selectors in DNS_STREAMS:
+                    self._spawn(res, DNS_NAMESPACE, selectors)
             self._all_spawned = True
             await self._done.wait()  # only stop() ends it
         finally:
@@ -145,12 +150,12 @@ class ClusterWatch:
 
     # ---- streams ----
 
-    def _spawn(self, res: kapi.Resource, namespace: str | None) -> None:
+    def _spawn(self, res: kapi.Resource, namespace: str | None, selectors: Iterable[tuple[str, str]] = ()) -> None:
         key = (res.kind, namespace)
         if key in self._tasks:
             return
         stream = ResourceStream(self.api, res, namespace, self.sink, self.options, self._state, self._on_skip,
-                                identify=self.identify, clock=self.clock)
+                                identify=self.identify, clock=self.clock, selectors=tuple(selectors))
         self.streams[key] = stream
         self.states[key] = stream.state
         self._tasks[key] = asyncio.get_running_loop().create_task(self._run_stream(stream),

@@ -18,11 +18,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .store import ENDPOINTSLICE, KINDS, POD, SERVICE
+from .store import DEPLOYMENT, ENDPOINTSLICE, KINDS, POD, REPLICASET, SERVICE, STATEFULSET
 
 KNOWN, PENDING, FORBIDDEN, UNWATCHED = "known", "pending", "forbidden", "unwatched"
 
-PLURAL = {SERVICE: "Services", ENDPOINTSLICE: "EndpointSlices", POD: "Pods"}
+PLURAL = {SERVICE: "Services", ENDPOINTSLICE: "EndpointSlices", POD: "Pods", DEPLOYMENT: "Deployments",
+          REPLICASET: "ReplicaSets", STATEFULSET: "StatefulSets"}
 # What the doctor cannot check without each kind (diagnose.py's checks, by the data they read).
 SKIPPED = {
     SERVICE: "every check of its Services",

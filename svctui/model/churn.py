@@ -27,6 +27,13 @@ the next drop. The steady count is the ready count the Service is expected to ha
 A stopwatch that is running when the steady count drops to the ready count ends as "rescaled", not
 "recovered": a scale-down looks like a drop for `settle` seconds, then is labelled for what it was.
 Settling needs time to pass without events, so callers call `tick(now)` now and then (once a second).
+
+With intent (the `desired` count from the Service's workloads' spec.replicas, model/intent.py) nothing
+is guessed: the steady count is what the Service has reached, capped at the desired count, so a
+scale-down lowers it at once and a scale-up raises it as the new pods become ready. A change of the
+desired count is a `Scaling` ("scaling 3→5 (4/5 ready)", then "scaled 3→5 in 2.1s"), never a
+recovery; only a loss below the steady count starts the stopwatch. Without intent (no workload,
+workloads unreadable) the rule above applies.
 """
 
 from __future__ import annotations
@@ -46,6 +53,24 @@ REMOVED = "removed"
 CHANGED = "changed"
 
 __all__ = ["RECOVERED", "RESCALED"]  # spelled in churnwords, re-exported for the ledger's users
+
+
+@dataclass(frozen=True, slots=True)
+class Scaling:
+    """A change of the desired count, from `start` to `to`, and when the ready count got there."""
+    start: int
+    to: int
+    started: float
+    ended: float | None = None
+
+    def done(self, ready: int) -> bool:
+        return ready >= self.to if self.to >= self.start else ready <= self.to
+
+    def text(self, ready: int) -> str:
+        counts = f"({ready}/{self.to} ready)"
+        if self.ended is None:
+            return f"scaling {self.start}→{self.to} {counts}"
+        return f"scaled {self.start}→{self.to} in {self.ended - self.started:.1f}s {counts}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +197,8 @@ class Episode:
 
 
 class Stopwatch:
-    __slots__ = ("steady", "episode", "last", "ready", "target", "_cand", "_cand_since", "settle")
+    __slots__ = ("steady", "episode", "last", "ready", "target", "_cand", "_cand_since", "settle",
+                 "desired", "scaling")
 
     def __init__(self, settle: float) -> None:
         self.settle = settle
@@ -183,14 +209,70 @@ class Stopwatch:
         self.target = 0
         self._cand: int | None = None
         self._cand_since = 0.0
+        self.desired: int | None = None  # from the workloads' spec.replicas; None: unknown
+        self.scaling: Scaling | None = None  # the latest change of `desired`
 
     @property
     def pending(self) -> bool:
         return self._cand is not None
 
-    def observe(self, now: float, ready: int, target: int, entries: list[ChurnEntry]) -> bool:
+    def observe(self, now: float, ready: int, target: int, entries: list[ChurnEntry],
+                desired: int | None = None) -> bool:
         """Returns True when the stopwatch's display changed (started, stopped, re-based)."""
         self.ready, self.target = ready, target
+        if desired is not None:
+            return self._observe_intent(now, ready, desired, entries)
+        if self.desired is not None:  # intent lost (workload gone): history from here on
+            self.desired = None
+            self.scaling = None
+            changed_intent = True
+        else:
+            changed_intent = False
+        return self._observe_history(now, ready, entries) or changed_intent
+
+    def _observe_intent(self, now: float, ready: int, desired: int, entries: list[ChurnEntry]) -> bool:
+        prev, self.desired = self.desired, desired
+        self._cand = None  # nothing to settle: intent says what the count should be
+        if self.steady is None:
+            self.steady = min(ready, desired)
+            return True
+        changed = False
+        if prev is not None and desired != prev:
+            self.scaling = Scaling(prev, desired, now)
+            changed = True
+        self.steady = min(self.steady, desired)  # a scale-down lowers the bar at once
+        if self.episode is None and ready < self.steady:
+            self.episode = Episode(now, self.steady)
+            changed = True
+        ep = self.episode
+        if ep is not None:
+            ep.note(now, entries)
+            if desired < ep.steady:
+                ep.steady = desired
+            if ready >= ep.steady:
+                sc0 = self.scaling  # a scale-down during the loss ended it, not a recovery
+                rescaled = sc0 is not None and sc0.started >= ep.started and sc0.to < sc0.start
+                self.last = ep.finish(RESCALED if rescaled else RECOVERED, now, ready, ep.steady)
+                self.episode = None
+                changed = True
+        # What has been reached is the bar, up to what is wanted: a surge above it is not intent.
+        self.steady = min(max(self.steady, ready), desired)
+        sc = self.scaling
+        if sc is not None and sc.ended is None and sc.done(ready):
+            self.scaling = replace(sc, ended=now)
+            changed = True
+        return changed
+
+    def scaling_text(self) -> str | None:
+        """The scaling line, when it is the latest news (no loss running, nothing newer after it)."""
+        sc = self.scaling
+        if sc is None or self.episode is not None:
+            return None
+        if sc.ended is not None and self.last is not None and self.last.ended > sc.ended:
+            return None
+        return sc.text(self.ready)
+
+    def _observe_history(self, now: float, ready: int, entries: list[ChurnEntry]) -> bool:
         if self.steady is None:
             self.steady = ready
             return True
@@ -208,7 +290,7 @@ class Stopwatch:
 
     def tick(self, now: float) -> bool:
         steady = self.steady
-        if steady is None:
+        if steady is None or self.desired is not None:
             return False
         ready, target = self.ready, self.target
         if target < steady:
@@ -251,6 +333,9 @@ class Stopwatch:
         if self.episode is not None:
             ep = self.episode
             return ep.text(now, self.ready) + _requests_text(ep.first_success, ep.started, ep.probed)
+        scaling = self.scaling_text()
+        if scaling is not None:
+            return scaling
         return self.last.text if self.last else None
 
 
@@ -323,8 +408,9 @@ class ChurnLedger:
     # ---- updates -------------------------------------------------------------------------------
 
     def observe(self, key: Key, before: ServiceView | None, after: ServiceView | None, now: float,
-                target: int | None = None, baseline: bool = False) -> list[ChurnEntry]:
-        """Record what changed for one Service; `target` is the live selected pod count, if known."""
+                target: int | None = None, baseline: bool = False, desired: int | None = None) -> list[ChurnEntry]:
+        """Record what changed for one Service; `target` is the live selected pod count, if known;
+        `desired` the ready count its workloads ask for (model/intent.py), if known."""
         ns = key[0]
         st = self._services.get(key)
         if st is None:
@@ -335,6 +421,7 @@ class ChurnLedger:
         new_rows = after.rows if after is not None else {}
         if baseline:
             st.watch.steady = None  # the listed state is the steady state, whatever was seen before
+            st.watch.desired = None
             # _own for each row, inlined: every endpoint of the cluster goes through here at a first list.
             owners = self._ip_owner
             for addr, row in new_rows.items():  # keyed by row.address
@@ -356,7 +443,7 @@ class ChurnLedger:
         counts = after.counts
         if target is None:
             target = counts.total - counts.terminating
-        st.watch.observe(now, counts.ready, target, entries)
+        st.watch.observe(now, counts.ready, target, entries, desired)
         if st.watch.pending:
             self._pending.add(key)
         else:

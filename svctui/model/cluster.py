@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .access import Access
 from .churn import ChurnEntry, ChurnLedger
+from .intent import WorkloadIndex, desired
 from .objects import Endpoint, Key
 from .store import ENDPOINTSLICE, POD, Delta, Obj, Store
 from .topology import Topology, TopologyChange
@@ -36,6 +37,9 @@ class ClusterModel:
             self.ledger.pod_namer = self._pod_name
         self.access = Access()  # what could be read; a 403 is not an empty list
         self._synced = self.access.listed_in  # kind → namespaces listed (None = all)
+        self.workload_index = WorkloadIndex()
+        # Every node's name, when the node list could be read (kube/nodes.py); None: not known.
+        self.nodes: tuple[str, ...] | None = None
 
     def apply(self, kind: str, event_type: str, obj: Obj, now: float) -> Changes:
         return self._propagate(self.store.apply(kind, event_type, obj), now, set())
@@ -82,7 +86,9 @@ class ClusterModel:
                 yield None
             deltas += self.store.drop_unlisted(kind, namespace, seen)
             while done < len(deltas):
-                self.topology.apply(deltas[done:done + chunk], pods_touch=False)
+                part = deltas[done:done + chunk]
+                self.topology.apply(part, pods_touch=False)
+                self.workload_index.apply(part, self.store, self.topology.services_of)
                 done += chunk
                 yield None
         finally:
@@ -90,6 +96,7 @@ class ClusterModel:
                 # Closed early (the caller was cancelled): what the store took, the index must hold
                 # too. The namespace stays not-yet-known: the next list touches every Service.
                 self.topology.apply(deltas[done:], pods_touch=False)
+                self.workload_index.apply(deltas[done:], self.store, self.topology.services_of)
         synced.add(namespace)
         every = self._service_keys(namespace)
         if deltas or every:
@@ -133,7 +140,9 @@ class ClusterModel:
     def _propagate(self, deltas: list[Delta], now: float, baseline_ns: set[str]) -> Changes:
         if not deltas:
             return Changes()
-        for step in self._observe(deltas, self.topology.apply(deltas), now, baseline_ns):
+        tc = self.topology.apply(deltas)
+        tc.touched |= self.workload_index.apply(deltas, self.store, self.topology.services_of)
+        for step in self._observe(deltas, tc, now, baseline_ns):
             if step is not None:
                 return step
         raise AssertionError("_observe ends with its Changes")
@@ -150,8 +159,11 @@ class ClusterModel:
                 before = after = self.topology.view(key)
                 if after is None:
                     continue
-            target = self.topology.live_selected_count(key) if self.pods_known(key[0]) else None
-            entries.extend(self.ledger.observe(key, before, after, now, target, baseline=key[0] in baseline_ns))
+            known = self.pods_known(key[0])
+            target = self.topology.live_selected_count(key) if known else None
+            want = desired(self, key) if known else None
+            entries.extend(self.ledger.observe(key, before, after, now, target, baseline=key[0] in baseline_ns,
+                                               desired=want))
             if every and i % every == 0:
                 yield None
         entries.sort(key=lambda e: (e.service, e.address_type, e.address))

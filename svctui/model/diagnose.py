@@ -44,9 +44,10 @@ LB_PENDING = "lb-pending"
 SELECTORLESS_NO_ENDPOINTS = "selectorless-no-endpoints"
 LOCAL_POLICY_NO_LOCAL_ENDPOINTS = "local-policy-no-local-endpoints"
 SELECTOR_MATCHES_MULTIPLE_WORKLOADS = "selector-matches-multiple-workloads"
+EXTERNAL_NAME_UNRESOLVED = "external-name-unresolved"  # needs a DNS answer: model/externalname.py
 CODES = (SELECTOR_MATCHES_NO_PODS, NO_READY_ENDPOINTS, PODS_NOT_READY, TARGET_PORT_NOT_EXPOSED,
          NAMED_PORT_UNRESOLVED, SERVICE_NOT_FOUND, DNS_UNHEALTHY, LB_PENDING, SELECTORLESS_NO_ENDPOINTS,
-         LOCAL_POLICY_NO_LOCAL_ENDPOINTS, SELECTOR_MATCHES_MULTIPLE_WORKLOADS)
+         LOCAL_POLICY_NO_LOCAL_ENDPOINTS, SELECTOR_MATCHES_MULTIPLE_WORKLOADS, EXTERNAL_NAME_UNRESOLVED)
 
 DNS_SERVICE: Key = ("kube-system", "kube-dns")
 DNS_SELECTOR = "k8s-app=kube-dns"
@@ -435,6 +436,7 @@ def _ports(svc: Service, live: list[Pod]) -> list[Finding]:
         pod0 = live[0].name
         out.append(Finding(f"{ns}/{name}", WARNING, TARGET_PORT_NOT_EXPOSED, msg, (
             Fact("service_port", f"{label} → targetPort {target}"),
+            Fact("target_port", target),  # for the checks that try it (model/refusals.py)
             Fact("declared_container_ports", _capped(declared)),
             Fact("note", "declared ports are informational: confirm what the container really listens on"),
         ), (
@@ -490,6 +492,16 @@ def _selectorless(model: ClusterModel, svc: Service, b: _Backends) -> list[Findi
                     cmds)]
 
 
+def policy_nodes(model: ClusterModel, namespace: str) -> list[str]:
+    """The nodes a Local traffic policy is judged over, one rule for the TUI and `svctui doctor`:
+    every node when the node list could be read (`ClusterModel.nodes`), else the nodes the
+    namespace's pods run on. Not the nodes of every pod held: what else is held differs between
+    the two (the doctor lists all of kube-system, the TUI only kube-dns's pods)."""
+    if model.nodes is not None:
+        return sorted(model.nodes)
+    return sorted({p.node_name for p in model.store.pods.values() if p.namespace == namespace and p.node_name})
+
+
 def _local_policy(model: ClusterModel, svc: Service, nodes: Iterable[str] | None) -> list[Finding]:
     external = svc.external_traffic_policy == "Local" and svc.type in ("NodePort", "LoadBalancer")
     internal = svc.internal_traffic_policy == "Local"
@@ -497,7 +509,7 @@ def _local_policy(model: ClusterModel, svc: Service, nodes: Iterable[str] | None
         return []
     view = model.topology.view(svc.key)
     with_ready = {r.endpoint.node_name for r in (view.rows.values() if view else ()) if r.endpoint.is_ready}
-    all_nodes = set(nodes) if nodes is not None else {p.node_name for p in model.store.pods.values() if p.node_name}
+    all_nodes = set(nodes) if nodes is not None else set(policy_nodes(model, svc.namespace))
     lacking = sorted(all_nodes - with_ready)
     if not lacking:
         return []

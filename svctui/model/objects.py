@@ -185,3 +185,21 @@ class Pod(NamedTuple):
     def live(self) -> bool:
         """Counts toward the replicas a controller keeps: not being deleted and not finished."""
         return not self.deleting and self.phase not in ("Succeeded", "Failed")
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A Deployment, ReplicaSet or StatefulSet: only what says how many pods it wants, and who owns it
+    (a ReplicaSet's Deployment), so a Service's desired count comes from intent, not from history."""
+    namespace: str
+    name: str
+    kind: str  # Deployment | ReplicaSet | StatefulSet
+    uid: str = ""
+    resource_version: str = ""
+    replicas: int = 1  # spec.replicas; the API defaults an omitted one to 1
+    owner_kind: str | None = None  # the controller ownerReference
+    owner_name: str | None = None
+
+    @property
+    def key(self) -> Key:
+        return (self.namespace, self.name)

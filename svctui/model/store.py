@@ -13,19 +13,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from .objects import EndpointSlice, Key, Pod, Service
+from .objects import EndpointSlice, Key, Pod, Service, Workload
 
 SERVICE = "Service"
 ENDPOINTSLICE = "EndpointSlice"
 POD = "Pod"
-KINDS = (SERVICE, ENDPOINTSLICE, POD)
+DEPLOYMENT = "Deployment"
+REPLICASET = "ReplicaSet"
+STATEFULSET = "StatefulSet"
+WORKLOAD_KINDS = (DEPLOYMENT, REPLICASET, STATEFULSET)
+KINDS = (SERVICE, ENDPOINTSLICE, POD, *WORKLOAD_KINDS)
 
 ADDED = "ADDED"
 MODIFIED = "MODIFIED"
 DELETED = "DELETED"
 BOOKMARK = "BOOKMARK"
 
-Obj = Service | EndpointSlice | Pod
+Obj = Service | EndpointSlice | Pod | Workload
 
 
 class Delta(NamedTuple):  # a NamedTuple: one per object at a first list (100,000 pods)
@@ -50,8 +54,11 @@ class Store:
         self.services: dict[Key, Service] = {}
         self.slices: dict[Key, EndpointSlice] = {}
         self.pods: dict[Key, Pod] = {}
+        # The workloads pods belong to, by kind (names are unique per kind, not across kinds).
+        self.workloads: dict[str, dict[Key, Workload]] = {k: {} for k in WORKLOAD_KINDS}
         self._by_kind: dict[str, dict[Key, Obj]] = {
             SERVICE: self.services, ENDPOINTSLICE: self.slices, POD: self.pods,  # type: ignore[dict-item]
+            **self.workloads,  # type: ignore[dict-item]
         }
 
     def objects(self, kind: str) -> dict[Key, Obj]:

@@ -236,6 +236,14 @@ class Topology:
         pods = self._store.pods
         return sum(1 for k in self._selected_keys(key) if pods[k].live)
 
+    def selected_keys(self, key: Key) -> set[Key]:
+        """Keys of the pods matching the Service's selector, unsorted (selected_pods sorts)."""
+        return self._selected_keys(key)
+
+    def services_of(self, pod: Pod) -> set[Key]:
+        """The Services a pod backs or is selected by (whose display a change of the pod may alter)."""
+        return self._pod_touches(None, pod)
+
     def unsliced_pods(self, key: Key) -> list[Pod]:
         """Pods that match the selector but back no endpoint (no IP yet, finished, or controller lag)."""
         view = self._views.get(key)

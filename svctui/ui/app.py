@@ -35,6 +35,7 @@ from textual.widgets import ContentSwitcher, Footer, Input, Static, Tree
 from svctui.kube import access_review, actions
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.contexts import list_contexts, list_namespaces
+from svctui.kube.nodes import node_names
 from svctui.kube.state import LOST, RECONNECTING, StreamState
 from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ROW_KINDS, ClusterWatch
@@ -326,6 +327,8 @@ class SvctuiApp(PanesMixin, App):
         ns = None if self.watch_all else target.namespace
         self._api = target.api
         self.post_message(TargetResolved(gen, target.context, ns or ALL))
+        # Before the first diagnosis, so the Local-policy check counts nodes as `svctui doctor` does.
+        self.model.nodes = await node_names(target.api)
         watch = ClusterWatch(target.api, self.model, lambda ch: self.post_message(ModelChanged(gen, ch)),
                              namespace=ns, default_namespace=target.namespace,
                              on_state=lambda st: self.post_message(StreamStateChanged(gen, st)),
@@ -586,12 +589,20 @@ class SvctuiApp(PanesMixin, App):
         else:
             keys = self._diag_dirty & only
             self._diag_dirty -= keys
-        self.findings.update(self.model, keys, self.now())
+        self.findings.update(self.model, keys, self.now(), probes=self.probe_log.results)
         if DNS_SERVICE in keys:
             self._paint_header()
 
+    def _scope(self) -> str | None:
+        """The one namespace on screen (None: all). A watch of one namespace also holds kube-dns
+        (for the header's cluster DNS health), which is not the user's namespace to show."""
+        if self.view_ns is not None:
+            return self.view_ns
+        return None if self.namespace_name in (ALL, "…") else self.namespace_name
+
     def _visible(self, key: Key) -> bool:
-        if self.view_ns is not None and key[0] != self.view_ns:
+        scope = self._scope()
+        if scope is not None and key[0] != scope:
             return False
         return R.matches(self.model, key, self.filter_text)
 
@@ -687,8 +698,9 @@ class SvctuiApp(PanesMixin, App):
             view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])
             return
         entries = self.model.ledger.entries(key)[-TIMELINE_ROWS:] + self.probe_log.entries(key)[-TIMELINE_ROWS:]
-        if self.view_ns is not None and key is None:
-            entries = [e for e in entries if e.service[0] == self.view_ns]
+        scope = self._scope()
+        if scope is not None and key is None:
+            entries = [e for e in entries if e.service[0] == scope]
         # Within one timestamp, arrival order is an accident of batching: order ties by Service, then
         # by the order the changes happen in, then by address. Probe lines (panes/) merge in by time.
         entries = sorted(entries, key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))[-TIMELINE_ROWS:]

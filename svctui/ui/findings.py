@@ -12,28 +12,36 @@ Grace rule: findings that follow pod readiness (HELD: no-ready-endpoints, pods-n
 local-policy-no-local-endpoints, dns-unhealthy) are shown only once the Service has had at least one
 of them continuously for GRACE seconds of the app clock; a diagnosis without any resets the timer. A
 normal pod deletion and recovery therefore never flashes a badge: the tree's ready count and recovery
-stopwatch tell that story meanwhile. The timer starts when svctui first sees the condition, at
-start-up too. Configuration findings (selector, ports, selectorless, workloads, LoadBalancer,
-service-not-found) show at once.
+stopwatch tell that story meanwhile. The grace is for transitions only: what a Service looks like
+when svctui first can judge it (its namespace's pods just listed) is the initial state, shown at
+once, so the first screen already says "no ready endpoints" where that is so. Until the pods are
+listed, a Service with a selector carries a "checking…" note instead of findings: every selector,
+readiness and port check needs the pods. Configuration findings (selector, ports, selectorless,
+workloads, LoadBalancer, service-not-found) show at once.
 
 No Textual here; cluster text reaches the screen only through `plain()` into Rich Text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from svctui.model import diagnose as D
 from svctui.model.objects import Key
+from svctui.model.probe import ProbeResult
+from svctui.model.refusals import with_probe_evidence
 from svctui.model.sanitize import plain
+from svctui.model.store import POD
 
 if TYPE_CHECKING:
     from svctui.model.cluster import ClusterModel
 
 GRACE = 5.0
+# Not a diagnose code: the UI's note that a Service cannot be judged yet (its pods are not listed).
+CHECKING = "checking"
 HELD = frozenset({D.NO_READY_ENDPOINTS, D.PODS_NOT_READY, D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS, D.DNS_UNHEALTHY})
 # What dns-unhealthy already says about kube-dns itself (as diagnose() drops them).
 _DNS_COVERS = frozenset({D.SELECTOR_MATCHES_NO_PODS, D.NO_READY_ENDPOINTS, D.PODS_NOT_READY})
@@ -56,15 +64,24 @@ _SHORT = {
 
 
 def mark(f: D.Finding) -> str:
-    return MARKS.get(f.severity, "?")
+    return "…" if f.code == CHECKING else MARKS.get(f.severity, "?")
 
 
 def style(f: D.Finding) -> str:
-    return STYLES.get(f.severity, "bold")
+    return "dim" if f.code == CHECKING else STYLES.get(f.severity, "bold")
+
+
+def checking(key: Key) -> D.Finding:
+    ns, name = key
+    return D.Finding(f"{ns}/{name}", D.INFO, CHECKING,
+                     f"checking…: the pods of namespace {ns} are not listed yet; the selector, readiness and "
+                     "port checks run once they are")
 
 
 def short(f: D.Finding) -> str:
     """A few words for the tree badge (the message is for the details)."""
+    if f.code == CHECKING:
+        return "checking…"
     if f.code == D.DNS_UNHEALTHY:
         return "cluster DNS down" if f.severity == D.ERROR else "CoreDNS degraded"
     return _SHORT.get(f.code) or f.message.partition(";")[0]
@@ -97,18 +114,49 @@ class FindingsTracker:
         self._since: dict[Key, float] = {}  # first seen with a HELD finding, continuously since
         self._pending: set[Key] = set()  # HELD findings not yet shown: the clock tick checks these
         self.diagnosed = 0  # diagnose_service calls (tests check that only changed Services are redone)
+        # Initial state: Services judged at least once with their pods known, and when each
+        # namespace's pods were first known (a big first batch is diagnosed over a few repaints).
+        self._judged: set[Key] = set()
+        self._known_at: dict[str, float] = {}
 
     def clear(self) -> None:
         self._raw.clear()
         self._since.clear()
         self._pending.clear()
+        self._judged.clear()
+        self._known_at.clear()
 
-    def update(self, model: ClusterModel, keys: Iterable[Key], now: float) -> None:
-        """Diagnose these Services again (a gone Service loses its findings)."""
+    def _initial(self, model: ClusterModel, key: Key, now: float) -> bool | None:
+        """None: cannot judge yet (pods not listed); True: the first judgement of a Service that was
+        there when its namespace's pods were first listed; False: a transition."""
+        ns = key[0]
+        if not model.pods_known(ns):
+            return None
+        since = self._known_at.setdefault(ns, now)
+        if key in self._judged:
+            return False
+        self._judged.add(key)
+        return now - since < self.grace
+
+    def update(self, model: ClusterModel, keys: Iterable[Key], now: float,
+               probes: Callable[[Key], Sequence[ProbeResult]] | None = None) -> None:
+        """Diagnose these Services again (a gone Service loses its findings). `probes`: the
+        continuous probe's results per Service, as evidence for the port findings."""
         index = D.SharedPodIndex(model)  # one per batch, built only if a selector matches nothing
+        services = model.store.services
         for key in keys:
-            found = D.diagnose_service(model, key, index=index)
+            initial = self._initial(model, key, now)
+            svc = services.get(key)
+            # Pods that will come (pending): "checking…". Pods refused: the row says so already, and
+            # nothing is being checked.
+            if initial is None and svc is not None and svc.has_selector and svc.type != "ExternalName" \
+                    and not model.access.gaps(key[0], (POD,)):
+                found = [checking(key)] + D.diagnose_service(model, key, index=index)
+            else:
+                found = D.diagnose_service(model, key, index=index)
             self.diagnosed += 1
+            if probes is not None:
+                found = with_probe_evidence(found, probes(key))
             if key == D.DNS_SERVICE:
                 dns = D.diagnose_dns(model)
                 if dns:
@@ -120,8 +168,11 @@ class FindingsTracker:
                 self._raw.pop(key, None)
             if any(f.code in HELD for f in found_t):
                 if key not in self._since:
-                    self._since[key] = now
-                    self._pending.add(key)
+                    if initial:
+                        self._since[key] = now - self.grace  # the state svctui found: no grace
+                    else:
+                        self._since[key] = now
+                        self._pending.add(key)
             else:
                 self._since.pop(key, None)
                 self._pending.discard(key)

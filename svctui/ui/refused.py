@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from svctui.kube.state import FORBIDDEN, StreamState
 from svctui.model.access import PLURAL
+from svctui.model.store import WORKLOAD_KINDS
 
 SHOW = 3  # namespaces named per kind; the details pane has the rest
 
@@ -20,7 +21,8 @@ def refused_text(states: Iterable[StreamState]) -> str:
             where.setdefault(s.kind, []).append(s.namespace)
     # Kinds refused in the same namespaces share one mention: RBAC is usually granted per namespace.
     groups: dict[str, list[str]] = {}
-    for kind in sorted(where):
+    # The tree's own kinds first: the workloads only set a recovery's target count, a narrow screen cuts them.
+    for kind in sorted(where, key=lambda k: (k in WORKLOAD_KINDS, k)):
         named = sorted(n for n in where[kind] if n is not None)
         shown = ", ".join(named[:SHOW]) + (f" +{len(named) - SHOW} more" if len(named) > SHOW else "")
         groups.setdefault(f"in {shown}" if named else "cluster-wide", []).append(PLURAL.get(kind, kind))

@@ -183,6 +183,11 @@ def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, boo
     if sw is not None and sw.episode is not None:
         ep = sw.episode
         return t((f"⟳ recovering {ep.elapsed(now):.1f}s ({ready}/{ep.steady} ready)", S_RECOVERING)), True
+    scaling = sw.scaling_text() if sw is not None else None
+    if scaling is not None:
+        # A deliberate scale (spec.replicas changed): progress in the intent's terms, not a recovery.
+        done = sw is not None and sw.scaling is not None and sw.scaling.ended is not None
+        return t((f"⇅ {scaling}", S_RECOVERED if done else S_SHAKY)), False
     if sw is not None and sw.last is not None:
         style = S_RECOVERED if ready >= sw.last.steady else S_SHAKY
         last = sw.last

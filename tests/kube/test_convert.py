@@ -89,3 +89,21 @@ def test_malformed_objects_raise_convert_error(fn, raw, reason):
 def test_resource_version_is_read_from_broken_objects():
     assert convert.resource_version({"metadata": {"resourceVersion": "7"}, "spec": "junk"}) == "7"
     assert convert.resource_version("junk") is None
+
+
+def test_workloads_keep_replicas_and_the_controller_owner():
+    from svctui.kube.convert import CONVERTERS, ConvertError, tombstone
+    rs = CONVERTERS["ReplicaSet"]({"metadata": {"name": "web-abc", "namespace": "default", "uid": "u1",
+                                                "resourceVersion": "7",
+                                                "ownerReferences": [{"kind": "Other", "name": "x"},
+                                                                    {"kind": "Deployment", "name": "web",
+                                                                     "controller": True}]},
+                                   "spec": {"replicas": 0}, "status": {"readyReplicas": 0}})
+    assert (rs.kind, rs.replicas, rs.owner_kind, rs.owner_name, rs.resource_version) == \
+        ("ReplicaSet", 0, "Deployment", "web", "7")
+    d = CONVERTERS["Deployment"]({"metadata": {"name": "web", "namespace": "default"}, "spec": {}})
+    assert d.replicas == 1, "the API defaults an omitted spec.replicas to 1"
+    with pytest.raises(ConvertError):
+        CONVERTERS["StatefulSet"]({"metadata": {"name": "db", "namespace": "default"}, "spec": {"replicas": "3"}})
+    gone = tombstone("StatefulSet", {"metadata": {"name": "db", "namespace": "default", "uid": "u2"}, "spec": 5})
+    assert (gone.kind, gone.key, gone.uid) == ("StatefulSet", ("default", "db"), "u2")

@@ -8,7 +8,7 @@ from svctui.kube import api as kapi
 from svctui.kube.pages import continue_token
 from svctui.model.store import SERVICE
 
-from .conftest import SERVICES, service, start_harness
+from .conftest import SERVICES, SLICES, endpoint, endpoint_slice, service, start_harness
 
 
 async def test_list_is_paginated_and_complete(sim, http, tmp_path):
@@ -26,10 +26,19 @@ async def test_list_is_paginated_and_complete(sim, http, tmp_path):
 async def test_one_namespace(sim, http, tmp_path):
     await http.namespace("team-a")
     await http.create(SERVICES, service("a", "team-a"))
+    await http.create(SERVICES, service("metrics", "kube-system"))
+    await http.create(SLICES, endpoint_slice("metrics-1", "metrics", [endpoint("10.244.9.9", "m-1", ns="kube-system")],
+                                             ns="kube-system"))
     h = await start_harness(sim, tmp_path, namespace="team-a")
     try:
-        assert set(h.model.store.services) == {("team-a", "a")}
-        assert set(h.watch.states) == {(k, "team-a") for k in ("Service", "EndpointSlice", "Pod")}
+        # kube-dns too, and only it: the header's cluster DNS health (kube/dnswatch.py).
+        assert set(h.model.store.services) == {("team-a", "a"), ("kube-system", "kube-dns")}
+        assert set(h.watch.states) == {(k, "team-a") for k in ("Service", "EndpointSlice", "Pod", "Deployment",
+                                                                "ReplicaSet", "StatefulSet")} | \
+            {(k, "kube-system") for k in ("Service", "EndpointSlice", "Pod")}
+        system_pods = [p for p in h.model.store.pods.values() if p.namespace == "kube-system"]
+        assert system_pods and all(dict(p.labels).get("k8s-app") == "kube-dns" for p in system_pods)
+        assert {s.service_name for s in h.model.store.slices.values() if s.namespace == "kube-system"} == {"kube-dns"}
         n = len(h.batches)
         await http.create(SERVICES, service("ignored", "default"))
         await http.create(SERVICES, service("b", "team-a"))

@@ -27,7 +27,9 @@ async def test_initial_list_populates_model(sim, http, tmp_path):
         # The first list is the baseline: no churn for what was already there.
         assert h.model.ledger.entries() == []
         assert {(s.kind, s.namespace): s.state for s in h.watch.states.values()} == {
-            (SERVICE, None): WATCHING, (ENDPOINTSLICE, None): WATCHING, (POD, None): WATCHING}
+            (SERVICE, None): WATCHING, (ENDPOINTSLICE, None): WATCHING, (POD, None): WATCHING,
+            ("Deployment", None): WATCHING, ("ReplicaSet", None): WATCHING, ("StatefulSet", None): WATCHING}
+        assert ("kube-system", "coredns") in store.workloads["Deployment"], "the workloads pods belong to"
     finally:
         await h.close()
 

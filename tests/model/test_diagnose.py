@@ -314,6 +314,17 @@ def test_internal_local_policy_uses_nodes_pods_run_on_by_default():
     assert f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS and "cannot reach" in f.message
 
 
+def test_policy_nodes_are_the_node_list_else_the_namespaces_pods():
+    services, slices, pods = healthy_web(1, internal_traffic_policy="Local")
+    pods.append(pod("coredns", "10.0.9.9", ns="kube-system", labels={"k8s-app": "kube-dns"})._replace(node_name="cp"))
+    m = model_with(services, slices, pods)
+    # Another namespace's pods (held for the DNS header) do not change the count.
+    assert D.policy_nodes(m, "default") == ["worker"] and D.diagnose_service(m, WEB) == []
+    m.nodes = ("cp", "worker", "worker2")
+    [f] = D.diagnose_service(m, WEB)
+    assert "2 of 3 nodes" in f.message
+
+
 def test_external_policy_ignored_for_cluster_ip():
     services, slices, pods = healthy_web(1, external_traffic_policy="Local")
     assert D.diagnose_service(model_with(services, slices, pods), WEB, nodes=["worker", "worker2"]) == []
@@ -400,3 +411,38 @@ def test_kubectl_commands_are_shell_quoted():
     m = model_with([svc("a", selector={"app": "x y"})])
     [f] = D.diagnose_service(m, ("default", "a"))
     assert "-l 'app=x y'" in " ".join(f.kubectl)
+
+
+def test_undeclared_target_port_with_refused_requests_is_an_error():
+    from svctui.model.probe import ProbeResult
+    from svctui.model.refusals import RECENT, with_probe_evidence
+    services, slices, pods = healthy_web(1, ports=(ServicePort("http", 80, 8008),))
+    found = D.diagnose_service(model_with(services, slices, pods), WEB)
+    assert [(f.code, f.severity) for f in found] == [(D.TARGET_PORT_NOT_EXPOSED, D.WARNING)]
+
+    def res(ok: bool, status: str, i: int) -> ProbeResult:
+        return ProbeResult(float(i), WEB, ok, status)
+    refused = "curl: (7) Failed to connect to web port 80 after 1 ms: Couldn't connect to server"
+    [f] = with_probe_evidence(found, [res(False, refused, i) for i in range(RECENT)])
+    assert f.severity == D.ERROR and "connections to it are refused" in f.message
+    assert f.message.endswith("; pods declare http 8080/TCP")
+    assert f.to_dict()["evidence"]["probe"].startswith(f"{RECENT} of the last {RECENT} requests refused: curl: (7)")
+    # Not enough, not all refused, or another failure (a timeout): the warning stays.
+    assert with_probe_evidence(found, [res(False, refused, i) for i in range(RECENT - 1)]) == found
+    mixed = [res(False, refused, i) for i in range(RECENT - 1)] + [res(True, "200 OK", 9)]
+    assert with_probe_evidence(found, mixed) == found
+    timeouts = [res(False, "curl: (28) Connection timed out after 2001 milliseconds", i) for i in range(RECENT)]
+    assert with_probe_evidence(found, timeouts) == found
+
+
+def test_external_name_finding_only_on_a_definite_answer():
+    from svctui.model.externalname import TargetAnswer, external_name_finding
+    ext = svc("ext", no_selector=True, type="ExternalName", external_name="db.corp.internal", ip=None)
+    chain = ("ext.default.svc.cluster.local", "db.corp.internal")
+    f = external_name_finding(ext, TargetAnswer("NXDOMAIN", chain, ()))
+    assert f is not None and (f.code, f.severity) == (D.EXTERNAL_NAME_UNRESOLVED, D.ERROR)
+    assert f.message.startswith("ExternalName target db.corp.internal does not exist (NXDOMAIN)")
+    assert "has no A or AAAA record" in external_name_finding(ext, TargetAnswer("NOERROR", chain, ())).message
+    assert external_name_finding(ext, TargetAnswer("NOERROR", chain, ("10.1.2.3",))) is None
+    assert external_name_finding(ext, TargetAnswer("TIMEOUT", chain, ())) is None  # DNS trouble, not the target
+    assert external_name_finding(svc(), TargetAnswer("NXDOMAIN", chain, ())) is None

@@ -43,8 +43,8 @@ async def test_tree_populates_from_the_sim(demo):
         assert "→ database.example.com" in text
         assert "<pending>" in text
         # The watches open just after the lists that filled the tree: wait for the header to say so.
-        await wait_for(pilot, lambda: "● watching (3 streams)" in app.query_one("#hdr-left").render().plain,
-                       what="three watching streams in the header")
+        await wait_for(pilot, lambda: "● watching (6 streams)" in app.query_one("#hdr-left").render().plain,
+                       what="six watching streams in the header")
 
 
 async def test_service_argument_opens_it_down_to_endpoints(demo):
@@ -388,7 +388,7 @@ async def test_a_late_sync_of_a_large_tree_opens_no_service(tmp_path):
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: len(app.tree.services_shown()) >= 60, what="60 Services")
             await wait_for(pilot, lambda: all(s.state == "watching" for s in app._states.values())
-                           and len(app._states) == 3, what="three watching streams")
+                           and len(app._states) == 6, what="six watching streams")
             await pilot.pause(0.2)
             assert not _expanded(app)
     finally:

@@ -6,12 +6,14 @@ made the way a user would, with kubectl."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from svctui.model import diagnose as D
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
@@ -87,7 +89,7 @@ async def kubectl(kc, *args: str) -> str:
     return await asyncio.to_thread(kc, *args)
 
 
-async def test_badges_show_each_failure_mode_readiness_after_the_grace_period(failures):
+async def test_badges_show_each_failure_mode_on_the_first_screen(failures):
     sim, cfg = failures
     clock = FrozenClock(T0)
     app = make_app(cfg, clock=clock, namespace=NS, all_namespaces=False)
@@ -98,23 +100,15 @@ async def test_badges_show_each_failure_mode_readiness_after_the_grace_period(fa
         assert "⚠ targetPort not a container port" in label(app, NS, "payments")
         assert "✖ targetPort name not on pods" in label(app, NS, "catalog")
         assert "✖ no selector, no endpoints" in label(app, NS, "legacy-db")
-        assert "ℹ LoadBalancer pending" in label(app, NS, "edge")
-        assert "⚠ selector spans workloads" in label(app, NS, "search")
-        # Readiness findings wait out the grace period (the ready count says it meanwhile).
-        assert "0/2 ready" in label(app, NS, "inventory")
-        assert not any(m in label(app, NS, "inventory") for m in "✖⚠ℹ")
-        assert "pods not ready" not in label(app, NS, "search")
-        clock.advance(GRACE - 0.5)
-        await drain(pilot)
-        assert "no ready endpoints" not in label(app, NS, "inventory")
-        clock.advance(1.0)
-        await drain(pilot)
+        # Readiness findings too: the state svctui found is no transition, so no grace period.
         assert "✖ no ready endpoints" in label(app, NS, "inventory")
         assert "⚠ pods not ready +1 more" in label(app, NS, "search")
         assert "⚠ Local policy: nodes without endpoints +1 more" in label(app, NS, "edge")
         assert not any(m in label(app, NS, "healthy") for m in "✖⚠ℹ")
         # Expanded, each finding is a row with its whole message.
         rows = labels(app)
+        assert any(r.startswith("ℹ LoadBalancer has no external address") for r in rows)
+        assert any(r.startswith("⚠ selector app=search matches pods of 2 workloads") for r in rows)
         assert any(r.startswith("✖ selector app=order matches no pods in failures; nearest: app=orders") for r in rows)
         # The details pane: evidence and the kubectl that confirms it.
         assert app.tree.select_data(("svc", (NS, "orders")))
@@ -198,9 +192,7 @@ async def test_dns_down_shows_in_the_header_and_on_kube_dns(dns_down, tmp_path):
     app = make_app(cfg, clock=clock)
     async with app.run_test(size=(140, 30)) as pilot:
         await synced(pilot, sim, 2)
-        assert "DNS" not in header(app)  # readiness-derived: the grace period applies
-        clock.advance(GRACE + 0.1)
-        await drain(pilot)
+        # Down when svctui starts: said on the first screen, no grace period for the initial state.
         assert "✖ cluster DNS down" in header(app)
         assert "✖ cluster DNS down" in label(app, "kube-system", "kube-dns")
         await kubectl(kc, "-n", "kube-system", "scale", "deployment", "coredns", "--replicas=2")
@@ -208,6 +200,62 @@ async def test_dns_down_shows_in_the_header_and_on_kube_dns(dns_down, tmp_path):
         await drain(pilot, sim)
         assert "DNS" not in header(app)
         assert "✖" not in label(app, "kube-system", "kube-dns")
+
+
+async def test_dns_down_shows_in_the_header_whatever_the_namespace(dns_down, tmp_path):
+    """Watching one namespace (the context's), svctui still watches kube-dns (and only it) for the header."""
+    sim, cfg = dns_down
+    kc = make_kubectl(sim, tmp_path)
+    app = make_app(cfg, all_namespaces=False)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await synced(pilot, sim, 1)
+        await wait_for(pilot, lambda: "✖ cluster DNS down" in header(app), what="DNS down in the header")
+        assert app.tree.service_node(("kube-system", "kube-dns")) is None, "kube-system is not on screen"
+        assert {k for k in app.model.store.services if k[0] == "kube-system"} == {("kube-system", "kube-dns")}
+        await kubectl(kc, "-n", "kube-system", "scale", "deployment", "coredns", "--replicas=1")
+        await wait_for(pilot, lambda: "DNS" not in header(app), what="DNS back in the header")
+
+
+async def test_local_policy_counts_nodes_as_the_doctor_does(failures, capsys):
+    """One rule (diagnose.policy_nodes) for both: the TUI's edge finding says what `svctui doctor` says."""
+    from svctui.commands.doctor import main as doctor_main
+    sim, cfg = failures
+    app = make_app(cfg, namespace=NS, all_namespaces=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await synced(pilot, sim, 8)
+        [tui] = [f for f in app.findings.shown((NS, "edge"), app.now()) if f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
+    rc = await asyncio.to_thread(doctor_main, ["svc/edge", "-n", NS, "-o", "json", "--kubeconfig", str(cfg)])
+    out = json.loads(capsys.readouterr().out)
+    [cli] = [f for f in out["findings"] if f["code"] == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
+    assert rc == 0 and tui.message == cli["message"], (tui.message, cli["message"])
+    assert tui.to_dict()["evidence"] == cli["evidence"]
+    nodes = sim.call(lambda c: sorted(n["metadata"]["name"] for n in c.store.list(R.NODES, None)))
+    assert f"of {len(nodes)} nodes" in tui.message, "every node counts: NodePort traffic reaches all of them"
+
+
+async def test_refused_probe_makes_an_undeclared_target_port_an_error(failures):
+    """payments: targetPort 8008, the container declares (and listens on) 8080. Declared ports alone
+    are a warning; the probe's refused requests make it an error, with the evidence."""
+    from svctui.model.refusals import RECENT
+
+    from .test_panes import confirm
+    sim, cfg = failures
+    app = make_app(cfg, namespace=NS, all_namespaces=False, clock=time.time, tick=0.2)
+    key = (NS, "payments")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await synced(pilot, sim, 8)
+        assert "⚠ targetPort not a container port" in label(app, NS, "payments")
+        app.tree.reveal(key)
+        await pilot.pause(0.2)
+        await pilot.press("p")
+        await confirm(pilot, NS)
+        await wait_for(pilot, lambda: app.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
+        await wait_for(pilot, lambda: "✖ targetPort not a container port" in label(app, NS, "payments"),
+                       what="the error badge")
+        [f] = [f for f in app.findings.shown(key, app.now()) if f.code == D.TARGET_PORT_NOT_EXPOSED]
+        assert f.severity == D.ERROR and "connections to it are refused" in f.message
+        assert "curl: (7)" in f.to_dict()["evidence"]["probe"]
+        await pilot.press("p")  # stop the probe
 
 
 async def _failures_screen(pilot, sim, clock) -> None:

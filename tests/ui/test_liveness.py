@@ -38,7 +38,7 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
     sim, proxy, cfg = proxied
     app = make_app(cfg, watch_options=QUICK, clock=time.time, tick=0.25, service="nginx-service")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and "● watching (3 streams)" in header(app), what="watching")
+        await wait_for(pilot, lambda: app.synced and "● watching (6 streams)" in header(app), what="watching")
         await wait_for(pilot, lambda: all(p in screen_text(app) for p in sim.call(lambda c: pod_names(c, "default", "nginx"))),
                        what="nginx's pods on screen")
         assert not app.tree.has_class("-stale")
@@ -52,7 +52,7 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
         await wait_for(pilot, lambda: "last update 2 s ago" in header(app), what="the age moving on")
 
         proxy.resume()
-        await wait_for(pilot, lambda: "● watching (3 streams)" in header(app), what="watching again")
+        await wait_for(pilot, lambda: "● watching (6 streams)" in header(app), what="watching again")
         assert not app.tree.has_class("-stale")
         victim = sim.call(lambda c: pod_names(c, "default", "nginx"))[0]
         assert victim in screen_text(app)
@@ -103,7 +103,7 @@ async def test_a_different_cluster_on_the_same_address_replaces_the_tree(tmp_pat
             assert app.tree.has_class("-stale")
             second = SimThread(["empty"], first.options, port=port).start()
             await wait_for(pilot, lambda: ("default", "nginx-service") not in app.tree.services_shown()
-                           and "● watching (3 streams)" in header(app), what="the new cluster's tree")
+                           and "● watching (6 streams)" in header(app), what="the new cluster's tree")
             assert ("default", "kubernetes") in app.tree.services_shown()
             assert not app.tree.has_class("-stale")
     finally:

@@ -115,7 +115,7 @@ async def test_snapshot_reconnecting(demo):
         await opened(pilot, sim)
         sim.stop()
         await wait_for(pilot, lambda: "stale: last update" in app.query_one("#hdr-left").render().plain
-                       and len(app._states) == 3 and all(s.state == "reconnecting" for s in app._states.values()),
+                       and len(app._states) == 6 and all(s.state == "reconnecting" for s in app._states.values()),
                        what="reconnecting")
         await drain(pilot)
         check_snapshot(app, "reconnecting_100x30")

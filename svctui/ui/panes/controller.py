@@ -111,6 +111,7 @@ class PanesMixin(_Host):
         model: ClusterModel
         gen: int
         _dirty: set[Key]
+        _diag_dirty: set[Key]
 
         @property
         def tree(self) -> ServiceTree: ...  # type: ignore[override]  # SvctuiApp's own, over DOMNode.tree
@@ -596,10 +597,13 @@ class PanesMixin(_Host):
         if r.service not in self._probes:
             return  # a request that was in flight when the probe stopped
         self._probe_entry(self.probe_log.record(r))
-        if self.model.ledger.note_request(r.service, r.time, r.ok):
-            self._dirty.add(r.service)
-            self._details_dirty = True
-            self._schedule_flush()
+        self.model.ledger.note_request(r.service, r.time, r.ok)
+        # Refused requests are evidence for a port finding (model/refusals.py): diagnose and repaint
+        # the row with each result (one row every PROBE_INTERVAL).
+        self._diag_dirty.add(r.service)
+        self._dirty.add(r.service)
+        self._details_dirty = True
+        self._schedule_flush()
         self._paint_tabs()
 
     def on_probe_ended(self, m: ProbeEnded) -> None:
