@@ -244,3 +244,25 @@ def test_demo_scenario_only_flags_what_is_broken(demo_sim, capsys, tmp_path):
                 ("default/web-loadbalancer", D.LB_PENDING)}
     rc, _ = wait_json(capsys, cfg, ["-A"], lambda d: pairs(d) == expected)
     assert rc == 1
+
+
+def test_a_tutorial_placeholder_image_is_named_by_the_doctor(capsys, tmp_path):
+    """The tutorials' `my-backend-api:v1` behind a Service: not a selector or port problem, an image pull."""
+    s = start_sim()
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        kubectl("create", "deployment", "backend", "--image=my-backend-api:v1", "--replicas=2", "--port=8080")
+        kubectl("expose", "deployment", "backend", "--port=80", "--target-port=8080")
+
+        def named(d: dict) -> bool:
+            return any(f["code"] == D.NO_READY_ENDPOINTS and "ImagePullBackOff" in f["message"] for f in d["findings"])
+
+        rc, data = wait_json(capsys, cfg, ["-n", "default"], named)
+        assert rc == 1
+        [f] = [f for f in data["findings"] if f["service"] == "default/backend"]
+        assert f["message"].endswith("; why: 2 ImagePullBackOff")
+        assert f["evidence"]["not_ready_reasons"] == "2 ImagePullBackOff"
+        assert all("ImagePullBackOff: the image cannot be pulled" in p for p in f["evidence"]["pods"])
+    finally:
+        s.stop()

@@ -18,6 +18,15 @@ def speed_arg(value: str) -> float:
     return v
 
 
+def image_arg(value: str) -> str:
+    from ..sim.images import parse_error
+
+    err = parse_error(value)
+    if err is not None:
+        raise argparse.ArgumentTypeError(f"not an image reference: {value!r}: {err}")
+    return value
+
+
 def sim_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="svctui sim",
@@ -35,6 +44,9 @@ def sim_parser() -> argparse.ArgumentParser:
     p.add_argument("--bookmark-interval", type=float, default=60.0, metavar="S",
                    help="seconds between watch bookmarks for clients that ask for them (default 60)")
     p.add_argument("--seed", type=int, default=None, help="random seed for names and IPs (reproducible runs)")
+    p.add_argument("--image", action="append", default=[], metavar="REF", type=image_arg,
+                   help="an image the simulated registry has besides its catalogue (REPO for any tag, or "
+                        "REPO:TAG); repeatable. Other images fail to pull as on a real cluster")
     return p
 
 
@@ -48,7 +60,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"svctui sim: error: --port {args.port} is not a port number", file=sys.stderr)
         return 2
     options = SimOptions(speed=args.speed, history=args.history, bookmark_interval=args.bookmark_interval,
-                         seed=args.seed)
+                         seed=args.seed, images=tuple(args.image))
     scenarios = args.scenario or ["empty"]
 
     def announce(url: str) -> None:

@@ -28,6 +28,8 @@ class SimOptions:
     bookmark_interval: float = 60.0
     seed: int | None = None
     events: bool = True
+    # Image references the simulated registries hold besides images.CATALOGUE (`svctui sim --image`).
+    images: tuple[str, ...] = ()
 
 
 class Cluster:
