@@ -266,3 +266,20 @@ def test_a_tutorial_placeholder_image_is_named_by_the_doctor(capsys, tmp_path):
         assert all("ImagePullBackOff: the image cannot be pulled" in p for p in f["evidence"]["pods"])
     finally:
         s.stop()
+
+
+def test_kinds_own_kube_system_has_no_findings(capsys, tmp_path):
+    """Static pods, kube-proxy, kindnet and local-path-provisioner run with no Service: nothing to report."""
+    s = start_sim()
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        pods = lambda: kubectl("get", "pods", "-A", "--no-headers").splitlines()  # noqa: E731
+        deadline = time.monotonic() + 30
+        while not (len(pods()) == 13 and all(" Running " in p for p in pods())):
+            assert time.monotonic() < deadline, pods()
+            time.sleep(0.2)
+        rc, out, err = run(capsys, cfg, "-A", "-o", "json")
+        assert rc == 0 and json.loads(out)["findings"] == [], out
+    finally:
+        s.stop()

@@ -51,6 +51,16 @@ class KubeProxy:
         self._turns: dict[tuple[str, str, str], itertools.count] = {}
         self._affinity: dict[tuple[str, str], tuple[str, float]] = {}
 
+    def _source_ip(self, client: dict[str, Any] | None) -> str:
+        """The client pod's address; a container's command runs before the kubelet writes podIP, so its own."""
+        if client is None:
+            return "127.0.0.1"
+        if (client.get("status") or {}).get("podIP"):
+            return client_ip(client)
+        md = client["metadata"]
+        run = getattr(self.cluster.api.ext.get("kubelet"), "runs", {}).get((md.get("namespace", ""), md["name"]))
+        return (run.ip if run is not None and run.ip else None) or client_ip(client) or "127.0.0.1"
+
     # ---- entry points ----
     def connect(self, client: dict[str, Any] | None, ip: str, port: int) -> Target | str:
         if ip in ("127.0.0.1", "::1", "localhost") and client is not None:
@@ -77,7 +87,8 @@ class KubeProxy:
         target = self.connect(client, ip, port)
         if isinstance(target, str):
             return target
-        stream = backends.open_stream(self.cluster, target.pod, target.port)
+        # Pod-to-Service traffic is DNATed only, so the server sees the client pod's own address.
+        stream = backends.open_stream(self.cluster, target.pod, target.port, self._source_ip(client))
         return REFUSED if stream is None else stream
 
     # ---- services ----

@@ -21,7 +21,8 @@ MAGIC = b"k8s\x00"
 _TABLE_PATH = Path(__file__).parent / "data" / "k8s-protobuf.json"
 
 _GROUP_PKG = {"": "core", "apps": "apps", "discovery.k8s.io": "discovery", "autoscaling": "autoscaling",
-              "policy": "policy", "meta.k8s.io": "meta"}
+              "policy": "policy", "meta.k8s.io": "meta",
+              "batch": "batch", "coordination.k8s.io": "coordination", "networking.k8s.io": "networking"}
 
 
 class ProtobufError(ValueError):

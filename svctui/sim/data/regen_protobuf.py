@@ -24,6 +24,9 @@ PACKAGES = {
     "k8s.io/api/discovery/v1": "discovery/v1",
     "k8s.io/api/autoscaling/v1": "autoscaling/v1",
     "k8s.io/api/policy/v1": "policy/v1",
+    "k8s.io/api/batch/v1": "batch/v1",
+    "k8s.io/api/coordination/v1": "coordination/v1",
+    "k8s.io/api/networking/v1": "networking/v1",
     "k8s.io/apimachinery/pkg/apis/meta/v1": "meta/v1",
 }
 # Types with hand-written codecs in the decoder.
