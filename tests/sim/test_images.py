@@ -116,3 +116,18 @@ def test_fixing_the_image_recovers_the_pod(sim, kubectl) -> None:
              out[1:3] == ["1/1", "Running"] and len(out) == 5)
     pods = json.loads(kubectl("get", "pods", "-l", "app=api", "-o", "json"))["items"]
     assert [p["spec"]["containers"][0]["image"] for p in pods] == ["nginx:1.27-alpine"]
+
+
+def test_kubectl_debug_with_a_missing_image_waits_with_err_image_pull(sim, kubectl) -> None:
+    kubectl("run", "web", "--image=nginx:1.27-alpine")
+    wait_for(lambda: kubectl("get", "pod", "web", "--no-headers").split()[1:3] == ["1/1", "Running"])
+    kubectl("debug", "pod/web", f"--image={MISSING}", "-c", "dbg")
+
+    def waiting() -> dict[str, Any]:
+        statuses = pod_json(kubectl, "web")["status"].get("ephemeralContainerStatuses") or [{}]
+        return (statuses[0].get("state") or {}).get("waiting") or {}
+
+    w = wait_for(lambda: (w := waiting()).get("reason") == "ErrImagePull" and w)
+    assert w["message"] == I.pull_error(MISSING)
+    assert ("Warning", "Failed", "Error: ErrImagePull") in {(e["type"], e["reason"], e["message"])
+                                                           for e in events_for(kubectl, "web")}
