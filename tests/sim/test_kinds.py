@@ -136,6 +136,11 @@ def test_kind_kube_system_pods(sim, kubectl) -> None:
     etcd = json.loads(kubectl("get", "pod", "-n", "kube-system", f"etcd-{CONTROL_PLANE}", "-o", "json"))
     assert etcd["metadata"]["ownerReferences"][0]["kind"] == "Node"
     assert etcd["metadata"]["annotations"]["kubernetes.io/config.source"] == "file"
+    # A mirror pod deleted through the API comes back (the kubelet still runs the static pod).
+    kubectl("delete", "pod", "-n", "kube-system", f"etcd-{CONTROL_PLANE}", "--wait=false")
+    wait_for(lambda: (p := json.loads(kubectl("get", "pods", "-n", "kube-system", "-o", "json"))["items"]) and any(
+        x["metadata"]["name"] == f"etcd-{CONTROL_PLANE}" and x["metadata"]["uid"] != etcd["metadata"]["uid"]
+        and x["status"].get("phase") == "Running" for x in p))
     # A daemon pod that is deleted comes back on the same node.
     victim = next(r for n, r in by_name.items() if n.startswith("kindnet-") and r[7] == "svctui-worker")
     kubectl("delete", "pod", "-n", "kube-system", victim[1], "--wait=false")

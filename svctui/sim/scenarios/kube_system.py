@@ -13,6 +13,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
+from ..apiserver import deep_copy
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -149,7 +150,9 @@ def load(cluster: Cluster, control_plane: str, ip: str) -> None:
     api, store = cluster.api, cluster.store
     node = store.get(R.NODES, None, control_plane)
     if node is not None:
+        static = api.ext.setdefault("static_pods", {})
         for pod in _control_plane_pods(node, ip):
+            static[("kube-system", pod["metadata"]["name"])] = deep_copy(pod)
             api.create(R.PODS, "kube-system", pod)
     now = cluster.clock.iso_micro()
     for n in store.list(R.NODES, None):
