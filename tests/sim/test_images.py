@@ -131,3 +131,30 @@ def test_kubectl_debug_with_a_missing_image_waits_with_err_image_pull(sim, kubec
     assert w["message"] == I.pull_error(MISSING)
     assert ("Warning", "Failed", "Error: ErrImagePull") in {(e["type"], e["reason"], e["message"])
                                                            for e in events_for(kubectl, "web")}
+
+
+def test_sim_command_line_takes_images(tmp_path, capsys) -> None:
+    import subprocess
+    import sys
+
+    from svctui.commands.sim import main as sim_main
+
+    with pytest.raises(SystemExit) as exc:
+        sim_main(["--image", "Bad Image"])
+    assert exc.value.code == 2
+    assert "argument --image: not an image reference: 'Bad Image': invalid reference format" in capsys.readouterr().err
+    cfg = tmp_path / "kubeconfig"
+    proc = subprocess.Popen([sys.executable, "-m", "svctui", "sim", "--kubeconfig", str(cfg), "--speed", "0.05",
+                             "--image", "my-backend-api"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and "serving the Kubernetes API" in proc.stdout.readline()
+        env = {"KUBECONFIG": str(cfg), "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+        def kubectl(*args: str) -> str:
+            return subprocess.run(["kubectl", *args], capture_output=True, text=True, env=env, check=True).stdout
+
+        kubectl("run", "api", f"--image={MISSING}")
+        wait_for(lambda: kubectl("get", "pod", "api", "--no-headers").split()[1:3] == ["1/1", "Running"])
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
