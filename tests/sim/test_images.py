@@ -158,3 +158,11 @@ def test_sim_command_line_takes_images(tmp_path, capsys) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("image", [PLACEHOLDER, MISSING])
+def test_set_image_on_a_stuck_pod_starts_it(sim, kubectl, image: str) -> None:
+    kubectl("create", "-f", "-", input=manifest("api", [{"name": "api", "image": image}]))
+    wait_for(lambda: _waiting(kubectl, "api").get("reason") in ("InvalidImageName", "ImagePullBackOff"))
+    kubectl("set", "image", "pod/api", "api=nginx:1.27-alpine")
+    wait_for(lambda: kubectl("get", "pod", "api", "--no-headers").split()[1:3] == ["1/1", "Running"])

@@ -360,7 +360,8 @@ class Kubelet(Controller):
             c.last_terminated = self._terminated_state(c)
         c.spec = spec
         c.pull_failures, c.pull_retry = 0, None
-        if c.ever_started or c.step in ("pull", "start", "pullfail", "pullbackoff") or c.reason == "InvalidImageName":
+        # A container stuck on its image (InvalidImageName, ErrImageNeverPull) still has step "pull".
+        if c.ever_started or c.step in ("pull", "start", "pullfail", "pullbackoff"):
             c.step, c.due = "pull", now
 
     def _pull(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
