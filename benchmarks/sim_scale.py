@@ -154,7 +154,9 @@ async def watch_latency(session: aiohttp.ClientSession, url: str, writes: int, w
     # One pod per Service, as many Services as writes: each write moves one pod out of (or back into) its Service.
     by_app: dict[str, dict] = {}
     for p in pods["items"]:
-        by_app.setdefault(p["metadata"]["labels"]["app"], p)
+        # kind's own pods (kindnet, local-path-provisioner) carry an app label but no Service: no slice moves.
+        if p["metadata"]["namespace"] not in ("kube-system", "local-path-storage"):
+            by_app.setdefault(p["metadata"]["labels"]["app"], p)
     targets = list(by_app.values())[: max(1, writes // 2)]
     rv = pods["metadata"]["resourceVersion"]
     pod_watchers = [Watcher(session, url, "/api/v1/pods", rv) for _ in range(watchers)]

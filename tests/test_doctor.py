@@ -331,3 +331,42 @@ def test_undeclared_target_port_that_listens_stays_a_warning(capsys, tmp_path):
         assert "not tried" not in err, "the port was tried"
     finally:
         s.stop()
+
+
+def test_a_tutorial_placeholder_image_is_named_by_the_doctor(capsys, tmp_path):
+    """The tutorials' `my-backend-api:v1` behind a Service: not a selector or port problem, an image pull."""
+    s = start_sim()
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        kubectl("create", "deployment", "backend", "--image=my-backend-api:v1", "--replicas=2", "--port=8080")
+        kubectl("expose", "deployment", "backend", "--port=80", "--target-port=8080")
+
+        def named(d: dict) -> bool:
+            return any(f["code"] == D.NO_READY_ENDPOINTS and "ImagePullBackOff" in f["message"] for f in d["findings"])
+
+        rc, data = wait_json(capsys, cfg, ["-n", "default"], named)
+        assert rc == 1
+        [f] = [f for f in data["findings"] if f["service"] == "default/backend"]
+        assert f["message"].endswith("; why: 2 ImagePullBackOff")
+        assert f["evidence"]["not_ready_reasons"] == "2 ImagePullBackOff"
+        assert all("ImagePullBackOff: the image cannot be pulled" in p for p in f["evidence"]["pods"])
+    finally:
+        s.stop()
+
+
+def test_kinds_own_kube_system_has_no_findings(capsys, tmp_path):
+    """Static pods, kube-proxy, kindnet and local-path-provisioner run with no Service: nothing to report."""
+    s = start_sim()
+    try:
+        kubectl = make_kubectl(s, tmp_path)
+        cfg = Path(kubectl.env["KUBECONFIG"])
+        pods = lambda: kubectl("get", "pods", "-A", "--no-headers").splitlines()  # noqa: E731
+        deadline = time.monotonic() + 30
+        while not (len(pods()) == 13 and all(" Running " in p for p in pods())):
+            assert time.monotonic() < deadline, pods()
+            time.sleep(0.2)
+        rc, out, err = run(capsys, cfg, "-A", "-o", "json")
+        assert rc == 0 and json.loads(out)["findings"] == [], out
+    finally:
+        s.stop()

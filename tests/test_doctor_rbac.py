@@ -34,8 +34,8 @@ def test_all_namespaces(jane_cfg, capsys):
     assert rc == 1
     assert not any(f["code"] == D.DNS_UNHEALTHY for f in data["findings"])
     refused = {(g["namespace"], g["kind"]) for g in data["unchecked"]}
-    assert refused == {(ns, kind) for ns in ("default", "kube-node-lease", "kube-public", "kube-system")
-                       for kind in ("Service", "EndpointSlice", "Pod")}
+    others = ("default", "kube-node-lease", "kube-public", "kube-system", "local-path-storage")
+    assert refused == {(ns, kind) for ns in others for kind in ("Service", "EndpointSlice", "Pod")}
     assert {g["reason"] for g in data["unchecked"]} == {"forbidden"}
 
 

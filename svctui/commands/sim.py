@@ -18,6 +18,15 @@ def speed_arg(value: str) -> float:
     return v
 
 
+def image_arg(value: str) -> str:
+    from ..sim.images import parse_error
+
+    err = parse_error(value)
+    if err is not None:
+        raise argparse.ArgumentTypeError(f"not an image reference: {value!r}: {err}")
+    return value
+
+
 def sim_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="svctui sim",
@@ -56,6 +65,9 @@ def sim_parser() -> argparse.ArgumentParser:
                            "(kube-apiserver's --min-request-timeout; default 1800)")
     door.add_argument("--connection-lifetime", type=speed_arg, default=None, metavar="S",
                       help="reset every TCP connection S seconds after it opened, as a load balancer does")
+    p.add_argument("--image", action="append", default=[], metavar="REF", type=image_arg,
+                   help="an image the simulated registry has besides its catalogue (REPO for any tag, or "
+                        "REPO:TAG); repeatable. Other images fail to pull as on a real cluster")
     return p
 
 
@@ -83,7 +95,7 @@ def main(argv: Sequence[str]) -> int:
                          seed=args.seed, tls=args.tls, auth=args.auth, token_ttl=args.token_ttl,
                          exec_api_version=args.exec_api_version, exec_credential=args.exec_credential,
                          watch_timeout=args.watch_timeout, connection_lifetime=args.connection_lifetime,
-                         users=tuple(args.user))
+                         users=tuple(args.user), images=tuple(args.image))
     scenarios = args.scenario or ["empty"]
 
     def announce(url: str) -> None:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from svctui.model.objects import (
+    NORMAL_WAITING,
     SERVICE_NAME_LABEL,
     ContainerPort,
     Endpoint,
@@ -239,15 +240,22 @@ def pod(raw: Any) -> Pod:
     try:
         spec = _dict(raw.get("spec"))
         status = _dict(raw.get("status"))
-        ready = False
+        ready = None
+        unscheduled = None
         for c in _list(status.get("conditions")):
             c = _dict(c)
-            if c.get("type") == "Ready":
+            if c.get("type") == "Ready" and ready is None:  # the first one counts
                 ready = c.get("status") == "True"
-                break
+            elif c.get("type") == "PodScheduled" and c.get("status") == "False" and unscheduled is None:
+                unscheduled = _str(c.get("reason")) or "Unschedulable"
         restarts = 0
+        waiting = None
         for cs in _list(status.get("containerStatuses")):
-            restarts += _int(_dict(cs).get("restartCount")) or 0
+            cs = _dict(cs)
+            restarts += _int(cs.get("restartCount")) or 0
+            reason = _str(_dict(_dict(cs.get("state")).get("waiting")).get("reason"))
+            if waiting is None and reason and reason not in NORMAL_WAITING:
+                waiting = reason
         ports = []
         for c in _list(spec.get("containers")):
             for p in _list(_dict(c).get("ports")):
@@ -264,7 +272,7 @@ def pod(raw: Any) -> Pod:
             pod_ip=_str(status.get("podIP")) or None,
             pod_ips=tuple(ip for ip in (_str(_dict(x).get("ip")) for x in _list(status.get("podIPs"))) if ip),
             phase=_str(status.get("phase")) or "Pending",
-            ready=ready,
+            ready=bool(ready),
             deleting=md.get("deletionTimestamp") is not None,
             restarts=restarts,
             container_ports=tuple(ports),
@@ -274,6 +282,8 @@ def pod(raw: Any) -> Pod:
             owner_name=oname,
             created=epoch_seconds(md.get("creationTimestamp")),
             start_time=epoch_seconds(status.get("startTime")),
+            waiting_reason=waiting,
+            unscheduled_reason=unscheduled,
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(POD, f"{ns}/{name}", str(exc)) from None

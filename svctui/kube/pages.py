@@ -25,6 +25,7 @@ import msgspec
 import orjson
 
 from svctui.model.objects import (
+    NORMAL_WAITING,
     SERVICE_NAME_LABEL,
     ContainerPort,
     Endpoint,
@@ -170,10 +171,20 @@ class _PodSpec(_S):
 class _PodCondition(_S):
     type: Str = None
     status: Str = None
+    reason: Str = None
+
+
+class _Waiting(_S):
+    reason: Str = None
+
+
+class _ContainerState(_S):
+    waiting: _Waiting | None = None
 
 
 class _ContainerStatus(_S):
     restartCount: int | None = None
+    state: _ContainerState | None = None
 
 
 class _PodIP(_S):
@@ -275,14 +286,20 @@ def _pod(p: _Pod) -> Pod:
     md, ns, name = _ident(p.metadata)
     spec = p.spec or _NO_POD_SPEC
     status = p.status or _NO_POD_STATUS
-    ready = False
+    ready = None
+    unscheduled = None
     for c in status.conditions or ():
-        if c.type == "Ready":
+        if c.type == "Ready" and ready is None:  # the first one counts
             ready = c.status == "True"
-            break
+        elif c.type == "PodScheduled" and c.status == "False" and unscheduled is None:
+            unscheduled = c.reason or "Unschedulable"
     restarts = 0
+    waiting = None
     for cs in status.containerStatuses or ():
         restarts += cs.restartCount or 0
+        w = cs.state.waiting if cs.state is not None else None
+        if waiting is None and w is not None and w.reason and w.reason not in NORMAL_WAITING:
+            waiting = w.reason
     refs = md.ownerReferences
     if refs:
         # The controller reference is the owner that matters (a pod may carry others).
@@ -292,9 +309,9 @@ def _pod(p: _Pod) -> Pod:
         okind = oname = None
     return Pod(
         ns, name, md.uid or "", md.resourceVersion or "", _labels(md.labels), spec.nodeName, status.podIP or None,
-        tuple(ip for ip in (x.ip for x in status.podIPs or ()) if ip), status.phase or "Pending", ready,
+        tuple(ip for ip in (x.ip for x in status.podIPs or ()) if ip), status.phase or "Pending", bool(ready),
         md.deletionTimestamp is not None, restarts, _container_ports(spec), spec.hostname, spec.subdomain, okind, oname,
-        epoch_seconds(md.creationTimestamp), epoch_seconds(status.startTime))
+        epoch_seconds(md.creationTimestamp), epoch_seconds(status.startTime), waiting, unscheduled)
 
 
 # ---- the page ----

@@ -151,14 +151,55 @@ def _declared(pods: Iterable[Pod]) -> list[str]:
     return list(seen)
 
 
+# What the kubelet's waiting reasons mean for someone looking at a Service with no ready pods.
+_WAITING_HINTS = {
+    "ImagePullBackOff": "the image cannot be pulled (name, tag or registry access)",
+    "ErrImagePull": "the image cannot be pulled (name, tag or registry access)",
+    "InvalidImageName": "the image name is not a valid reference",
+    "ErrImageNeverPull": "imagePullPolicy Never and the image is not on the node",
+    "CrashLoopBackOff": "the container keeps exiting; see its logs --previous",
+    "CreateContainerConfigError": "a ConfigMap, Secret or key it needs is missing",
+}
+
+
+def _not_ready_reason(pod: Pod) -> str | None:
+    """Why a live pod is not ready, in the cluster's own word, or None when ready."""
+    if pod.ready or pod.deleting or pod.phase in ("Succeeded", "Failed"):
+        return None
+    if pod.waiting_reason:
+        return pod.waiting_reason
+    if pod.unscheduled_reason and not pod.node_name:
+        return f"Pending: {pod.unscheduled_reason.lower()}" if pod.unscheduled_reason == "Unschedulable" \
+            else f"Pending: {pod.unscheduled_reason}"
+    if not pod.ips:
+        return None
+    return "readiness failing"
+
+
 def _pod_state(pod: Pod) -> str:
     if pod.deleting:
         return "terminating"
     if pod.phase in ("Succeeded", "Failed"):
         return f"finished ({pod.phase})"
+    why = _not_ready_reason(pod)
+    if pod.waiting_reason and why == pod.waiting_reason:
+        hint = _WAITING_HINTS.get(why)
+        return f"{pod.phase}, {why}" + (f": {hint}" if hint else "")
+    if why and why.startswith("Pending: "):
+        return f"{why} (no node fits it; see its events)"
     if not pod.ips:
         return f"{pod.phase}, no IP yet"
     return "ready" if pod.ready else f"{pod.phase}, not ready (readiness failing)"
+
+
+def _reasons(pods: Iterable[Pod]) -> str:
+    """`2 ImagePullBackOff, 1 readiness failing`: the not-ready pods counted by their reason, commonest first."""
+    counts: dict[str, int] = {}
+    for p in pods:
+        why = _not_ready_reason(p)
+        if why:
+            counts[why] = counts.get(why, 0) + 1
+    return ", ".join(f"{n} {why}" for why, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
 # ---- one Service -------------------------------------------------------------------------------------
@@ -384,13 +425,23 @@ def _readiness(svc: Service, selected: list[Pod], b: _Backends) -> list[Finding]
         msg = f"{n} pod{'s' if n != 1 else ''} match{'es' if n == 1 else ''} {sel} but none is a ready endpoint"
         if parts:
             msg += f" ({', '.join(parts)})"
-        return [Finding(f"{ns}/{name}", ERROR, NO_READY_ENDPOINTS, msg,
-                        (Fact("selector", sel), Fact("ready_endpoints", 0), Fact("pods", states)), cmds)]
+        why = _reasons(selected)
+        if why:
+            msg += f"; why: {why}"
+        evidence: tuple[Fact, ...] = (Fact("selector", sel), Fact("ready_endpoints", 0), Fact("pods", states))
+        if why:
+            evidence += (Fact("not_ready_reasons", why),)
+        return [Finding(f"{ns}/{name}", ERROR, NO_READY_ENDPOINTS, msg, evidence, cmds)]
     total = len(b.ready) + len(bad)
     msg = f"{len(bad)} of {total} backends not ready: {', '.join(bad[:3])}{' …' if len(bad) > 3 else ''}"
-    return [Finding(f"{ns}/{name}", WARNING, PODS_NOT_READY, msg,
-                    (Fact("ready_endpoints", len(b.ready)), Fact("not_ready", _capped(bad)), Fact("pods", states)),
-                    cmds)]
+    bad_names = set(bad)
+    why = _reasons(p for p in selected if p.name in bad_names)
+    if why:
+        msg += f" ({why})"
+    evidence = (Fact("ready_endpoints", len(b.ready)), Fact("not_ready", _capped(bad)), Fact("pods", states))
+    if why:
+        evidence += (Fact("not_ready_reasons", why),)
+    return [Finding(f"{ns}/{name}", WARNING, PODS_NOT_READY, msg, evidence, cmds)]
 
 
 def _ports(svc: Service, live: list[Pod]) -> list[Finding]:

@@ -150,6 +150,10 @@ class ContainerPort:
     protocol: str = "TCP"
 
 
+# Waiting reasons of a container on its way to starting: not a reason the pod is stuck.
+NORMAL_WAITING: frozenset[str] = frozenset({"ContainerCreating", "PodInitializing"})
+
+
 class Pod(NamedTuple):
     namespace: str
     name: str
@@ -170,6 +174,11 @@ class Pod(NamedTuple):
     owner_name: str | None = None
     created: float | None = None
     start_time: float | None = None
+    # Why the pod is not ready, as the cluster says: the first container's waiting reason that is not the
+    # normal ContainerCreating/PodInitializing (ImagePullBackOff, CrashLoopBackOff, ...), and the
+    # PodScheduled condition's reason while it is False (Unschedulable).
+    waiting_reason: str | None = None
+    unscheduled_reason: str | None = None
 
     @property
     def key(self) -> Key:

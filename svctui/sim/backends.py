@@ -9,7 +9,9 @@ A container that is not running listens on nothing. Nothing listening -> connect
 
 What they answer:
   nginx   its default site from the container's filesystem (podfs), so editing index.html changes the page;
-          `Server: nginx/<version>`; 404 page for other paths
+          `Server: nginx/<version>`; 404 page for other paths; each request is written to the container's
+          log in the official image's `main` format (`kubectl logs` shows it), from the client's pod IP
+          (127.0.0.1 through port-forward)
   httpd   "It works!"
   demo api  /health {"ok":true}; /health/db checks that DB_HOST resolves from the pod (search path) and its
           Service has ready endpoints; anything else 404 {"error":"not found"}
@@ -24,6 +26,7 @@ from __future__ import annotations
 import email.utils
 import hashlib
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from . import dns as D
@@ -144,12 +147,14 @@ class DnsTcpStream(Stream):
 
 
 class HttpStream(Stream):
-    def __init__(self, cluster: Cluster, pod: dict[str, Any], container: dict[str, Any], port: int):
+    def __init__(self, cluster: Cluster, pod: dict[str, Any], container: dict[str, Any], port: int,
+                 client_ip: str = "127.0.0.1"):
         super().__init__()
         self.cluster = cluster
         self.pod = pod
         self.container = container
         self.port = port
+        self.client_ip = client_ip
         self.buffer = b""
 
     def feed(self, data: bytes) -> bytes:
@@ -174,11 +179,27 @@ class HttpStream(Stream):
             if len(rest) < length:
                 break
             self.buffer = rest[length:]
-            out += self.respond(method, target, headers)
+            reply = self.respond(method, target, headers)
+            if _base(self.container.get("image", "")) == "nginx":
+                self._access_log(lines[0], headers, reply)
+            out += reply
             if headers.get("connection", "").lower() == "close":
                 self.closed = True
                 break
         return out
+
+    def _access_log(self, request_line: str, headers: dict[str, str], reply: bytes) -> None:
+        """nginx's `main` log_format, as the official image configures it, to the container's stdout."""
+        kubelet = self.cluster.api.ext.get("kubelet")
+        if kubelet is None:
+            return
+        head, _, body = reply.partition(b"\r\n\r\n")
+        status = head.split(b" ", 2)[1].decode() if head.count(b" ") >= 2 else "-"
+        when = time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(self.cluster.clock.now()))
+        line = (f'{self.client_ip} - - [{when}] "{request_line}" {status} {len(body)} '
+                f'"{headers.get("referer", "-")}" "{headers.get("user-agent", "-")}" '
+                f'"{headers.get("x-forwarded-for", "-")}"\n')
+        kubelet.process_output(self.pod, self.container["name"], line.encode())
 
     def respond(self, method: str, target: str, headers: dict[str, str]) -> bytes:
         path = target.split("?", 1)[0]
@@ -266,8 +287,8 @@ def _demo_api(s: HttpStream, path: str, now: str) -> bytes:
     return reply(404, "Not Found", '{"error":"not found"}')
 
 
-def open_stream(cluster: Cluster, pod: dict[str, Any], port: int) -> Stream | None:
-    """A connection to pod:port, or None when nothing listens there (connection refused)."""
+def open_stream(cluster: Cluster, pod: dict[str, Any], port: int, client_ip: str = "127.0.0.1") -> Stream | None:
+    """A connection to pod:port from client_ip, or None when nothing listens there (connection refused)."""
     entry = listening(pod, running_containers(pod)).get(port)
     if entry is None:
         return None
@@ -276,7 +297,7 @@ def open_stream(cluster: Cluster, pod: dict[str, Any], port: int) -> Stream | No
         return DnsTcpStream(cluster)
     if kind == "silent":
         return SilentStream()
-    return HttpStream(cluster, pod, container, port)
+    return HttpStream(cluster, pod, container, port, client_ip)
 
 
 def refused(sandbox: str, port: int) -> str:

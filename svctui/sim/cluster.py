@@ -38,6 +38,8 @@ class SimOptions:
     watch_timeout: float | None = None  # --min-request-timeout: watches without timeoutSeconds end in [S, 2S)
     connection_lifetime: float | None = None  # a load balancer cutting every connection S seconds after it opened
     users: tuple[str, ...] = ()  # NAME or NAME:GROUP,...: more users with credentials (needs auth), RBAC decides
+    # Image references the simulated registries hold besides images.CATALOGUE (`svctui sim --image`).
+    images: tuple[str, ...] = ()
 
 
 class Cluster:

@@ -4,8 +4,9 @@ tools (curl, wget, the demo api) and nothing else make.
 A connection to
   a ClusterIP:port            -> a ready endpoint of the Service (from its EndpointSlices), port translated
                                  to the endpoint's (targetPort, named ports resolved per pod by the slice
-                                 controller). Endpoints are taken in turn (round-robin; real iptables mode
-                                 picks at random) unless sessionAffinity is ClientIP, which pins a client IP to
+                                 controller). An endpoint is picked at random, each equally likely, as
+                                 iptables mode's statistic rules do (a stream of its own, seeded by --seed,
+                                 so picks do not shift names or IPs) unless sessionAffinity is ClientIP, which pins a client IP to
                                  one endpoint for sessionAffinityConfig.clientIP.timeoutSeconds.
                                  No ready endpoint -> refused (kube-proxy installs an ICMP REJECT).
                                  A port the Service does not have -> timeout (no rule matches; the packet
@@ -17,7 +18,7 @@ A connection to
 
 from __future__ import annotations
 
-import itertools
+import random
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -48,8 +49,18 @@ class KubeProxy:
     def __init__(self, cluster: Cluster):
         self.cluster = cluster
         self.store = cluster.store
-        self._turns: dict[tuple[str, str, str], itertools.count] = {}
+        self._pick = random.Random(cluster.options.seed)
         self._affinity: dict[tuple[str, str], tuple[str, float]] = {}
+
+    def _source_ip(self, client: dict[str, Any] | None) -> str:
+        """The client pod's address; a container's command runs before the kubelet writes podIP, so its own."""
+        if client is None:
+            return "127.0.0.1"
+        if (client.get("status") or {}).get("podIP"):
+            return client_ip(client)
+        md = client["metadata"]
+        run = getattr(self.cluster.api.ext.get("kubelet"), "runs", {}).get((md.get("namespace", ""), md["name"]))
+        return (run.ip if run is not None and run.ip else None) or client_ip(client) or "127.0.0.1"
 
     # ---- entry points ----
     def connect(self, client: dict[str, Any] | None, ip: str, port: int) -> Target | str:
@@ -77,7 +88,8 @@ class KubeProxy:
         target = self.connect(client, ip, port)
         if isinstance(target, str):
             return target
-        stream = backends.open_stream(self.cluster, target.pod, target.port)
+        # Pod-to-Service traffic is DNATed only, so the server sees the client pod's own address.
+        stream = backends.open_stream(self.cluster, target.pod, target.port, self._source_ip(client))
         return REFUSED if stream is None else stream
 
     # ---- services ----
@@ -116,8 +128,7 @@ class KubeProxy:
         return Target(pod, chosen["ports"][name][0], svc)
 
     def _next(self, md: dict[str, Any], port_name: str, eps: list[dict[str, Any]]) -> dict[str, Any]:
-        turn = self._turns.setdefault((md["namespace"], md["name"], port_name), itertools.count())
-        return eps[next(turn) % len(eps)]
+        return eps[self._pick.randrange(len(eps))]
 
     # ---- pods and nodes ----
     def _pod_by_ip(self, ip: str) -> dict[str, Any] | None:

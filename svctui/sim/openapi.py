@@ -17,8 +17,12 @@ from . import resources as R
 from . import schemas
 
 _META = "io.k8s.apimachinery.pkg.apis.meta.v1."
-_INT_OR_STRING = {"type": "string", "format": "int-or-string", "x-kubernetes-int-or-string": True}
-_QUANTITY = {"type": "string", "format": "quantity"}
+# As kube-apiserver publishes them in v3 (OpenAPIV3OneOfTypes): kubectl explain names the field's type
+# after the $ref (`targetPort <IntOrString>`), so these stay components rather than being inlined.
+_INT_OR_STRING = {"format": "int-or-string", "oneOf": [{"type": "integer"}, {"type": "string"}]}
+_QUANTITY = {"oneOf": [{"type": "string"}, {"type": "number"}]}
+_INT_OR_STRING_NAME = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
+_QUANTITY_NAME = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 
 _PATCH_TYPES = (
     "application/apply-patch+yaml",
@@ -104,14 +108,35 @@ def _collection_ops(rt: R.ResourceType, def_name: str) -> dict[str, Any]:
 
 def _convert(node: Any) -> Any:
     if isinstance(node, dict):
-        if node.get("$ref", "").endswith("util.intstr.IntOrString"):
-            return dict(_INT_OR_STRING)
-        if node.get("$ref", "").endswith("api.resource.Quantity"):
-            return dict(_QUANTITY)
         return {k: _convert(v) for k, v in node.items() if k != "enum"}
     if isinstance(node, list):
         return [_convert(x) for x in node]
     return node
+
+
+def _component(name: str, node: dict[str, Any]) -> dict[str, Any]:
+    """A definition as the apiserver's v3 document has it: descriptions on the type and its properties, and a
+    property that is a $ref wrapped in allOf (a $ref's siblings, its description, are ignored in OpenAPI 3.0)."""
+    docs = schemas.descriptions().get(name, {})
+    if name == _INT_OR_STRING_NAME:
+        out = dict(_INT_OR_STRING)
+    elif name == _QUANTITY_NAME:
+        out = dict(_QUANTITY)
+    else:
+        out = _convert(node)
+    if docs.get(""):
+        out["description"] = docs[""]
+    props = out.get("properties")
+    if isinstance(props, dict):
+        for key, prop in list(props.items()):
+            if not isinstance(prop, dict):
+                continue
+            if "$ref" in prop:
+                prop = {"allOf": [{"$ref": prop["$ref"]}], **{k: v for k, v in prop.items() if k != "$ref"}}
+                props[key] = prop
+            if docs.get(key):
+                prop["description"] = docs[key]
+    return out
 
 
 def _closure(names: list[str]) -> dict[str, Any]:
@@ -122,12 +147,10 @@ def _closure(names: list[str]) -> dict[str, Any]:
         n = todo.pop()
         if n in out:
             continue
-        out[n] = _convert(defs[n])
+        out[n] = _component(n, defs[n])
         for ref in _refs(defs[n]):
             if ref not in out:
                 todo.append(ref)
-    out.pop("io.k8s.apimachinery.pkg.util.intstr.IntOrString", None)
-    out.pop("io.k8s.apimachinery.pkg.api.resource.Quantity", None)
     out[_META + "Patch"] = {"type": "object"}
     return out
 

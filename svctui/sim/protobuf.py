@@ -23,7 +23,8 @@ _RBAC_TABLE_PATH = _TABLE_PATH.with_name("k8s-protobuf-rbac.json")
 
 _GROUP_PKG = {"": "core", "apps": "apps", "discovery.k8s.io": "discovery", "autoscaling": "autoscaling",
               "policy": "policy", "meta.k8s.io": "meta", "rbac.authorization.k8s.io": "rbac",
-              "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication"}
+              "authorization.k8s.io": "authorization", "authentication.k8s.io": "authentication",
+              "batch": "batch", "coordination.k8s.io": "coordination", "networking.k8s.io": "networking"}
 
 
 class ProtobufError(ValueError):

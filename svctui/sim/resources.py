@@ -109,6 +109,15 @@ REPLICASETS = _rt("apps", "v1", "ReplicaSet", "replicasets", True, ["rs"], ["all
                   subs=[Subresource("status", "ReplicaSet", _STATUS), _SCALE])
 STATEFULSETS = _rt("apps", "v1", "StatefulSet", "statefulsets", True, ["sts"], ["all"],
                    subs=[Subresource("status", "StatefulSet", _STATUS), _SCALE])
+DAEMONSETS = _rt("apps", "v1", "DaemonSet", "daemonsets", True, ["ds"], ["all"],
+                 subs=[Subresource("status", "DaemonSet", _STATUS)])
+SECRETS = _rt("", "v1", "Secret", "secrets", True)
+SERVICEACCOUNTS = _rt("", "v1", "ServiceAccount", "serviceaccounts", True, ["sa"])
+JOBS = _rt("batch", "v1", "Job", "jobs", True, cats=["all"], subs=[Subresource("status", "Job", _STATUS)])
+LEASES = _rt("coordination.k8s.io", "v1", "Lease", "leases", True)
+INGRESSES = _rt("networking.k8s.io", "v1", "Ingress", "ingresses", True, ["ing"],
+                subs=[Subresource("status", "Ingress", _STATUS)])
+INGRESSCLASSES = _rt("networking.k8s.io", "v1", "IngressClass", "ingressclasses", False)
 
 # RBAC (rbac.py authorizes with them) and the reviews that ask it (reviews.py): create-only, never stored.
 _RBAC = "rbac.authorization.k8s.io"
@@ -128,6 +137,7 @@ REVIEWS = (SELFSUBJECTACCESSREVIEWS, SELFSUBJECTRULESREVIEWS, SELFSUBJECTREVIEWS
 ALL: tuple[ResourceType, ...] = (
     NAMESPACES, NODES, PODS, SERVICES, ENDPOINTS, CONFIGMAPS, EVENTS,
     ENDPOINTSLICES, DEPLOYMENTS, REPLICASETS, STATEFULSETS,
+    DAEMONSETS, SECRETS, SERVICEACCOUNTS, JOBS, LEASES, INGRESSES, INGRESSCLASSES,
     *RBAC_KINDS, *REVIEWS,
 )
 

@@ -14,12 +14,20 @@ _RBAC_PATH = _PATH.with_name("k8s-1.32-schemas-rbac.json")
 
 _GROUP_PKG = {"": "core", "apps": "apps", "discovery.k8s.io": "discovery", "autoscaling": "autoscaling",
               "policy": "policy", "rbac.authorization.k8s.io": "rbac", "authorization.k8s.io": "authorization",
-              "authentication.k8s.io": "authentication"}
+              "authentication.k8s.io": "authentication", "batch": "batch", "coordination.k8s.io": "coordination",
+              "networking.k8s.io": "networking"}
 
 
 @functools.lru_cache(maxsize=1)
 def definitions() -> dict[str, Any]:
     return {**json.loads(_PATH.read_text()), **json.loads(_RBAC_PATH.read_text())}
+
+
+@functools.lru_cache(maxsize=1)
+def descriptions() -> dict[str, dict[str, str]]:
+    """Per definition: "" the type's description, else a property's (for OpenAPI documents only)."""
+    path = _PATH.with_name("k8s-1.32-descriptions.json")
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def definition_name(group: str, version: str, kind: str) -> str:

@@ -150,6 +150,18 @@ def test_quota_denial_is_recognised():
     assert out.kind == "quota" and "ResourceQuota in namespace team" in str(out)
 
 
+@pytest.mark.parametrize("image, reason", [("my-debug-tools:v1", "ErrImagePull: rpc error: code = Unknown desc = "
+                                                                 "failed to pull and unpack image"),
+                                           ("YOUR_REGISTRY/tools:1", "InvalidImageName: Failed to apply default image tag")])
+async def test_an_image_the_registry_lacks_is_named_with_the_kubelets_reason(sim, target, image, reason):
+    s = DebugSession(target.api, image=image, session_id="img2")
+    with pytest.raises(DebugPodError) as info:
+        await s.pod("default")
+    assert info.value.kind == "image"
+    assert f'cannot pull image "{image}" ({reason}' in str(info.value)
+    await s.close()
+
+
 async def test_image_that_cannot_be_pulled_fails_fast_and_is_removed(sim, target):
     s = DebugSession(target.api, image="registry.invalid/nothing:1", pull_policy="Never", session_id="img")
     with pytest.raises(DebugPodError) as info:

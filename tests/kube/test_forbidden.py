@@ -22,7 +22,8 @@ async def test_forbidden_cluster_wide_falls_back_to_listable_namespaces(sim, htt
         assert top.state == FORBIDDEN
         assert top.error == ('endpointslices.discovery.k8s.io is forbidden: User "svctui-sim" cannot list resource '
                              '"endpointslices" in API group "discovery.k8s.io" at the cluster scope')
-        assert top.note.startswith("watching 5 namespace(s) instead: ") and "team-a" in top.note
+        # kind's five namespaces (local-path-storage included) and team-a; the note names the first five.
+        assert top.note.startswith("watching 6 namespace(s) instead: ") and "local-path-storage and 1 more" in top.note
         assert top.note.endswith("; forbidden in 1: secret")
         assert h.watch.states[(ENDPOINTSLICE, "team-a")].state == WATCHING
         assert h.watch.states[(ENDPOINTSLICE, "secret")].state == FORBIDDEN

@@ -53,6 +53,8 @@ def test_kept_objects_are_frozen_before_the_collector_runs_again():
         assert gc.isenabled() and frozen >= before + len(kept)
         with gc_paused():
             more = [[i] for i in range(1000)]
-        assert gc.get_freeze_count() == frozen and len(more) == 1000  # a plain pause freezes nothing
+        # A plain pause freezes nothing: the count cannot grow (it may shrink, as frozen objects of other
+        # threads die).
+        assert gc.get_freeze_count() <= frozen and len(more) == 1000
     finally:
         gc.unfreeze()

@@ -102,6 +102,14 @@ EDGES = {
         {"metadata": meta("p4", ownerReferences=[{"kind": "Node", "name": "n1", "controller": False}]),
          "status": {"phase": "Succeeded", "conditions": [{"type": "Initialized"}, {}]}},
         {"metadata": meta("p5"), "status": {"conditions": [{"type": "Ready", "status": "Unknown"}]}},
+        {"metadata": meta("p6"), "status": {
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable"},
+                           {"type": "PodScheduled", "status": "False", "reason": "Later"}],
+            "containerStatuses": [{"state": {"waiting": {"reason": "ContainerCreating"}}}, {"state": None},
+                                  {"state": {"waiting": None}}, {"state": {"waiting": {"reason": "ImagePullBackOff"}}},
+                                  {"state": {"waiting": {"reason": "CrashLoopBackOff"}}}]}},
+        {"metadata": meta("p7"), "status": {"conditions": [{"type": "PodScheduled", "status": "False", "reason": None}],
+                                            "containerStatuses": [{"state": {"running": {}}}]}},
     ],
 }
 
@@ -148,3 +156,12 @@ def test_what_is_not_a_json_list_raises():
         read_page(SERVICE, b"{not json")
     with pytest.raises(ValueError):
         read_page(SERVICE, b'["a list"]')
+
+
+def test_why_a_pod_waits_is_read_by_both_decoders():
+    body = page(POD, *EDGES[POD])
+    for objs in (fast(POD, body), converted(POD, orjson.loads(body))):
+        by_name = {p.name: p for p in objs}
+        assert (by_name["p6"].waiting_reason, by_name["p6"].unscheduled_reason) == ("ImagePullBackOff", "Unschedulable")
+        assert (by_name["p7"].waiting_reason, by_name["p7"].unscheduled_reason) == (None, "Unschedulable")
+        assert (by_name["p1"].waiting_reason, by_name["p1"].unscheduled_reason) == (None, None)

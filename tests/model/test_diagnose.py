@@ -197,6 +197,36 @@ def test_no_ready_endpoints_when_pending_or_terminating():
     assert "web-0: Pending, no IP yet" in lines and "web-1: terminating" in lines
 
 
+def test_no_ready_endpoints_names_why_the_pods_are_not_ready():
+    pods = [pod("web-0", "10.0.0.1", ready=False, phase="Pending")._replace(waiting_reason="ImagePullBackOff"),
+            pod("web-1", "10.0.0.2", ready=False, phase="Pending")._replace(waiting_reason="ImagePullBackOff"),
+            pod("web-2", "10.0.0.3", ready=False, phase="Running")._replace(waiting_reason="CrashLoopBackOff"),
+            pod("web-3", None, ready=False)._replace(node_name=None, unscheduled_reason="Unschedulable"),
+            pod("web-4", phase="Pending", ip="10.0.0.5", ready=False)._replace(waiting_reason="ErrImagePull"),
+            pod("web-5", phase="Pending", ip="10.0.0.6", ready=False)._replace(waiting_reason="InvalidImageName"),
+            pod("web-6", "10.0.0.7", ready=False, phase="Running")]
+    m = model_with([svc()], [slice_("web-a", eps=[ep(p.pod_ip, p.name, ready=False) for p in pods if p.pod_ip])], pods)
+    [f] = D.diagnose_service(m, WEB)
+    assert f.code == D.NO_READY_ENDPOINTS
+    assert f.message.endswith("; why: 2 ImagePullBackOff, 1 CrashLoopBackOff, 1 ErrImagePull, 1 InvalidImageName, "
+                              "1 Pending: unschedulable, 1 readiness failing"), f.message
+    lines = "\n".join(f.evidence_lines())
+    assert "web-0: Pending, ImagePullBackOff: the image cannot be pulled" in lines
+    assert "web-2: Running, CrashLoopBackOff" in lines
+    assert "web-3: Pending: unschedulable" in lines
+    assert "web-5: Pending, InvalidImageName: the image name is not a valid reference" in lines
+    assert "web-6: Running, not ready (readiness failing)" in lines
+    assert f.to_dict()["evidence"]["not_ready_reasons"].startswith("2 ImagePullBackOff")
+
+
+def test_some_pods_not_ready_names_the_reason():
+    pods = [pod("web-0", "10.0.0.1"), pod("web-1", "10.0.0.2", ready=False)._replace(waiting_reason="ErrImagePull")]
+    m = model_with([svc()], [slice_("web-a", eps=[ep("10.0.0.1", "web-0"), ep("10.0.0.2", "web-1", ready=False)])],
+                   pods)
+    [f] = D.diagnose_service(m, WEB)
+    assert f.message == "1 of 2 backends not ready: web-1 (1 ErrImagePull)"
+
+
 def test_some_pods_not_ready_is_a_warning():
     pods = [pod("web-0", "10.0.0.1"), pod("web-1", "10.0.0.2", ready=False)]
     m = model_with([svc()], [slice_("web-a", eps=[ep("10.0.0.1", "web-0"), ep("10.0.0.2", "web-1", ready=False)])],

@@ -52,6 +52,19 @@ EXTRA = [
                                                     "env": [{"name": "POSTGRES_PASSWORD", "value": "demo"}]}]}}}},
     {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "once", "namespace": "fidelity"},
      "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36", "command": ["true"]}]}},
+    {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "fidelity"},
+     "stringData": {"password": "demo"}},
+    {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "tls", "namespace": "fidelity"},
+     "type": "kubernetes.io/tls", "data": {"tls.crt": "Y3J0", "tls.key": "a2V5"}},
+    {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "app", "namespace": "fidelity"}},
+    {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "once", "namespace": "fidelity"},
+     "spec": {"template": {"spec": {"restartPolicy": "Never",
+                                    "containers": [{"name": "c", "image": "busybox:1.36", "command": ["echo", "done"]}]}}}},
+    {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass", "metadata": {"name": "nginx"},
+     "spec": {"controller": "k8s.io/ingress-nginx"}},
+    {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web", "namespace": "fidelity"},
+     "spec": {"ingressClassName": "nginx", "rules": [{"host": "web.example.com", "http": {"paths": [
+         {"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}},
 ]
 
 
@@ -130,7 +143,8 @@ def _with_type(obj: dict, api_version: str, kind: str) -> dict:
 
 
 KINDS_EXPECTED = {"Namespace", "Node", "Pod", "Service", "Endpoints", "ConfigMap", "Event", "EndpointSlice",
-                  "Deployment", "ReplicaSet", "StatefulSet"}
+                  "Deployment", "ReplicaSet", "StatefulSet", "Secret", "ServiceAccount", "Job", "Lease", "Ingress",
+                  "IngressClass"}
 
 
 def test_every_expected_kind_is_served_and_populated(cluster):

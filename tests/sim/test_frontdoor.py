@@ -282,7 +282,7 @@ async def test_watch_timeout_ends_watches_cleanly_at_random_in_s_to_2s():
                 async with s.get(sim.url + "/api/v1/namespaces", params={"watch": "true", **params}) as r:
                     assert r.status == 200
                     body = await r.read()  # raises ClientPayloadError if the chunked body is not ended cleanly
-                assert body.count(b"\n") == 4  # the 4 namespaces as ADDED, then the end
+                assert body.count(b"\n") == 5  # the 5 namespaces (kind's local-path-storage too) as ADDED, then the end
                 return time.monotonic() - t0
 
             took = await asyncio.gather(*[one({}) for _ in range(6)], one({"timeoutSeconds": "0"}))

@@ -1,4 +1,4 @@
-"""The emulated data path: Service IPs to endpoints (round-robin, ClientIP affinity), refusals, backends."""
+"""The emulated data path: Service IPs to endpoints (random, ClientIP affinity), refusals, backends."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ def _label_nginx(sim, kubectl) -> list[str]:
     return names
 
 
-def test_round_robin_after_editing_index_html(demo_sim, demo_kubectl):
+def test_random_endpoint_after_editing_index_html(demo_sim, demo_kubectl):
     _label_nginx(demo_sim, demo_kubectl)
     make_pod(demo_sim, "default", "test-pod", "curlimages/curl:8.11.1", ["sleep", "3600"])
     out = demo_kubectl("exec", "test-pod", "--", "sh", "-c",
-                       "for i in 1 2 3 4 5 6; do curl -s http://nginx-service && sleep 0.5; done")
+                       "for i in $(seq 60); do curl -s http://nginx-service; done")
     lines = out.splitlines()
-    assert sorted(lines) == sorted([f"Pod {i} responding!" for i in (1, 2, 3)] * 2)
-    assert lines[:3] == lines[3:] and len(set(lines[:3])) == 3
+    counts = {f"Pod {i} responding!": lines.count(f"Pod {i} responding!") for i in (1, 2, 3)}
+    assert sum(counts.values()) == 60 and all(8 <= n <= 35 for n in counts.values()), counts
+    # iptables picks at random: the same pod twice in a row happens (strict rotation never does).
+    assert any(a == b for a, b in zip(lines, lines[1:], strict=False))
     # The NodePort reaches the same pods on every node IP.
     code, out, _ = run_in(demo_sim, "default", "test-pod", ["curl", "-s", "http://172.18.0.4:30080"])
     assert code == 0 and out.endswith("responding!\n")

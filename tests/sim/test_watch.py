@@ -329,8 +329,9 @@ def test_kubectl_get_watch(kubectl, sim):
     proc = kubectl.popen("get", "namespaces", "--watch", "--request-timeout=10s")
     try:
         assert proc.stdout.readline().split() == ["NAME", "STATUS", "AGE"]
-        first = [proc.stdout.readline().split() for _ in range(4)]
-        assert sorted(r[0] for r in first) == ["default", "kube-node-lease", "kube-public", "kube-system"]
+        first = [proc.stdout.readline().split() for _ in range(5)]
+        assert sorted(r[0] for r in first) == ["default", "kube-node-lease", "kube-public", "kube-system",
+                                               "local-path-storage"]
         api.create_namespace({"metadata": {"name": "watched"}})
         assert proc.stdout.readline().split() == ["watched", "Active", "0s"]
         api.patch_namespace("watched", {"metadata": {"labels": {"a": "b"}}})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 
 # Each module exports CONTROLLERS, a list of Controller subclasses.
-MODULES: tuple[str, ...] = ("namespace", "gc", "deployment", "replicaset", "statefulset", "scheduler", "kubelet", "endpointslice", "endpoints", "endpointslicemirroring")
+MODULES: tuple[str, ...] = ("namespace", "serviceaccount", "gc", "job", "daemonset", "deployment", "replicaset", "statefulset", "scheduler", "kubelet", "mirrorpods", "endpointslice", "endpoints", "endpointslicemirroring")
 
 
 def all_controllers() -> list[type]:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import containers as C
+from .. import images as I
 from .. import resources as R
 from ..clock import parse_time
 from ..ipam import ipam_for
@@ -48,6 +49,12 @@ FIRST_RESTART_SECONDS = 1.0
 BACKOFF_AFTER_EXIT_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 300.0
 SANDBOX_RETRY_SECONDS = 5.0
+# A registry that refuses answers sooner than one that sends layers.
+FAILED_PULL_SECONDS = (0.3, 0.9)
+# After ErrImagePull the pod worker syncs again at once and finds the image in back-off.
+PULL_BACKOFF_SYNC_SECONDS = 1.0
+# pkg/kubelet/images: flowcontrol.NewBackOff(10s, 300s), doubling per failed pull of the pod's image.
+PULL_BACKOFF_SECONDS = 10.0
 # Images a kind node ships with.
 PRELOADED_IMAGES = frozenset({
     "registry.k8s.io/coredns/coredns:v1.11.3", "registry.k8s.io/pause:3.10", "registry.k8s.io/etcd:3.5.16-0",
@@ -88,6 +95,9 @@ class ContainerRun:
     logs: list[tuple[float, str]] = field(default_factory=list)
     previous_logs: list[tuple[float, str]] = field(default_factory=list)
     pulled: tuple[float, bool] | None = None  # (seconds, needed a pull) for the Pulled event
+    pull_failures: int = 0
+    pull_error: str = ""
+    pull_retry: float | None = None  # loop time the image's back-off ends
 
     @property
     def name(self) -> str:
@@ -278,6 +288,8 @@ class Kubelet(Controller):
             c = ContainerRun(spec=spec)
             run.ephemeral.append(c)
             image = spec.get("image", "")
+            if self._unpullable(pod, run, c, image):
+                continue
             if C.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
                 self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
                 c.step, c.due = "start", self._after(key, now, CREATE_SECONDS)
@@ -347,11 +359,22 @@ class Kubelet(Controller):
             self._stop(c, 0)
             c.last_terminated = self._terminated_state(c)
         c.spec = spec
-        if c.ever_started or c.step in ("pull", "start"):
+        c.pull_failures, c.pull_retry = 0, None
+        # A container stuck on its image (InvalidImageName, ErrImageNeverPull) still has step "pull".
+        if c.ever_started or c.step in ("pull", "start", "pullfail", "pullbackoff"):
             c.step, c.due = "pull", now
 
     def _pull(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
+        invalid = I.invalid_name_message(image)
+        if invalid is not None:
+            # applyDefaultImageTag fails before any pull: no retry can help, so no back-off either.
+            c.reason, c.message = "InvalidImageName", invalid
+            self._event(pod, run.node, "Warning", "InspectFailed", invalid, c.name)
+            self._event(pod, run.node, "Warning", "Failed", "Error: InvalidImageName", c.name)
+            run.sandbox = True  # the sandbox (and its IP) is up before images are looked at
+            self._start_next(run, i, at)
+            return
         present = C.full_image(image) in self._node_images(run.node)
         policy = c.spec.get("imagePullPolicy")
         if policy == "Never" or (policy != "Always" and present):
@@ -359,16 +382,71 @@ class Kubelet(Controller):
                 c.reason = "ErrImageNeverPull"
                 c.message = f'Container image "{image}" is not present with pull policy of Never'
                 self._event(pod, run.node, "Warning", "ErrImageNeverPull", c.message, c.name)
+                self._event(pod, run.node, "Warning", "Failed", "Error: ErrImageNeverPull", c.name)
+                self._start_next(run, i, at)
                 return
             self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
             c.pulled = None
             c.step, c.due = "start", self._after(key, at, CREATE_SECONDS)
             return
         self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
+        error = I.pull_error(image, self._extra_images())
+        if error is not None:
+            c.pull_error = error
+            c.step, c.due = "pullfail", self._after(key, at, round(self.cluster.rng.uniform(*FAILED_PULL_SECONDS), 3))
+            return
         low, high = PULL_SECONDS
         seconds = round(self.cluster.rng.uniform(low, high) * (1 if not present else 0.4), 3)
         c.pulled = (seconds, True)
         c.step, c.due = "start", self._after(key, at, seconds)
+
+    def _pullfail(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        """The registry said no: ErrImagePull now, the image's back-off starts (10 s doubling to 5 min)."""
+        image = c.spec.get("image", "")
+        c.reason, c.message = "ErrImagePull", c.pull_error
+        self._event(pod, run.node, "Warning", "Failed", f'Failed to pull image "{image}": {c.pull_error}', c.name)
+        self._event(pod, run.node, "Warning", "Failed", "Error: ErrImagePull", c.name)
+        c.pull_failures += 1
+        backoff = min(MAX_BACKOFF_SECONDS, PULL_BACKOFF_SECONDS * 2 ** (c.pull_failures - 1))
+        c.pull_retry = self._after(key, at, backoff)
+        c.step, c.due = "pullbackoff", self._after(key, at, PULL_BACKOFF_SYNC_SECONDS)
+        run.sandbox = True
+        self._start_next(run, i, at)
+
+    def _pullbackoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+        image = c.spec.get("image", "")
+        c.reason, c.message = "ImagePullBackOff", f'Back-off pulling image "{image}"'
+        self._event(pod, run.node, "Normal", "BackOff", c.message, c.name)
+        self._event(pod, run.node, "Warning", "Failed", "Error: ImagePullBackOff", c.name)
+        c.step, c.due = "pull", c.pull_retry
+
+    def _start_next(self, run: PodRun, i: int, at: float) -> None:
+        """The kubelet starts each container in turn; one that cannot start does not hold up the next."""
+        if i + 1 < len(run.containers) and not run.containers[i + 1].step:
+            nxt = run.containers[i + 1]
+            nxt.step, nxt.due = "pull", at
+
+    def _extra_images(self) -> tuple[str, ...]:
+        return tuple(getattr(self.cluster.options, "images", ()) or ())
+
+    def _unpullable(self, pod: dict[str, Any], run: PodRun, c: ContainerRun, image: str) -> bool:
+        """An ephemeral container whose image cannot be had: it waits with the reason, and is never retried."""
+        invalid = I.invalid_name_message(image)
+        if invalid is not None:
+            c.reason, c.message = "InvalidImageName", invalid
+            self._event(pod, run.node, "Warning", "InspectFailed", invalid, c.name)
+            self._event(pod, run.node, "Warning", "Failed", "Error: InvalidImageName", c.name)
+            return True
+        if C.full_image(image) in self._node_images(run.node):
+            return False
+        error = I.pull_error(image, self._extra_images())
+        if error is None:
+            return False
+        c.reason, c.message = "ErrImagePull", error
+        self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
+        self._event(pod, run.node, "Warning", "Failed", f'Failed to pull image "{image}": {error}', c.name)
+        self._event(pod, run.node, "Warning", "Failed", "Error: ErrImagePull", c.name)
+        return True
 
     def _start(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
@@ -385,9 +463,7 @@ class Kubelet(Controller):
             c.previous_logs = c.logs
         self._run_container(key, pod, run, c, at)
         run.sandbox = True
-        if i + 1 < len(run.containers) and not run.containers[i + 1].step:
-            nxt = run.containers[i + 1]
-            nxt.step, nxt.due = "pull", at
+        self._start_next(run, i, at)
 
     def _run_container(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
         self._event(pod, run.node, "Normal", "Created", f"Created container: {c.name}", c.name)

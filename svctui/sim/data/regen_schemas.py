@@ -3,7 +3,8 @@
 The sim ships the trimmed result so that it needs no schema package at run time:
     python -m svctui.sim.data.regen_schemas
 Kept: every definition reachable from the kinds the sim serves, without descriptions, with
-OpenAPI-style single types ("string" rather than ["string", "null"]).
+OpenAPI-style single types ("string" rather than ["string", "null"]); the descriptions go to
+k8s-1.32-descriptions.json, read only for the OpenAPI documents (`kubectl explain`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ ROOTS = [
     "io.k8s.api.policy.v1.Eviction", "io.k8s.apimachinery.pkg.apis.meta.v1.Status",
     "io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions", "io.k8s.api.core.v1.Binding",
 ]
-LISTS = [r + "List" for r in ROOTS[:11]]
+KINDS_ADDED = [
+    "io.k8s.api.apps.v1.DaemonSet", "io.k8s.api.core.v1.Secret", "io.k8s.api.core.v1.ServiceAccount", "io.k8s.api.batch.v1.Job",
+    "io.k8s.api.coordination.v1.Lease", "io.k8s.api.networking.v1.Ingress", "io.k8s.api.networking.v1.IngressClass",
+]
+DESCRIPTIONS = "k8s-1.32-descriptions.json"
+LISTS = [r + "List" for r in ROOTS[:11] + KINDS_ADDED]
+ROOTS += KINDS_ADDED
 # A file of their own, so that kinds added to ROOTS and these regenerate without touching each other.
 RBAC_ROOTS = [
     "io.k8s.api.rbac.v1.Role", "io.k8s.api.rbac.v1.ClusterRole", "io.k8s.api.rbac.v1.RoleBinding",
@@ -83,6 +90,22 @@ def _write(defs, roots, filename) -> None:
     target = Path(__file__).with_name(filename)
     target.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True))
     print(f"{len(out)} definitions, {target.stat().st_size} bytes -> {target}")
+    docs = {name: _descriptions(defs[name]) for name in sorted(keep)}
+    target = Path(__file__).with_name(DESCRIPTIONS)
+    target.write_text(json.dumps({k: v for k, v in docs.items() if v}, separators=(",", ":"), sort_keys=True))
+    print(f"descriptions: {target.stat().st_size} bytes -> {target}")
+
+
+def _descriptions(node: dict) -> dict[str, str]:
+    """`kubectl explain` text, kept apart from the schemas the sim validates with: "" for the type itself,
+    then one entry per property."""
+    out = {}
+    if node.get("description"):
+        out[""] = node["description"]
+    for key, prop in (node.get("properties") or {}).items():
+        if isinstance(prop, dict) and prop.get("description"):
+            out[key] = prop["description"]
+    return out
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 # Each module exports register(cluster), which registers strategies (strategy.register) and printers
 # (tables.register) for its kinds.
-MODULES = ("core", "pods", "services", "workloads", "rbac")
+MODULES = ("core", "pods", "services", "workloads", "rbac", "daemonsets", "secrets", "jobs", "leases")
 
 
 def register_all(cluster: Cluster) -> None:

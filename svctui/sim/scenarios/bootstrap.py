@@ -1,7 +1,8 @@
 """What every simulated cluster starts with: a kind-like cluster named `svctui`.
 
 A control-plane and two workers, the system namespaces, the `kubernetes` Service and CoreDNS
-(Deployment `coredns`, Service `kube-dns` at 10.96.0.10), as `kind create cluster` leaves them.
+(Deployment `coredns`, Service `kube-dns` at 10.96.0.10), as `kind create cluster` leaves them; the rest
+of kube-system (static pods, kube-proxy, kindnet, local-path-provisioner, Leases) is in kube_system.py.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
+from . import kube_system
 from .manifests import HERE, read_manifests
 
 if TYPE_CHECKING:
@@ -95,4 +97,5 @@ def load(cluster: Cluster) -> None:
         for c in obj["status"]["conditions"]:
             c["lastHeartbeatTime"] = c["lastTransitionTime"] = now
         store.create(R.NODES, obj)
-    cluster.apply_objects(read_manifests(HERE / "empty.yaml"))
+    cluster.apply_objects(read_manifests(HERE / "empty.yaml") + kube_system.objects())
+    kube_system.load(cluster, NODES[0][0], NODES[0][1])
