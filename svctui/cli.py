@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .commands.sim import speed_arg
 
-SUBCOMMANDS = ("sim", "doctor", "dns", "probe")
+SUBCOMMANDS = ("sim", "doctor", "dns", "probe", "record", "replay", "report")
 
 
 def main_parser() -> argparse.ArgumentParser:
@@ -105,6 +105,12 @@ def _exit_on_hangup() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "replay":
+        # The replay screen is the UI's; commands.replay reads the arguments and the file.
+        from .commands.replay import main as replay_main
+        from .ui.replay import run_replay
+
+        return replay_main(argv[1:], run_replay)
     if argv and argv[0] in SUBCOMMANDS:
         return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
     parser = main_parser()

@@ -51,6 +51,7 @@ from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from .paint import paint_now
 from .panes.controller import PANES, PanesMixin, probe_line
+from .recording import RecordingMixin
 from .screens.confirm import ConfirmDelete
 from .screens.help import HelpScreen
 from .screens.pick import PickScreen
@@ -74,7 +75,7 @@ _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 ALL = "all"
 
 
-class SvctuiApp(PanesMixin, App):
+class SvctuiApp(RecordingMixin, PanesMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "svctui"
     ENABLE_COMMAND_PALETTE = True
@@ -96,6 +97,7 @@ class SvctuiApp(PanesMixin, App):
         Binding("b", "balance", "Load balancing (N requests)", show=False, id="pane.balance"),
         Binding("d", "dns", "DNS walk", show=False, id="pane.dns"),
         Binding("p", "probe", "Probe on/off", show=False, id="probe.toggle"),
+        Binding("R", "record", "Record on/off", show=False, id="record"),
         Binding("escape", "escape", "Clear filter", show=False, id="filter.clear"),
     ]
 
@@ -209,6 +211,7 @@ class SvctuiApp(PanesMixin, App):
 
     def _start_watch(self, widgets: bool = True) -> None:
         self.gen += 1
+        self.stop_recording("ended: the watch restarted")
         self.model = self._new_model()
         self._states.clear()
         self.failure = None
@@ -243,6 +246,7 @@ class SvctuiApp(PanesMixin, App):
                              namespace=ns, default_namespace=target.namespace,
                              on_state=lambda st: self.post_message(StreamStateChanged(gen, st)),
                              options=self.watch_options, clock=self.now)
+        self.cluster_watch = watch
         task = watch.start()
         try:
             quick = min(QUICK_SYNC, self.sync_timeout)
@@ -517,6 +521,7 @@ class SvctuiApp(PanesMixin, App):
             left.append_text(findings_badge(dns))
             left.append(" ─ ")
         left.append_text(summary(self._states.values(), self.failure))
+        left.append_text(self.recording_mark())
         if self.read_only:
             left.append("  read-only", "bold magenta")
         if self.filter_text:
