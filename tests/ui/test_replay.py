@@ -177,3 +177,31 @@ def test_record_refuses_to_overwrite(tmp_path):
     assert proc.returncode == 2
     assert f.read_bytes() == b"precious"
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+
+
+async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
+    from .conftest import make_app
+
+    sim, cfg = demo
+    monkeypatch.setenv("SVCTUI_RECORDINGS", str(tmp_path))
+    app = make_app(cfg, clock=time.time, tick=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
+                       and len(app.model.topology.view(NGINX).rows) == 3, what="the tree")
+        header = app.query_one("#hdr-left")
+        assert "REC" not in header.render().plain
+        await pilot.press("R")
+        await wait_for(pilot, lambda: "● REC" in header.render().plain, what="the REC mark")
+        [path] = list(tmp_path.glob("svctui-*.svcrec"))
+        old = set(app.model.topology.view(NGINX).rows)
+        sim.call(_delete_nginx)
+        await wait_for(pilot, lambda: "recovered in" in app.tree.service_node(NGINX).label.plain, timeout=20,
+                       what="recovery")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: "REC" not in header.render().plain, what="the REC mark gone")
+    rec = fmt.loads(path.read_bytes())
+    assert rec.ended and not rec.torn
+    from svctui.model.degradation import analyse
+
+    [d] = analyse(rec, NGINX).services[NGINX].degradations
+    assert d.outcome == "recovered" and set(d.removed) == old and len(d.added) == 3
