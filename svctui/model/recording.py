@@ -9,19 +9,20 @@ Layout: MAGIC, then frames. A frame is a 4-byte big-endian length and that many 
 stream, cut with Z_SYNC_FLUSH after whole records: the compressor keeps its window across frames (the
 same pod names and labels recur), and every complete frame decodes on its own end. A writer killed in
 the middle of a frame leaves a torn last frame, which the reader drops (`Recording.torn`).
-Decompressed, the stream is JSON lines, one record each; every record has "k" (its kind) and "t"
+Decompressed, the stream is JSON lines (UTF-8), one record each; every record has "k" (its kind) and "t"
 (seconds since the epoch, the clock the model was given). Unknown kinds and fields are skipped, so a
 later version may add them; VERSION changes only when a record's meaning does.
 """
 
 from __future__ import annotations
 
-import json
 import struct
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
+
+import orjson
 
 from .objects import (
     ContainerPort,
@@ -55,46 +56,48 @@ class RecordingError(ValueError):
 
 # ---- objects ----------------------------------------------------------------------------------------
 
-_KINDS: dict[str, type] = {SERVICE: Service, ENDPOINTSLICE: EndpointSlice, POD: Pod}
-_DEFAULTS: dict[type, dict[str, Any]] = {}
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+_MISSING = object()
+# Per class: (field, default or _MISSING), in declaration order. Built once: a first list of 100,000
+# pods goes through encode_obj once each.
+_SPECS: dict[type, tuple[tuple[str, Any], ...]] = {}
 
 
-def _defaults(cls: type) -> dict[str, Any]:
-    d = _DEFAULTS.get(cls)
-    if d is None:
+def _spec(cls: type) -> tuple[tuple[str, Any], ...]:
+    spec = _SPECS.get(cls)
+    if spec is None:
         if is_dataclass(cls):
-            d = {f.name: f.default for f in fields(cls)}
+            spec = tuple((f.name, _MISSING if f.default is MISSING else f.default) for f in fields(cls))
         else:
-            d = dict(getattr(cls, "_field_defaults", {}))
-        _DEFAULTS[cls] = d
-    return d
+            defaults = getattr(cls, "_field_defaults", {})
+            spec = tuple((n, defaults.get(n, _MISSING)) for n in getattr(cls, "_fields", ()))
+        _SPECS[cls] = spec
+    return spec
 
 
 def _names(cls: type) -> tuple[str, ...]:
-    if is_dataclass(cls):
-        return tuple(f.name for f in fields(cls))
-    return tuple(getattr(cls, "_fields", ()))
+    return tuple(n for n, _ in _spec(cls))
 
 
 def encode_obj(obj: Any) -> dict[str, Any]:
     """A model object as a dict of the fields that differ from their defaults."""
-    cls = type(obj)
-    defaults = _defaults(cls)
     out: dict[str, Any] = {}
-    for name in _names(cls):
+    scalars = _SCALARS
+    for name, default in _spec(type(obj)):
         v = getattr(obj, name)
-        if name in defaults and defaults[name] == v:
+        if default is not _MISSING and type(v) is type(default) and v == default:
             continue
-        out[name] = _plain(v)
+        out[name] = v if type(v) in scalars else _plain(v)
     return out
 
 
 def _plain(v: Any) -> Any:
-    if isinstance(v, tuple) and not hasattr(v, "_fields"):
-        return [_plain(x) for x in v]
-    if is_dataclass(v) or hasattr(v, "_fields"):
-        return encode_obj(v)
-    return v
+    t = type(v)
+    if t in _SCALARS:
+        return v
+    if t is tuple:
+        return [x if type(x) in _SCALARS else _plain(x) for x in v]
+    return encode_obj(v)  # a model dataclass or NamedTuple
 
 
 def _pairs(v: Any) -> tuple[tuple[str, str], ...]:
@@ -106,12 +109,15 @@ def _strs(v: Any) -> tuple[str, ...]:
 
 
 _T = TypeVar("_T")
+_KNOWN: dict[type, frozenset[str]] = {}
 
 
 def _build(cls: type[_T], d: Any, nested: dict[str, Any]) -> _T:
     if not isinstance(d, dict):
         raise RecordingError(f"expected an object for {cls.__name__}, got {type(d).__name__}")
-    known = set(_names(cls))
+    known = _KNOWN.get(cls)
+    if known is None:
+        known = _KNOWN[cls] = frozenset(_names(cls))
     kw: dict[str, Any] = {}
     for name, v in d.items():
         if name not in known:
@@ -257,7 +263,7 @@ class FrameEncoder:
         self._lines: list[bytes] = []
 
     def add(self, record: dict[str, Any]) -> None:
-        self._lines.append(json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode() + b"\n")
+        self._lines.append(orjson.dumps(record) + b"\n")
 
     @property
     def pending(self) -> bool:
@@ -326,8 +332,8 @@ def loads(data: bytes) -> Recording:
     if not lines:
         raise RecordingError("empty recording (no complete frame)")
     try:
-        header = json.loads(lines[0])
-    except ValueError:
+        header = orjson.loads(lines[0])
+    except orjson.JSONDecodeError:
         raise RecordingError("the header record is not JSON") from None
     if not isinstance(header, dict) or header.get("k") != HEADER:
         raise RecordingError("the first record is not a header")
@@ -337,8 +343,8 @@ def loads(data: bytes) -> Recording:
     rec = Recording(header, [], torn)
     for line in lines[1:]:
         try:
-            d = json.loads(line)
-        except ValueError:
+            d = orjson.loads(line)
+        except orjson.JSONDecodeError:
             raise RecordingError(f"unreadable record: {line[:80]!r}") from None
         r = parse_record(d)
         if r is not None:
