@@ -28,8 +28,14 @@ else:
 
 
 def recording_path(now: float, directory: str | None = None) -> str:
+    """A new file's name; -2, -3, ... when that second has one already (Recorder never overwrites)."""
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(now))
-    return os.path.join(directory or os.environ.get("SVCTUI_RECORDINGS") or ".", f"svctui-{stamp}.svcrec")
+    base = os.path.join(directory or os.environ.get("SVCTUI_RECORDINGS") or ".", f"svctui-{stamp}")
+    path, n = f"{base}.svcrec", 1
+    while os.path.lexists(path):
+        n += 1
+        path = f"{base}-{n}.svcrec"
+    return path
 
 
 class RecordingMixin(_Host):
@@ -79,6 +85,12 @@ class RecordingMixin(_Host):
         else:
             self.notify(f"recording {why}: {plain(rec.path)} ({rec.bytes / 1024:.0f} KiB)", timeout=6)
         self._paint_header()
+
+    def on_unmount(self) -> None:
+        # Quitting while recording: the file gets its end record (every frame is on disk already).
+        rec, self.recorder = self.recorder, None
+        if rec is not None:
+            rec.close()
 
     def recording_mark(self) -> Text:
         rec = self.recorder

@@ -199,9 +199,20 @@ async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
                        what="recovery")
         await pilot.press("R")
         await wait_for(pilot, lambda: "REC" not in header.render().plain, what="the REC mark gone")
+        await pilot.press("R")  # a second recording, left on when the app quits
+        await wait_for(pilot, lambda: "● REC" in header.render().plain, what="the REC mark again")
+        await wait_for(pilot, lambda: len(list(tmp_path.glob("svctui-*.svcrec"))) == 2 or app.recorder is None,
+                       what="the second file")
+    second = fmt.loads(app_file(tmp_path, path).read_bytes()) if app_file(tmp_path, path) else None
+    assert second is not None and second.ended  # closed when the app unmounted
     rec = fmt.loads(path.read_bytes())
     assert rec.ended and not rec.torn
     from svctui.model.degradation import analyse
 
     [d] = analyse(rec, NGINX).services[NGINX].degradations
     assert d.outcome == "recovered" and set(d.removed) == old and len(d.added) == 3
+
+
+def app_file(tmp_path: Path, first: Path) -> Path | None:
+    others = [p for p in tmp_path.glob("svctui-*.svcrec") if p != first]
+    return others[0] if others else None
