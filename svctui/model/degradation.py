@@ -10,7 +10,7 @@ ready, first OK request when a probe ran); its endpoint lists are the churn entr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import recording as fmt
 from .churn import ADDED, CHANGED, REMOVED, ChurnEntry, Episode, Recovery
@@ -105,6 +105,9 @@ def analyse(rec: fmt.Recording, only: Key | None = None) -> Report:
                     rep.degradations.append(_closed(key, o, sw.last))
                     del open_[key]
                     o = None
+                elif rep.degradations and rep.degradations[-1].started == sw.last.started:
+                    # Requests recovered after the endpoints did: the ledger amends the last recovery.
+                    rep.degradations[-1] = replace(rep.degradations[-1], first_success=sw.last.first_success)
             if sw.episode is not None:
                 if o is None or o.episode is not sw.episode:
                     # Entries of the batch that started it belong to it.
