@@ -86,7 +86,7 @@ class RecordingMixin(_Host):
             self.notify(f"recording {why}: {plain(rec.path)} ({rec.bytes / 1024:.0f} KiB)", timeout=6)
         self._paint_header()
 
-    def on_unmount(self) -> None:
+    async def on_unmount(self) -> None:  # async like PanesMixin's: Textual runs both
         # Quitting while recording: the file gets its end record (every frame is on disk already).
         rec, self.recorder = self.recorder, None
         if rec is not None:
