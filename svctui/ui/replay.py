@@ -52,8 +52,7 @@ class ReplayApp(SvctuiApp):
                  **kw: object) -> None:
         self.rec = rec
         self.replay_name = name
-        first = max(rec.start + start, _leading_lists_end(rec)) if start == 0 else rec.start + start
-        self.replay_clock = ReplayClock(first, speed)
+        self.replay_clock = ReplayClock(max(rec.start + start, _leading_lists_end(rec)), speed)
         self.player: Replayer | None = None
         scope = rec.header.get("scope") or {}
         ns = scope.get("namespace")
@@ -120,7 +119,8 @@ class ReplayApp(SvctuiApp):
         self._wake()
 
     def seek_to(self, t: float) -> None:
-        t = min(max(t, self.rec.start), self.rec.end)
+        # Never before the first lists are in: a model without them is an empty screen, not the past.
+        t = min(max(t, _leading_lists_end(self.rec)), self.rec.end)
         back = t < self.replay_clock()
         self.replay_clock.set(t)
         if back:

@@ -216,3 +216,24 @@ async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
 def app_file(tmp_path: Path, first: Path) -> Path | None:
     others = [p for p in tmp_path.glob("svctui-*.svcrec") if p != first]
     return others[0] if others else None
+
+
+async def test_replay_from_a_time_opens_there():
+    """--from T: the model is fed up to T at once; the committed v1 fixture (no sim at all) opens after
+    its recovery, with the new IPs, the ghosts and the stopwatch's result."""
+    fixture = ROOT / "tests" / "data" / "nginx-deletion-v1.svcrec"
+    rec = fmt.loads(fixture.read_bytes())
+    app = ReplayApp(rec, start=3.0, tick=None)
+    app.replay_clock.pause()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.synced and app.tree.service_node(NGINX) is not None, what="the tree")
+        await pilot.pause(0.2)
+        assert set(app.model.topology.view(NGINX).rows) == {"10.244.1.9", "10.244.2.10", "10.244.2.9"}
+        assert "⟲ recovered in 0.1s" in app.tree.service_node(NGINX).label.plain
+        text = labels(app)
+        assert any(line.startswith("− 10.244.1.4") for line in text), text
+        assert "⏸ paused 3.0/" in app.query_one("#hdr-left").render().plain
+        await pilot.press("left_square_bracket")  # 10 s back: before the start, so the start
+        await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
+                       and set(app.model.topology.view(NGINX).rows) == {"10.244.1.4", "10.244.2.4", "10.244.2.5"},
+                       what="the old endpoints after seeking back")
