@@ -14,6 +14,8 @@ from rich.text import Text
 from svctui.kube.recorder import Recorder, RecorderError
 from svctui.model.sanitize import plain
 
+from .panes.messages import ProbeSample
+
 if TYPE_CHECKING:
     from textual.app import App
 
@@ -85,6 +87,13 @@ class RecordingMixin(_Host):
         else:
             self.notify(f"recording {why}: {plain(rec.path)} ({rec.bytes / 1024:.0f} KiB)", timeout=6)
         self._paint_header()
+
+    def on_probe_sample(self, m: ProbeSample) -> None:
+        # Beside the panes' own handler (Textual runs both): the probe's outcomes join the recording.
+        rec = self.recorder
+        if rec is not None:
+            r = m.result
+            rec.probe(r.time, r.service, r.ok, r.status)
 
     async def on_unmount(self) -> None:  # async like PanesMixin's: Textual runs both
         # Quitting while recording: the file gets its end record (every frame is on disk already).

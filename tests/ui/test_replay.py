@@ -237,3 +237,26 @@ async def test_replay_from_a_time_opens_there():
         await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
                        and set(app.model.topology.view(NGINX).rows) == {"10.244.1.4", "10.244.2.4", "10.244.2.5"},
                        what="the old endpoints after seeking back")
+
+
+async def test_the_probe_pane_s_requests_are_recorded(demo, tmp_path, monkeypatch):
+    from .conftest import make_app
+    from .test_panes import confirm, debug_pods, opened
+
+    sim, cfg = demo
+    monkeypatch.setenv("SVCTUI_RECORDINGS", str(tmp_path))
+    app = make_app(cfg, clock=time.time, tick=0.2)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot, NGINX)
+        await pilot.press("R")
+        await wait_for(pilot, lambda: app.recorder is not None, what="recording")
+        await pilot.press("p")
+        await confirm(pilot, "default")
+        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
+        await pilot.press("p")
+        await pilot.press("R")
+        await wait_for(pilot, lambda: app.recorder is None, what="recording stopped")
+    assert debug_pods(sim) == []
+    [path] = list(tmp_path.glob("svctui-*.svcrec"))
+    probes = [r for r in fmt.loads(path.read_bytes()).records if isinstance(r, fmt.ProbeRecord)]
+    assert len(probes) >= 2 and all(p.service == NGINX and p.ok and p.detail == "200 OK" for p in probes[:2])
