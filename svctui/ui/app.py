@@ -520,7 +520,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         if dns:  # cluster-wide (no Service name resolves): before the connection state, to survive 80 columns
             left.append_text(findings_badge(dns))
             left.append(" ─ ")
-        left.append_text(summary(self._states.values(), self.failure))
+        left.append_text(self.connection_text())
         left.append_text(self.recording_mark())
         if self.read_only:
             left.append("  read-only", "bold magenta")
@@ -531,6 +531,10 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         left.overflow = "ellipsis"
         self.query_one("#hdr-left", Static).update(left, layout=False)  # 1fr × 1: its size is fixed
         self._paint_clock()
+
+    def connection_text(self) -> Text:
+        """The header's source state: the streams here, the replay's position in ReplayApp."""
+        return summary(self._states.values(), self.failure)
 
     def _paint_clock(self) -> None:
         text = hms(self.now())

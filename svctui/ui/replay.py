@@ -94,9 +94,8 @@ class ReplayApp(SvctuiApp):
     def action_play_pause(self) -> None:
         c = self.replay_clock
         if c.paused:
-            if self.player is not None and self.player.done.is_set():
+            if c() >= self.rec.end:  # at the end: play again from the start
                 self.action_restart()
-                return
             c.resume()
         else:
             c.pause()
@@ -167,11 +166,15 @@ class ReplayApp(SvctuiApp):
     # ---- header ----
 
     def recording_mark(self) -> Text:
+        return Text()  # a replay records nothing
+
+    def connection_text(self) -> Text:
         c = self.replay_clock
-        done = self.player is not None and self.player.done.is_set()
-        state = "⏸ paused" if c.paused else ("■ end" if done else f"▶ {c.speed:g}×")
-        pos = c() - self.rec.start
-        return Text(f"  {state} {pos:.1f}/{self.rec.end - self.rec.start:.1f}s ({hms(c())})", "bold cyan")
+        now, length = c(), self.rec.end - self.rec.start
+        at_end = now >= self.rec.end
+        state = "⏸ paused" if c.paused else ("■ end" if at_end else f"▶ replay {c.speed:g}×")
+        pos = min(now - self.rec.start, length)
+        return Text(f"{state} {pos:.1f}/{length:.1f}s ({hms(min(now, self.rec.end))})", "bold cyan")
 
     def tick(self) -> None:
         super().tick()

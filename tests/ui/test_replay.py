@@ -232,7 +232,8 @@ async def test_replay_from_a_time_opens_there():
         assert "⟲ recovered in 0.1s" in app.tree.service_node(NGINX).label.plain
         text = labels(app)
         assert any(line.startswith("− 10.244.1.4") for line in text), text
-        assert "⏸ paused 3.0/" in app.query_one("#hdr-left").render().plain
+        header = app.query_one("#hdr-left").render().plain
+        assert "⏸ paused 3.0/8.7s" in header and "connecting" not in header, header
         await pilot.press("left_square_bracket")  # 10 s back: before the start, so the start
         await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
                        and set(app.model.topology.view(NGINX).rows) == {"10.244.1.4", "10.244.2.4", "10.244.2.5"},
