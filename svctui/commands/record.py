@@ -96,6 +96,7 @@ def _say(stream: TextIO, text: str) -> None:
 async def record(args: argparse.Namespace, service: str | None, probe: str | None, err: TextIO) -> int:
     from ..kube.config import KubeConfigError, load_target
     from ..kube.recorder import Recorder, RecorderError
+    from ..kube.state import FORBIDDEN, LOST, RECONNECTING, WATCHING, StreamState
     from ..kube.watch import ClusterWatch
     from ..model.cluster import ClusterModel
 
@@ -120,14 +121,29 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         loop.add_signal_handler(sig, stop.set)
-    watch = ClusterWatch(target.api, model, lambda ch: None, namespace=ns, default_namespace=target.namespace)
+    shown: dict[tuple[str, str | None], str] = {}
+
+    def on_state(st: StreamState) -> None:
+        # A recorder runs unattended: say when a stream is in trouble and when it is back, once each.
+        key, was = (st.kind, st.namespace), shown.get((st.kind, st.namespace))
+        if st.state in (RECONNECTING, LOST, FORBIDDEN) and was != st.state:
+            _say(err, f"{PROG}: {plain(st.text, 300)}")
+        elif st.state == WATCHING and was in (RECONNECTING, LOST):
+            _say(err, f"{PROG}: {plain(st.text, 300)} again")
+        shown[key] = st.state
+
+    watch = ClusterWatch(target.api, model, lambda ch: None, namespace=ns, default_namespace=target.namespace,
+                         on_state=on_state)
     watch.sink.tap = rec
     probing: asyncio.Task[None] | None = None
+    checking: asyncio.Task[None] | None = None
     started = time.monotonic()
     try:
         watch.start()
         _say(err, f"{PROG}: recording {plain(ns or 'all namespaces')} of {plain(target.context)} to "
                   f"{plain(args.output)}" + (f" for {args.duration:g}s" if args.duration else "; Ctrl+C stops"))
+        if service is not None:
+            checking = loop.create_task(_check_service(watch, model, (target.namespace, service), err))
         if probe is not None:
             probing = loop.create_task(_probe(target.api, target.namespace, probe, rec, err, stop))
         try:
@@ -138,6 +154,8 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         stop.set()
+        if checking is not None:
+            checking.cancel()
         if probing is not None:
             await asyncio.gather(probing, return_exceptions=True)
         await watch.stop()
@@ -148,6 +166,16 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
         return 2
     _say(err, f"{PROG}: {rec.frames} frames, {rec.bytes} bytes in {time.monotonic() - started:.1f}s")
     return 0
+
+
+async def _check_service(watch: Any, model: Any, key: tuple[str, str], err: TextIO) -> None:
+    """A named Service that is not there is worth a line (it may still be created: recording goes on)."""
+    try:
+        await watch.wait_synced(timeout=30)
+    except TimeoutError:
+        return
+    if key not in model.store.services:
+        _say(err, f"{PROG}: warning: no Service {plain(key[0])}/{plain(key[1])} (yet); recording anyway")
 
 
 async def _probe(api: Any, ns: str, name: str, rec: Any, err: TextIO, stop: asyncio.Event) -> None:

@@ -46,6 +46,7 @@ class ReplayApp(SvctuiApp):
         Binding("plus", "speed(2)", "Faster", show=False, id="replay.faster"),
         Binding("minus", "speed(0.5)", "Slower", show=False, id="replay.slower"),
         Binding("home", "restart", "Restart", show=False, id="replay.restart", priority=True),
+        *SvctuiApp.BINDINGS,  # repeated so the help screen, which lists BINDINGS, has them all
     ]
 
     def __init__(self, rec: fmt.Recording, *, speed: float = 1.0, start: float = 0.0, name: str = "recording",

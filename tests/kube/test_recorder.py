@@ -100,3 +100,30 @@ def test_never_overwrites(tmp_path):
     with pytest.raises(RecorderError, match="already exists"):
         Recorder(str(f), {})
     assert f.read_bytes() == b"keep"
+
+
+def test_an_unknown_service_and_a_lost_cluster_are_said(tmp_path):
+    sim = start_sim(["demo"], seed=3)
+    stopped = False
+    try:
+        cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+        out = tmp_path / "r.svcrec"
+        proc = subprocess.Popen([sys.executable, "-m", "svctui", "record", "-o", str(out), "svc/nope", "-n", "default",
+                                 "--kubeconfig", str(cfg)], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        try:
+            first = proc.stderr.readline()
+            assert "recording default of svctui-sim" in first, first
+            warning = proc.stderr.readline()
+            assert "warning: no Service default/nope (yet); recording anyway" in warning, warning
+            sim.stop()
+            stopped = True
+            trouble = proc.stderr.readline()
+            assert "reconnecting" in trouble, trouble
+        finally:
+            proc.send_signal(signal.SIGINT)
+            proc.communicate(timeout=30)
+        assert proc.returncode == 0
+        assert fmt.loads(out.read_bytes()).ended  # what was seen before the cluster went is kept
+    finally:
+        if not stopped:
+            sim.stop()
