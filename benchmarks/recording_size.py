@@ -13,12 +13,17 @@
    then `--scale-seconds` of changes, each a pod deleted and replaced as the sim does it (the old pod
    deleting, terminating, gone; the new one added, scheduled, given an IP, ready; its slice updated
    three times: 8 pod events, 3 slice events, 7 writes), extrapolated to 3,600 s.
+3. With --real-services N: the same figure measured for real, `svctui record -A` (its own process)
+   on `svctui sim --scenario scale:services=N,pods=3N` while `--real-seconds` of readiness flips at
+   10/s (the change scale_tree.py makes: a pod turns not ready / ready again, its slice follows)
+   go through the API; extrapolated to 3,600 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import sys
 import tempfile
@@ -179,6 +184,76 @@ def scale(services: int, rate: float, seconds: float, workdir: str) -> None:
     print(f"  reading it back: {len(back.records):,} records in {time.perf_counter() - loaded:.2f}s")
 
 
+def real(services: int, rate: float, seconds: float, workdir: str) -> None:
+    import random
+    import signal
+    import subprocess
+
+    import aiohttp
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from sim_scale import settle, start_sim
+
+    ready_key = "sim.svctui.dev/ready"
+    sim, url, took = start_sim(services, services * 3, workdir)
+    out = os.path.join(workdir, "real.svcrec")
+    rec_proc = None
+    try:
+        async def drive() -> tuple[int, int, float, int]:
+            nonlocal rec_proc
+            async with aiohttp.ClientSession() as session:
+                settled, _ = await settle(session, url, services, 120)
+                async with session.get(f"{url}/api/v1/pods", params={"limit": "2000"}) as r:
+                    pods = [(p["metadata"]["namespace"], p["metadata"]["name"]) for p in (await r.json())["items"]]
+                rec_proc = subprocess.Popen([sys.executable, "-m", "svctui", "record", "-o", out, "-A", "--kubeconfig",
+                                             f"{workdir}/kubeconfig"], stderr=subprocess.DEVNULL)
+                while not os.path.exists(out) or sum(isinstance(r, fmt.ListRecord)
+                                                     for r in fmt.loads(Path(out).read_bytes()).records) < 3:
+                    await asyncio.sleep(0.2)
+                await asyncio.sleep(2.0)
+                lists = os.path.getsize(out)
+                rng = random.Random(1)
+                down: set[tuple[str, str]] = set()
+                t0 = time.monotonic()
+                n = 0
+                while (now := time.monotonic()) < t0 + seconds:
+                    due = t0 + n / rate
+                    if due > now:
+                        await asyncio.sleep(due - now)
+                    target = rng.choice(pods)
+                    value = "true" if target in down else "false"
+                    (down.discard if value == "true" else down.add)(target)
+                    body = json.dumps({"metadata": {"annotations": {ready_key: value}}})
+                    async with session.patch(f"{url}/api/v1/namespaces/{target[0]}/pods/{target[1]}", data=body,
+                                             headers={"Content-Type": "application/merge-patch+json"}) as r:
+                        await r.read()
+                    n += 1
+                await asyncio.sleep(3.0)  # the last changes reach the recorder
+                return lists, n, settled, len(pods)
+
+        lists, n, settled, _ = asyncio.run(drive())
+        if rec_proc is not None:
+            rec_proc.send_signal(signal.SIGINT)
+            rec_proc.wait(60)
+        total = os.path.getsize(out)
+    finally:
+        if rec_proc is not None and rec_proc.poll() is None:
+            rec_proc.kill()
+        sim.send_signal(signal.SIGINT)
+        try:
+            sim.wait(30)
+        except subprocess.TimeoutExpired:
+            sim.kill()
+    per_change = (total - lists) / n
+    hour = lists + per_change * rate * 3600
+    print(f"real sim, {services:,} Services / {services * 3:,} pods (loaded in {took:.1f}s, settled {settled:.1f}s), "
+          f"svctui record -A, readiness flips at {rate:g}/s:")
+    print(f"  first lists: {lists / 2**20:.2f} MiB; {n} changes in {seconds:g}s: {(total - lists) / 2**20:.2f} MiB, "
+          f"{per_change:.0f} bytes/change")
+    print(f"  one hour (extrapolated from the {seconds:g}s measured): {hour / 2**20:.1f} MiB "
+          f"(goal ≤ {GOAL_MB:g} MB: {'met' if hour / 1e6 <= GOAL_MB else 'NOT met'})")
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--every", type=float, default=3.0, help="seconds between demo deletions (default 3)")
@@ -188,12 +263,17 @@ def main() -> None:
     p.add_argument("--scale-seconds", type=float, default=120.0)
     p.add_argument("--demo-only", action="store_true")
     p.add_argument("--scale-only", action="store_true")
+    p.add_argument("--real-services", type=int, default=0, help="also measure on a real sim of N Services")
+    p.add_argument("--real-seconds", type=float, default=60.0)
+    p.add_argument("--real-only", action="store_true")
     args = p.parse_args()
     with tempfile.TemporaryDirectory() as d:
-        if not args.scale_only:
-            demo(args.every, args.deletions, d)
-        if not args.demo_only:
+        if not (args.scale_only or args.real_only):
+            demo(args.every, max(1, args.deletions), d)
+        if not (args.demo_only or args.real_only):
             scale(args.services, args.rate, args.scale_seconds, d)
+        if args.real_services:
+            real(args.real_services, args.rate, args.real_seconds, d)
 
 
 if __name__ == "__main__":

@@ -54,6 +54,14 @@ def test_markdown_and_svg(capsys):
     assert "default/nginx-service" in [t.text for t in root.iter(f"{ns}text")]
 
 
+def test_a_service_is_found_by_name_in_any_namespace(tmp_path, capsys):
+    """A recording made with R on all namespaces names no Service: svc/NAME is looked up everywhere."""
+    code, out, _ = _run(capsys, ["report", str(FIXTURE), "svc/nginx-nodeport"])
+    assert code == 0 and "Service default/nginx-nodeport" in out and "nginx-service" not in out
+    code, out, _ = _run(capsys, ["report", str(_hostile_recording(tmp_path)), f"svc/{HOSTILE}"])
+    assert code == 0 and "recovered in 2.0s" in out
+
+
 def test_the_text_sparkline_shows_the_dip(capsys):
     code, out, _ = _run(capsys, ["report", str(FIXTURE), "svc/nginx-service"])
     assert code == 0
@@ -101,7 +109,8 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys):
     cases = [
         (["report", str(tmp_path / "missing")], "No such file"),
         (["report", str(junk)], "not an svctui recording"),
-        (["report", str(FIXTURE), "svc/nope"], "no Service default/nope"),
+        (["report", str(FIXTURE), "svc/nope"], "no Service nope in"),
+        (["report", str(FIXTURE), "svc/nginx-service", "-n", "demo"], "no Service demo/nginx-service"),
         (["report", str(FIXTURE), "pod/x"], "expected svc/NAME"),
         (["replay", str(junk)], "not an svctui recording"),
         (["replay", str(FIXTURE), "--from", "99:00"], "past the recording's end"),

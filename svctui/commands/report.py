@@ -17,7 +17,6 @@ from typing import Any
 
 from ..model import recording as fmt
 from ..model.degradation import Degradation, Report, ServiceReport, analyse
-from ..model.objects import Key
 from ..model.sanitize import plain
 from .record import service_name
 
@@ -59,16 +58,21 @@ def main(argv: Sequence[str]) -> int:
     except (OSError, fmt.RecordingError) as exc:
         print(f"{PROG}: error: {plain(args.file)}: {plain(getattr(exc, 'strerror', None) or exc)}", file=sys.stderr)
         return 2
-    only: Key | None = None
+    report = analyse(rec)
     if name is not None:
         scope = rec.header.get("scope") or {}
-        ns = args.namespace or scope.get("service_namespace") or scope.get("namespace") or "default"
-        only = (str(ns), name)
-    report = analyse(rec, only)
-    if only is not None and only not in report.services:
-        print(f"{PROG}: error: no Service {plain(only[0])}/{plain(only[1])} in {plain(args.file)}", file=sys.stderr)
-        return 2
-    out = render(report, args.format, args.all or only is not None)
+        ns = args.namespace or (scope.get("service_namespace") if scope.get("service") == name else None)
+        found = sorted(k for k in report.services if k[1] == name and (ns is None or k[0] == ns))
+        if not found:
+            where = f"{plain(ns)}/" if ns else ""
+            print(f"{PROG}: error: no Service {where}{plain(name)} in {plain(args.file)}", file=sys.stderr)
+            return 2
+        if len(found) > 1:
+            spaces = ", ".join(plain(k[0]) for k in found)
+            print(f"{PROG}: error: svc/{plain(name)} is in several namespaces ({spaces}): add -n NS", file=sys.stderr)
+            return 2
+        report.services = {found[0]: report.services[found[0]]}
+    out = render(report, args.format, args.all or name is not None)
     sys.stdout.write(out)
     return 0
 
