@@ -42,7 +42,7 @@ def _offset(text: str) -> float:
 
 
 def replay_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog=PROG, description="Replay a recording made by `svctui record` (or the r key) "
+    p = argparse.ArgumentParser(prog=PROG, description="Replay a recording made by `svctui record` (or the R key) "
                                 "in the svctui screen. Keys: space pause/play, . step, [ ] seek 10s, "
                                 "+ - speed, home restart.")
     p.add_argument("file", metavar="FILE")
