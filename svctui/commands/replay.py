@@ -70,6 +70,8 @@ def main(argv: Sequence[str], run: Callable[[fmt.Recording, argparse.Namespace],
     if rec.torn:
         print(f"{PROG}: note: the last frame was torn (the recorder was killed mid-write); replaying up to it",
               file=sys.stderr)
+    if rec.skipped:
+        print(f"{PROG}: note: {rec.skipped} unreadable record(s) left out", file=sys.stderr)
     if run is None:
         print(f"{PROG}: {len(rec.records)} records over {length:.1f}s", file=sys.stderr)
         return 0

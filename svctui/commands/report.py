@@ -58,6 +58,8 @@ def main(argv: Sequence[str]) -> int:
     except (OSError, fmt.RecordingError) as exc:
         print(f"{PROG}: error: {plain(args.file)}: {plain(getattr(exc, 'strerror', None) or exc)}", file=sys.stderr)
         return 2
+    if rec.skipped:
+        print(f"{PROG}: note: {rec.skipped} unreadable record(s) left out", file=sys.stderr)
     report = analyse(rec)
     if name is not None:
         scope = rec.header.get("scope") or {}

@@ -283,6 +283,7 @@ class Recording:
     torn: bool = False  # the last frame was incomplete (the writer was killed mid-write) and was dropped
     ended: bool = False  # the writer stopped cleanly
     ended_at: float | None = None  # when (the end record's time)
+    skipped: int = 0  # records that could not be read, left out
     other: list[dict[str, Any]] = field(default_factory=list)  # records this version does not replay
 
     @property
@@ -344,9 +345,11 @@ def loads(data: bytes) -> Recording:
     for line in lines[1:]:
         try:
             d = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            raise RecordingError(f"unreadable record: {line[:80]!r}") from None
-        r = parse_record(d)
+            r = parse_record(d)
+        except (orjson.JSONDecodeError, RecordingError, TypeError, ValueError, KeyError, IndexError, AttributeError):
+            # One bad record (a bug, a disk error inside a frame) must not cost the rest of an incident.
+            rec.skipped += 1
+            continue
         if r is not None:
             rec.records.append(r)
         elif isinstance(d, dict) and d.get("k") == END:

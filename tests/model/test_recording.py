@@ -183,3 +183,13 @@ def test_a_frame_not_ending_a_record_counts_as_torn():
     data = fmt.MAGIC + len(body1).to_bytes(4, "big") + body1 + len(body2).to_bytes(4, "big") + body2
     rec = fmt.loads(data)
     assert rec.torn and rec.records == []
+
+
+def test_a_bad_record_is_left_out_not_the_recording():
+    bad_obj = fmt.events_record(102.0, POD, [("ADDED", POD_)])
+    bad_obj["ev"][0][1]["pod_ips"] = 5  # not a list
+    data = _file([fmt.events_record(101.0, POD, [("ADDED", POD_)]), bad_obj, {"k": fmt.EVENTS, "t": "x"},
+                  fmt.events_record(103.0, POD, [("DELETED", POD_)])])
+    rec = fmt.loads(data)
+    assert rec.skipped == 2
+    assert [r.t for r in rec.records] == [101.0, 103.0]
