@@ -21,7 +21,6 @@ from .app import ALL, SvctuiApp
 from .clock import hms
 from .messages import ModelChanged, TargetResolved, WatchSynced
 
-SEEK = 10.0
 _PRIORITY = {"play_pause", "restart"}  # bound over the tree's keys, but never over a text box's
 NO_CLUSTER = "replaying a recording: there is no cluster"
 
@@ -115,7 +114,7 @@ class ReplayApp(SvctuiApp):
 
     def action_speed(self, factor: float) -> None:
         c = self.replay_clock
-        c.set_speed(min(64.0, max(1 / 16, c.speed * factor)))
+        c.set_speed(min(1000.0, max(0.01, c.speed * factor)))  # the limits of --speed
         self._wake()
 
     def seek_to(self, t: float) -> None:
