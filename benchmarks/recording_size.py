@@ -179,9 +179,16 @@ def scale(services: int, rate: float, seconds: float, workdir: str) -> None:
           f"{t_changes / changes * 1e6:.0f} µs/change to write")
     print(f"  one hour (extrapolated from the {seconds:g}s measured): {hour / 2**20:.1f} MiB "
           f"(goal ≤ {GOAL_MB:g} MB: {'met' if hour / 1e6 <= GOAL_MB else 'NOT met'})")
+    from svctui.model.degradation import analyse
+
     loaded = time.perf_counter()
     back = fmt.loads(Path(out).read_bytes())
-    print(f"  reading it back: {len(back.records):,} records in {time.perf_counter() - loaded:.2f}s")
+    t_read = time.perf_counter() - loaded
+    t0 = time.perf_counter()
+    report = analyse(back)
+    degraded = sum(1 for r in report.services.values() if r.degradations)
+    print(f"  reading it back: {len(back.records):,} records in {t_read:.2f}s; the report's analysis "
+          f"{time.perf_counter() - t0:.2f}s ({degraded:,} Services degraded)")
 
 
 def real(services: int, rate: float, seconds: float, workdir: str) -> None:
