@@ -199,6 +199,7 @@ async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
                        what="recovery")
         await pilot.press("R")
         await wait_for(pilot, lambda: "REC" not in header.render().plain, what="the REC mark gone")
+        live = [e for e in app.model.ledger.entries() if e.service == NGINX]
         await pilot.press("R")  # a second recording, left on when the app quits
         await wait_for(pilot, lambda: "● REC" in header.render().plain, what="the REC mark again")
         await wait_for(pilot, lambda: len(list(tmp_path.glob("svctui-*.svcrec"))) == 2 or app.recorder is None,
@@ -211,6 +212,16 @@ async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
 
     [d] = analyse(rec, NGINX).services[NGINX].degradations
     assert d.outcome == "recovered" and set(d.removed) == old and len(d.added) == 3
+    # The recording replayed through a sink gives the live ledger's entries, times and all.
+    from svctui.kube.replay import ReplayClock, Replayer
+    from svctui.model.cluster import ClusterModel
+
+    clock = ReplayClock(rec.end)
+    clock.pause()
+    model = ClusterModel()
+    await Replayer(rec, model, lambda ch: None, clock).run()
+    replayed = [e for e in model.ledger.entries() if e.service == NGINX]
+    assert replayed == live and len(live) >= 9, (replayed, live)
 
 
 def app_file(tmp_path: Path, first: Path) -> Path | None:
