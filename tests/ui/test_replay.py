@@ -122,7 +122,12 @@ async def test_replay_shows_ghosts_new_ips_and_recovery_without_a_cluster(record
         await pilot.press("ctrl+d")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, ConfirmDelete)
-        assert any("no cluster" in n.message for n in app._notifications)
+        assert any("no cluster: deleting pods is unavailable" in n.message for n in app._notifications)
+        for key, what in (("l", "nslookup"), ("u", "curl"), ("p", "the probe"), ("d", "the DNS walk"), ("R", "recording")):
+            await pilot.press(key)
+            await pilot.pause(0.05)
+            assert app.screen is app.screen_stack[0], key  # no debug pod prompt, nothing pushed
+            assert any(f"no cluster: {what}" in n.message for n in app._notifications), key
 
 
 async def test_replay_pause_step_and_seek_back(recorded):
