@@ -181,8 +181,10 @@ def scale(services: int, rate: float, seconds: float, workdir: str) -> None:
           f"(goal ≤ {GOAL_MB:g} MB: {'met' if hour / 1e6 <= GOAL_MB else 'NOT met'})")
     from svctui.model.degradation import analyse
 
+    from svctui.commands.report import load
+
     loaded = time.perf_counter()
-    back = fmt.loads(Path(out).read_bytes())
+    back = load(out)  # as svctui report and replay read it
     t_read = time.perf_counter() - loaded
     t0 = time.perf_counter()
     report = analyse(back)

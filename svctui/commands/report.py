@@ -39,8 +39,10 @@ def report_parser() -> argparse.ArgumentParser:
 
 def load(path: str) -> fmt.Recording:
     """The recording, or RecordingError/OSError with a one-line reason."""
+    import orjson
+
     with open(path, "rb") as f:
-        return fmt.loads(f.read())
+        return fmt.loads(f.read(), orjson.loads)
 
 
 def main(argv: Sequence[str]) -> int:

@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from svctui.model import recording as fmt
 from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.objects import Key
@@ -42,7 +44,7 @@ class Recorder:
         self.error: str | None = None  # the first write failure; recording stops there
         self.frames = 0
         self.bytes = 0
-        self._enc = fmt.FrameEncoder()
+        self._enc = fmt.FrameEncoder(dumps=orjson.dumps)
         self._recoveries: dict[Key, object] = {}
         self._append(fmt.MAGIC)
         self._enc.add(fmt.header_record(clock(), scope))

@@ -16,13 +16,12 @@ later version may add them; VERSION changes only when a record's meaning does.
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar
-
-import orjson
 
 from .objects import (
     ContainerPort,
@@ -255,15 +254,21 @@ def parse_record(d: Any) -> Record | None:
 
 # ---- frames -----------------------------------------------------------------------------------------
 
+def _stdlib_dumps(record: Any) -> bytes:
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 class FrameEncoder:
     """Records → bytes to append: one frame per `frame()` call, each ending on a record boundary."""
 
-    def __init__(self, level: int = 6) -> None:
+    def __init__(self, level: int = 6, dumps: Callable[[Any], bytes] | None = None) -> None:
         self._z = zlib.compressobj(level, zlib.DEFLATED, -15)
         self._lines: list[bytes] = []
+        # The writer hands in orjson.dumps (5× the stdlib's speed on a first list); the model stays stdlib-only.
+        self._dumps = dumps or _stdlib_dumps
 
     def add(self, record: dict[str, Any]) -> None:
-        self._lines.append(orjson.dumps(record) + b"\n")
+        self._lines.append(self._dumps(record) + b"\n")
 
     @property
     def pending(self) -> bool:
@@ -328,13 +333,14 @@ def iter_lines(data: bytes) -> tuple[list[bytes], bool]:
     return b"".join(chunks).splitlines(), torn
 
 
-def loads(data: bytes) -> Recording:
+def loads(data: bytes, parse: Callable[[bytes], Any] = json.loads) -> Recording:
+    """`parse`: a JSON parser raising ValueError (json.loads; readers may pass orjson.loads)."""
     lines, torn = iter_lines(data)
     if not lines:
         raise RecordingError("empty recording (no complete frame)")
     try:
-        header = orjson.loads(lines[0])
-    except orjson.JSONDecodeError:
+        header = parse(lines[0])
+    except ValueError:
         raise RecordingError("the header record is not JSON") from None
     if not isinstance(header, dict) or header.get("k") != HEADER:
         raise RecordingError("the first record is not a header")
@@ -344,9 +350,9 @@ def loads(data: bytes) -> Recording:
     rec = Recording(header, [], torn)
     for line in lines[1:]:
         try:
-            d = orjson.loads(line)
+            d = parse(line)
             r = parse_record(d)
-        except (orjson.JSONDecodeError, RecordingError, TypeError, ValueError, KeyError, IndexError, AttributeError):
+        except (RecordingError, TypeError, ValueError, KeyError, IndexError, AttributeError):  # ValueError: bad JSON
             # One bad record (a bug, a disk error inside a frame) must not cost the rest of an incident.
             rec.skipped += 1
             continue
