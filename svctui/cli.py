@@ -17,7 +17,7 @@ from .commands.sim import speed_arg
 from .model.sanitize import plain
 from .model.target import TargetError, parse_service_target
 
-SUBCOMMANDS = ("sim", "doctor", "dns", "probe")
+SUBCOMMANDS = ("sim", "doctor", "dns", "probe", "record", "replay", "report")
 
 
 def summary(name: str) -> str:
@@ -171,6 +171,12 @@ def report(exc: Exception) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "replay":
+        # The replay screen is the UI's; commands.replay reads the arguments and the file.
+        from .commands.replay import main as replay_main
+        from .ui.replay import run_replay
+
+        return replay_main(argv[1:], run_replay)
     if argv and argv[0] in SUBCOMMANDS:
         try:
             return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])

@@ -142,3 +142,38 @@ async def test_nslookup_mode_and_errors(cfg, demo_sim):
     out, err = await communicate(proc)
     assert proc.returncode == 2 and "expected svc/NAME" in err
     assert managed(demo_sim) == []
+
+
+async def test_record_with_a_probe_reports_the_first_ok_request(cfg, demo_sim, tmp_path):
+    """`svctui record --probe`: one request a second from a debug pod, each a probe record; after the
+    pods are replaced the report has the "first OK request" phase; the debug pod goes on SIGINT."""
+    from svctui.model import recording as fmt
+    from svctui.model.degradation import analyse
+
+    out = tmp_path / "p.svcrec"
+    proc = subprocess.Popen([sys.executable, "-m", "svctui", "record", "-o", str(out), "-n", "default",
+                             "--probe", "svc/echo", "--kubeconfig", cfg], stderr=subprocess.PIPE, text=True)
+
+    def probes() -> list:
+        try:
+            return [r for r in fmt.loads(out.read_bytes()).records if isinstance(r, fmt.ProbeRecord)]
+        except (OSError, fmt.RecordingError):
+            return []
+    try:
+        await wait(lambda: len([p for p in probes() if p.ok]) >= 2, timeout=30)
+        before = echo_pods(demo_sim)
+        demo_sim.call(lambda c: [c.api.delete(R.PODS, "default", n, DeleteOptions(grace=0)) for n in before])
+        await wait(lambda: len(echo_pods(demo_sim)) == 2 and set(echo_pods(demo_sim)).isdisjoint(before), timeout=30)
+        n = len(probes())
+        await wait(lambda: len(probes()) >= n + 2 and probes()[-1].ok, timeout=30)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = await communicate(proc)
+    assert proc.returncode == 0, err
+    assert managed(demo_sim) == [], "the debug pod leaked"
+    rec = fmt.loads(out.read_bytes())
+    degr = analyse(rec, ("default", "echo")).services[("default", "echo")].degradations
+    assert degr and degr[-1].probed, degr
+    d = degr[-1]
+    assert d.first_success is not None and d.first_success >= d.started
+    assert any(not p.ok for p in probes()), "no failed request while the pods were replaced"

@@ -11,11 +11,20 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
 from svctui.model.cluster import Changes, ClusterModel
 from svctui.model.store import Obj
 
 log = logging.getLogger("svctui.kube")
+
+
+class SinkTap(Protocol):
+    """Sees what the model is fed, before it is applied, at the time the model is given (the recorder)."""
+
+    def listed(self, now: float, kind: str, namespace: str | None, objs: list[Obj]) -> None: ...
+    def events(self, now: float, kind: str, events: list[tuple[str, Obj]]) -> None: ...
+    def delivered(self, changes: Changes) -> None: ...
 
 
 class ModelSink:
@@ -27,17 +36,27 @@ class ModelSink:
         self._pending: Changes | None = None
         self._scheduled = False
         self.batches = 0  # consumer calls so far (tests and benchmarks look at it)
+        self.tap: SinkTap | None = None
 
     def apply(self, kind: str, events: Iterable[tuple[str, Obj]]) -> None:
         now = self.clock()
         model = self.model
+        tap = self.tap
+        if tap is not None:
+            events = list(events)
+            _tapped(tap.events, now, kind, events)
         for etype, obj in events:
             self._add(model.apply(kind, etype, obj, now))
 
     async def replace_all_stepwise(self, kind: str, objs: Iterable[Obj], namespace: str | None) -> None:
         """replace_all, returning to the loop between the model's steps: a first list of 100,000 pods
         is ~1 s of indexing, which must not freeze the screen."""
-        for step in self.model.replace_all_steps(kind, objs, self.clock(), namespace):
+        now = self.clock()
+        tap = self.tap
+        if tap is not None:
+            objs = list(objs)
+            _tapped(tap.listed, now, kind, namespace, objs)
+        for step in self.model.replace_all_steps(kind, objs, now, namespace):
             if step is None:
                 await asyncio.sleep(0)
             else:
@@ -71,7 +90,16 @@ class ModelSink:
         if ch is None:
             return
         self.batches += 1
+        if self.tap is not None:
+            _tapped(self.tap.delivered, ch)
         try:
             self.consumer(ch)
         except Exception:  # a UI bug must not stop the watches
             log.exception("change consumer failed")
+
+
+def _tapped(fn: Callable[..., None], *args: object) -> None:
+    try:
+        fn(*args)
+    except Exception:  # a full disk must not stop the watches: the recorder says so itself
+        log.exception("sink tap failed")

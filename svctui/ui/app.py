@@ -58,6 +58,7 @@ from .findings import badge as findings_badge
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from .paint import paint_now
 from .panes.controller import PANES, PanesMixin, probe_line
+from .recording import RecordingMixin
 from .screens.confirm import ConfirmDelete
 from .screens.help import HelpScreen
 from .screens.pick import PickScreen
@@ -81,7 +82,7 @@ _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 ALL = "all"
 
 
-class SvctuiApp(PanesMixin, App):
+class SvctuiApp(RecordingMixin, PanesMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "svctui"
     ENABLE_COMMAND_PALETTE = True
@@ -103,6 +104,7 @@ class SvctuiApp(PanesMixin, App):
         Binding("b", "balance", "Load balancing (N requests)", show=False, id="pane.balance"),
         Binding("d", "dns", "DNS walk", show=False, id="pane.dns"),
         Binding("p", "probe", "Probe on/off", show=False, id="probe.toggle"),
+        Binding("R", "record", "Record on/off", show=False, id="record"),
         Binding("escape", "escape", "Clear filter", show=False, id="filter.clear"),
     ]
 
@@ -297,6 +299,7 @@ class SvctuiApp(PanesMixin, App):
 
     def _start_watch(self, widgets: bool = True) -> None:
         self.gen += 1
+        self.stop_recording("ended: the watch restarted")
         self.model = self._new_model()
         self._states.clear()
         self.failure = None
@@ -333,6 +336,7 @@ class SvctuiApp(PanesMixin, App):
                              namespace=ns, default_namespace=target.namespace,
                              on_state=lambda st: self.post_message(StreamStateChanged(gen, st)),
                              options=self.watch_options, clock=self.now)
+        self.cluster_watch = watch
         task = watch.start()
         try:
             quick = min(QUICK_SYNC, self.sync_timeout)
@@ -618,7 +622,8 @@ class SvctuiApp(PanesMixin, App):
         if dns:  # cluster-wide (no Service name resolves): before the connection state, to survive 80 columns
             left.append_text(findings_badge(dns))
             left.append(" ─ ")
-        left.append_text(summary(self._states.values(), self.failure, self.now()))
+        left.append_text(self.connection_text())
+        left.append_text(self.recording_mark())
         self._mark_stale()
         if self.read_only:
             left.append("  read-only", "bold magenta")
@@ -629,6 +634,10 @@ class SvctuiApp(PanesMixin, App):
         left.overflow = "ellipsis"
         self.query_one("#hdr-left", Static).update(left, layout=False)  # 1fr × 1: its size is fixed
         self._paint_clock()
+
+    def connection_text(self) -> Text:
+        """The header's source state: the streams here, the replay's position in ReplayApp."""
+        return summary(self._states.values(), self.failure, self.now())
 
     def _mark_stale(self) -> None:
         """The tree says so too while any stream is down: its rows are the last known state."""
