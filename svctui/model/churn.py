@@ -431,6 +431,13 @@ class ChurnLedger:
             for k in [k for k, e in st.gone.items() if e.time < horizon]:
                 del st.gone[k]
 
+    def carry_history(self, old: ChurnLedger) -> None:
+        """Keep `old`'s timeline (a namespace switch restarts the watch, not what was seen). Only the
+        lines: stopwatches, ghosts and IP owners belong to the watch that saw them."""
+        kept = list(old._global) + list(self._global)
+        self._global.clear()
+        self._global.extend(kept[-(self._global.maxlen or len(kept)):])
+
     # ---- queries -------------------------------------------------------------------------------
 
     def entries(self, key: Key | None = None) -> list[ChurnEntry]:
