@@ -20,21 +20,32 @@ class TimelineRow:
     services: tuple[Key, ...]  # sorted, every Service that saw this change
 
 
+# Each Service's EndpointSlice is its own object, updated by the controller one after the other: the
+# same pod's change reaches two Services some milliseconds apart. Within this many seconds, it is one event.
+SAME_EVENT = 1.0
+
+
 def _event(e: ChurnEntry) -> tuple[object, ...]:
-    # Same moment, same endpoint, same transition: the same event seen through another Service.
-    return (e.time, e.change, e.address, e.pod, e.conditions, e.before, e.reused_from)
+    # The same endpoint making the same transition, seen through another Service.
+    return (e.change, e.address, e.pod, e.conditions, e.before, e.reused_from)
 
 
-def group_changes(entries: Iterable[ChurnEntry]) -> list[TimelineRow]:
-    """In the order of each event's first entry; a Service listed twice for one event counts once."""
-    rows: dict[tuple[object, ...], list[ChurnEntry]] = {}
-    for e in entries:
-        rows.setdefault(_event(e), []).append(e)
+def group_changes(entries: Iterable[ChurnEntry], window: float = SAME_EVENT) -> list[TimelineRow]:
+    """Oldest first (by each event's first entry); an event's Services each appear once. A Service seen
+    making the same change twice is two events (a flapping endpoint), however close together."""
+    groups: list[list[ChurnEntry]] = []
+    open_: dict[tuple[object, ...], list[ChurnEntry]] = {}  # the latest group per signature
+    for e in sorted(entries, key=lambda e: e.time):
+        sig = _event(e)
+        group = open_.get(sig)
+        if group is None or e.time - group[0].time > window or any(g.service == e.service for g in group):
+            group = open_[sig] = []
+            groups.append(group)
+        group.append(e)
     out = []
-    for group in rows.values():
+    for group in groups:
         services = tuple(sorted({e.service for e in group}))
-        first = next(e for e in group if e.service == services[0])
-        out.append(TimelineRow(first, services))
+        out.append(TimelineRow(group[0], services))
     return out
 
 

@@ -21,8 +21,9 @@ def test_one_row_per_event_naming_every_service():
 
 
 def test_different_moments_or_endpoints_stay_apart():
-    rows = group_changes([entry(NGINX, time=1.0), entry(NODEPORT, time=2.0), entry(NGINX, address="10.244.2.10")])
-    assert [r.services for r in rows] == [(NGINX,), (NODEPORT,), (NGINX,)]
+    rows = group_changes([entry(NGINX, time=1.0), entry(NODEPORT, time=2.5), entry(NGINX, address="10.244.2.10")])
+    assert [(r.entry.address, r.services) for r in rows] == [("10.244.2.9", (NGINX,)), ("10.244.2.10", (NGINX,)),
+                                                         ("10.244.2.9", (NODEPORT,))]
 
 
 def test_names_qualified_only_where_ambiguous():
@@ -52,3 +53,11 @@ def test_history_carried_to_a_new_ledger_stays_in_order_and_capped():
     new.carry_history(old)
     assert [(e.service, e.time) for e in new.entries()] == [(NGINX, 2.0), (OTHER, 3.0), (OTHER, 4.0)]
     assert new.entries(NGINX) == []  # per-Service state (ghosts, stopwatch) is the new watch's own
+
+
+def test_the_same_change_milliseconds_apart_is_one_event_but_a_repeat_is_not():
+    # Two slices, two controller writes: the second Service hears of the pod 40 ms later.
+    rows = group_changes([entry(NGINX, time=1.0), entry(NODEPORT, time=1.04), entry(NGINX, time=1.5)])
+    assert [(r.entry.time, r.services) for r in rows] == [(1.0, (NODEPORT, NGINX)), (1.5, (NGINX,))]
+    rows = group_changes([entry(NGINX, time=1.0), entry(NODEPORT, time=3.0)])
+    assert [r.services for r in rows] == [(NGINX,), (NODEPORT,)]
