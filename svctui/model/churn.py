@@ -37,6 +37,7 @@ from dataclasses import dataclass, field, replace
 from typing import cast
 
 from .objects import Endpoint, Key
+from .readyhistory import ReadyHistory
 from .topology import EndpointKey, EndpointRow, ServiceView
 
 ADDED = "added"
@@ -320,6 +321,7 @@ class ChurnLedger:
         # A plain dict (insertion order) rather than OrderedDict: a third of the memory per entry.
         self._ip_owner: dict[str, tuple[object, str | None]] = {}
         self._pending: set[Key] = set()  # services whose steady count is waiting to settle
+        self.ready = ReadyHistory()  # ready endpoints over time, for the details pane's chart
 
     # ---- updates -------------------------------------------------------------------------------
 
@@ -353,8 +355,10 @@ class ChurnLedger:
         if after is None:
             self._services.pop(key, None)
             self._pending.discard(key)
+            self.ready.forget(key)
             return entries
         counts = after.counts
+        self.ready.note(key, now, counts.ready)
         if target is None:
             target = counts.total - counts.terminating
         st.watch.observe(now, counts.ready, target, entries)

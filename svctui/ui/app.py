@@ -508,7 +508,8 @@ class SvctuiApp(PanesMixin, App):
         if DNS_SERVICE in ripe:
             self._paint_header()
         self._paint_clock()
-        if self._dirty or self._timeline_dirty:
+        chart = self._shown_pane() == "details-pane"  # its ready chart moves with the clock
+        if self._dirty or self._timeline_dirty or chart:
             self._details_dirty = True
             self._repaint()
 

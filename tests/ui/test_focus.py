@@ -50,3 +50,25 @@ async def test_shift_tab_lands_in_an_input_without_typing_and_esc_leaves_any_pan
         assert app.focused.id == "timeline-pane"
         await pilot.press("escape")  # the timeline has no esc of its own: the app's takes the keys back
         assert app.focused is app.tree
+
+
+async def test_pane_keys_resize_and_maximise(demo):
+    sim, cfg = demo
+    app = make_app(cfg, service="api", namespace="demo", all_namespaces=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot, API)
+        bottom = app.query_one("#bottom")
+        assert bottom.outer_size.height == 1  # nothing on the timeline yet
+        await pilot.press("plus")
+        await pilot.pause(0.05)
+        assert bottom.outer_size.height == 3
+        await pilot.press("minus", "minus", "minus")
+        await pilot.pause(0.05)
+        assert bottom.outer_size.height == 1
+        await pilot.press("z")
+        await pilot.pause(0.05)
+        assert not app.tree.display and bottom.outer_size.height == 24 - 3
+        assert app.focused.id == "timeline-pane"  # the tree is hidden: the keys go to the pane
+        await pilot.press("escape")
+        await pilot.pause(0.05)
+        assert app.tree.display and app.focused is app.tree and bottom.outer_size.height == 1
