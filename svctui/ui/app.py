@@ -972,6 +972,8 @@ class SvctuiApp(PanesMixin, App):
     def _fit_bottom(self) -> None:
         """The pane's rows (layout.PaneSize): one line while it has nothing to say, the tree's blank rows
         when the tree is short, the user's +/- and z."""
+        if not self._main_screen_up():
+            return
         bottom = self.query_one("#bottom", ContentSwitcher)
         fixed = sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
         shared = self.size.height - fixed
@@ -999,7 +1001,13 @@ class SvctuiApp(PanesMixin, App):
             self.tree.focus()
 
     def on_descendant_focus(self, _event) -> None:
-        self._paint_tabs()  # the strip marks where the keys go
+        if self._main_screen_up():
+            self._paint_tabs()  # the strip marks where the keys go
+
+    def _main_screen_up(self) -> bool:
+        # Resize and focus events come during start-up and shutdown too, when the widgets (or even the
+        # screen stack: ScreenStackError, seen once in 14 runs of a leftovers test) are not there.
+        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#bottom"))
 
     def action_describe(self) -> None:
         """The selected row's object, from the watch's cache: no GET, nothing the watch could not see."""
