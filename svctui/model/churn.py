@@ -46,6 +46,7 @@ from typing import cast
 from . import churnwords as W
 from .churnwords import RECOVERED, RESCALED
 from .objects import Endpoint, Key
+from .readyhistory import ReadyHistory
 from .topology import EndpointKey, EndpointRow, ServiceView
 
 ADDED = "added"
@@ -404,6 +405,7 @@ class ChurnLedger:
         # A plain dict (insertion order) rather than OrderedDict: a third of the memory per entry.
         self._ip_owner: dict[str, tuple[object, str | None]] = {}
         self._pending: set[Key] = set()  # services whose steady count is waiting to settle
+        self.ready = ReadyHistory()  # ready endpoints over time, for the details pane's chart
 
     # ---- updates -------------------------------------------------------------------------------
 
@@ -439,8 +441,10 @@ class ChurnLedger:
         if after is None:
             self._services.pop(key, None)
             self._pending.discard(key)
+            self.ready.forget(key)
             return entries
         counts = after.counts
+        self.ready.note(key, now, counts.ready)
         if target is None:
             target = counts.total - counts.terminating
         st.watch.observe(now, counts.ready, target, entries, desired)
@@ -516,6 +520,13 @@ class ChurnLedger:
             horizon = now - self.ghost_window
             for k in [k for k, e in st.gone.items() if e.time < horizon]:
                 del st.gone[k]
+
+    def carry_history(self, old: ChurnLedger) -> None:
+        """Keep `old`'s timeline (a namespace switch restarts the watch, not what was seen). Only the
+        lines: stopwatches, ghosts and IP owners belong to the watch that saw them."""
+        kept = list(old._global) + list(self._global)
+        self._global.clear()
+        self._global.extend(kept[-(self._global.maxlen or len(kept)):])
 
     # ---- queries -------------------------------------------------------------------------------
 

@@ -68,6 +68,7 @@ def delete_plan(model: ClusterModel, kind: str | None, key: Key | None, item: st
     pods = [p for p in topo.selected_pods(key) if not p.deleting]
     if not pods:
         return f"no pods match {sel} in {ns}"
-    return (DeletePlan(f"Delete all {len(pods)} pod(s) behind Service {ns}/{key[1]} (selector {sel})?",
+    what = "the pod" if len(pods) == 1 else f"all {len(pods)} pods"
+    return (DeletePlan(f"Delete {what} behind Service {ns}/{key[1]} (selector {sel})?",
                        tuple(PodRef(p.namespace, p.name, p.uid) for p in pods),
                        f"kubectl delete pods -l {sel} -n {ns}"))

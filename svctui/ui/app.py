@@ -42,11 +42,13 @@ from svctui.kube.watch import ROW_KINDS, ClusterWatch
 from svctui.model.churn import ChurnLedger
 from svctui.model.cluster import ClusterModel
 from svctui.model.deleteplan import DeletePlan, delete_plan
+from svctui.model.describe import lines as describe_lines
 from svctui.model.diagnose import DNS_SERVICE
 from svctui.model.objects import Key
 from svctui.model.probe import ProbeEntry
 from svctui.model.sanitize import plain
 from svctui.model.store import SERVICE
+from svctui.model.timeline import group_changes, service_names
 
 from . import details as details_text
 from . import lifeline
@@ -55,11 +57,13 @@ from .clock import Now, hms, hms_ms
 from .connection import detail_lines, stale_for, summary
 from .findings import FindingsTracker
 from .findings import badge as findings_badge
+from .layout import PaneSize
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from .paint import paint_now
 from .panes.controller import PANES, PanesMixin, probe_line
 from .recording import RecordingMixin
 from .screens.confirm import ConfirmDelete
+from .screens.describe import DescribeScreen
 from .screens.help import HelpScreen
 from .screens.pick import PickScreen
 from .widgets.lines import Lines, Pulled
@@ -87,25 +91,30 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
     TITLE = "svctui"
     ENABLE_COMMAND_PALETTE = True
 
+    # Footer order: the demo's keys first, so 80 columns cut the least needed ones.
     BINDINGS = [
-        Binding("q", "quit", "Quit", id="quit"),
-        Binding("question_mark", "help", "Help", id="help"),
+        Binding("ctrl+d", "delete", "Delete pods", id="delete"),
+        Binding("l", "lookup", "Lookup", id="pane.lookup"),
         Binding("slash", "filter", "Filter", id="filter"),
-        Binding("colon", "command_palette", "Commands", show=False, id="palette"),
         Binding("n", "namespace", "Namespace", id="namespace"),
-        Binding("c", "context", "Context", id="context"),
-        Binding("t", "timeline_scope", "Timeline scope", id="timeline.scope"),
         Binding("tab", "cycle_pane", "Pane", id="pane.next", priority=True),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        # The pane strip shows these keys; help and the palette list them all.
+        Binding("colon", "command_palette", "Commands", show=False, id="palette"),
+        Binding("c", "context", "Context", show=False, id="context"),
+        Binding("y", "describe", "Describe (the object's fields)", show=False, id="yaml"),
+        Binding("t", "timeline_scope", "Timeline scope", show=False, id="timeline.scope"),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, id="pane.prev", priority=True),
-        Binding("ctrl+d", "delete", "Delete pod(s)", id="delete"),
-        # The pane strip shows these keys (the footer has no room left at 120 columns).
-        Binding("l", "lookup", "Lookup (nslookup)", show=False, id="pane.lookup"),
         Binding("u", "curl", "Curl the Service", show=False, id="pane.curl"),
         Binding("b", "balance", "Load balancing (N requests)", show=False, id="pane.balance"),
         Binding("d", "dns", "DNS walk", show=False, id="pane.dns"),
         Binding("p", "probe", "Probe on/off", show=False, id="probe.toggle"),
         Binding("R", "record", "Record on/off", show=False, id="record"),
-        Binding("escape", "escape", "Clear filter", show=False, id="filter.clear"),
+        Binding("escape", "escape", "Back to the tree / clear filter", show=False, id="filter.clear"),
+        Binding("plus,equals_sign", "pane_grow(2)", "Bigger pane", show=False, id="pane.grow"),
+        Binding("minus", "pane_grow(-2)", "Smaller pane", show=False, id="pane.shrink"),
+        Binding("z", "pane_max", "Maximise pane / back", show=False, id="pane.max"),
     ]
 
     def __init__(self, *, kubeconfig: str | None = None, context: str | None = None, namespace: str | None = None,
@@ -153,6 +162,8 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         self._clock_text: str | None = None
         self._expand_small = True
         self._pane = "timeline"
+        self.pane_size = PaneSize()
+        self._timeline_empty = True
         self.repaints = 0  # flushes that did work (tests check coalescing)
         self.crash: BaseException | None = None  # the unhandled error that ended the app (the CLI reports it)
         self.crash_path: str | None = None
@@ -261,7 +272,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
                 yield Pulled(self._details_text, id="details")
             yield from self.compose_panes()
         yield Input(placeholder="filter: name, IP, label, pod… (enter keeps it, esc clears)", id="filter")
-        yield Footer()
+        yield Footer(compact=True)
 
     @property
     def tree(self) -> ServiceTree:  # type: ignore[override]  # over DOMNode.tree (a debug view svctui never asks for)
@@ -286,6 +297,8 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         self.tree.children_for = self._full_row
         self.tree.ns_note = lambda ns: R.namespace_gaps(self.model, ns)
         self.watch(self.query_one("#bottom", ContentSwitcher), "current", self._pane_shown, init=False)
+        self.watch(self.tree, "virtual_size", lambda _size: self._fit_bottom(), init=False)
+        self.call_after_refresh(self._fit_bottom)
         self.tree.focus()
         self._paint_header()
         self._paint_tabs()
@@ -505,7 +518,8 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         if DNS_SERVICE in ripe or stale_for(self._states.values(), now) is not None:
             self._paint_header()  # the stale age moves on
         self._paint_clock()
-        if self._dirty or self._timeline_dirty:
+        chart = self._shown_pane() == "details-pane"  # its ready chart moves with the clock
+        if self._dirty or self._timeline_dirty or chart:
             self._details_dirty = True
             try:
                 self._repaint()
@@ -660,12 +674,15 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         scope = "all Services" if not self.timeline_selected_only else "selected Service"
         names = ["timeline", "details", *PANES]
         text = Text(" ")
+        # Reverse video only while the keys go to the pane: the tree's cursor says so otherwise.
+        focused = self._focus_in_bottom()
         for i, name in enumerate(names):
             on_ = self._pane == name
             title = self.pane_title(name)
             if i:
                 text.append("│", "dim")
-            text.append(f"[{title}]" if on_ else f" {title} ", "bold reverse" if on_ else "dim")
+            text.append(f"[{title}]" if on_ else f" {title} ",
+                        ("bold reverse" if focused else "bold underline") if on_ else "dim")
         probes = self.probe_status()
         if probes:
             text.append_text(probes)
@@ -676,6 +693,14 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         text.no_wrap = True
         text.overflow = "ellipsis"
         self.query_one("#pane-tabs", Static).update(text)
+
+    def _focus_in_bottom(self) -> bool:
+        node: DOMNode | None = self.focused
+        while node is not None:
+            if node.id == "bottom":
+                return True
+            node = node.parent
+        return False
 
     def _timeline_key(self) -> Key | None:
         data = self.tree.selected_data()
@@ -688,6 +713,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
 
     def _pane_shown(self, current: str | None) -> None:
         """The bottom pane switched: paint what was left stale while it was hidden."""
+        self._fit_bottom()
         if current == "timeline-pane" and self._timeline_dirty:
             self._paint_timeline()
         elif current == "details-pane":
@@ -706,32 +732,49 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         if self.timeline_selected_only and key is None:
             view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])
             return
-        entries = self.model.ledger.entries(key)[-TIMELINE_ROWS:] + self.probe_log.entries(key)[-TIMELINE_ROWS:]
-        scope = self._scope()
-        if scope is not None and key is None:
-            entries = [e for e in entries if e.service[0] == scope]
+        changes = self.model.ledger.entries(key)[-TIMELINE_ROWS:]
+        probes = self.probe_log.entries(key)[-TIMELINE_ROWS:]
+        if key is None:
+            # A view of one namespace shows its lines; a watch of one namespace keeps the lines of the
+            # namespaces watched before (a switch keeps the timeline) but not the kube-dns stream's, which
+            # is there for the header's DNS health only.
+            hidden = None if self.namespace_name in (ALL, "…", DNS_SERVICE[0]) else DNS_SERVICE[0]
+            changes = [e for e in changes if (self.view_ns is None or e.service[0] == self.view_ns)
+                       and e.service[0] != hidden]
+            probes = [e for e in probes if (self.view_ns is None or e.service[0] == self.view_ns)
+                      and e.service[0] != hidden]
+        # One line per endpoint change, naming every Service it touched (a pod behind two Services).
+        rows: list = [(g.entry, g.services) for g in group_changes(changes)] + [(e, (e.service,)) for e in probes]
         # Within one timestamp, arrival order is an accident of batching: order ties by Service, then
         # by the order the changes happen in, then by address. Probe lines (panes/) merge in by time.
-        entries = sorted(entries, key=lambda e: (e.time, e.service, _CHANGE_RANK.get(e.change, 3), e.address))[-TIMELINE_ROWS:]
+        rows = sorted(rows, key=lambda r: (r[0].time, r[1], _CHANGE_RANK.get(r[0].change, 3), r[0].address))
+        rows = rows[-TIMELINE_ROWS:]
         # A Service's name alone, unless another namespace has a Service of the same name.
         spaces = self._ns_by_name
-        shown = [(e, len(spaces.get(e.service[1], ())) > 1) for e in reversed(entries)]
-        width = min(30, max((len(e.service[1]) + (len(e.service[0]) + 1 if q else 0) for e, q in shown), default=0))
+        # Lines kept from another namespace (a switch keeps the timeline) are qualified too.
+        here = None if self.namespace_name == ALL else self.namespace_name
+        twice = {k[1] for _, services in rows for k in services
+                 if len(spaces.get(k[1], ())) > 1 or (here is not None and k[0] != here)}
+        shown = [(e, services, service_names(services, twice)) for e, services in reversed(rows)]
+        width = min(30, max((len(n) for _, _, n in shown), default=0))
         old, cache = self._tl_lines, {}
         lines = []
-        for e, q in shown:
+        for e, _services, names in shown:
             hit = old.get(id(e))
-            if hit is not None and hit[0] is e and hit[1] == q and hit[2] == width:
+            if hit is not None and hit[0] is e and hit[1] == names and hit[2] == width:
                 line = hit[3]
             else:
-                line = (probe_line(e, q, hms_ms, width) if isinstance(e, ProbeEntry)
-                        else R.timeline_line(e, q, hms_ms, width))
-            cache[id(e)] = (e, q, width, line)
+                line = (probe_line(e, e.service[1] in twice, hms_ms, width) if isinstance(e, ProbeEntry)
+                        else R.timeline_line(e, False, hms_ms, width, names))
+            cache[id(e)] = (e, names, width, line)
             lines.append(line)
         self._tl_lines = cache
         if not lines:
             lines = [Text("no endpoint changes yet: delete a pod (ctrl+d) or scale a Deployment to see churn", "dim")]
         view.set_lines(lines)
+        if self._timeline_empty != (not cache):
+            self._timeline_empty = not cache
+            self._fit_bottom()
 
     def _paint_details(self) -> None:
         """The details of the selection: now if the pane is shown, else when it is next drawn."""
@@ -820,6 +863,12 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
 
     def action_escape(self) -> None:
         box = self.query_one("#filter", Input)
+        if self.focused is not self.tree and self.focused is not box:
+            # Out of a pane (timeline, details: command panes have their own esc): back to the tree.
+            if self.pane_size.maximized:
+                self.action_pane_max()
+            self.tree.focus()
+            return
         if box.display or self.filter_text:
             box.value = ""
             box.display = False
@@ -884,7 +933,9 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         else:
             self.watch_all, self.ns_override, self.view_ns = False, choice, None
             self.namespace_name = choice
+        seen = self.model.ledger
         self._start_watch()
+        self.model.ledger.carry_history(seen)  # same cluster: what the timeline showed stays
 
     def action_context(self) -> None:
         names, current = list_contexts(self.kubeconfig)
@@ -946,7 +997,78 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
     def on_delete_done(self, m: DeleteDone) -> None:
         ok = [r for r in m.results if r.ok]
         if ok:
-            self.notify(f"deleted {len(ok)} pod(s): watch the IPs go and come back", timeout=4)
+            self.notify(f"deleted {R.plural(len(ok), 'pod')}: watch the IPs go and come back", timeout=4)
+
+    # ---- the bottom pane's size ----
+
+    def on_resize(self, _event) -> None:
+        self.call_after_refresh(self._fit_bottom)
+
+    def _fit_bottom(self) -> None:
+        """The pane's rows (layout.PaneSize): one line while it has nothing to say, the tree's blank rows
+        when the tree is short, the user's +/- and z."""
+        if not self._main_screen_up():
+            return
+        bottom = self.query_one("#bottom", ContentSwitcher)
+        fixed = sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
+        shared = self.size.height - fixed
+        quiet = self._shown_pane() == "timeline-pane" and self._timeline_empty
+        rows = self.pane_size.rows(shared, self.tree.virtual_size.height, quiet)
+        self.tree.display = not self.pane_size.maximized
+        if bottom.styles.height is None or bottom.styles.height.value != rows:
+            bottom.styles.height = rows
+
+    def action_pane_grow(self, step: int) -> None:
+        bottom = self.query_one("#bottom", ContentSwitcher)
+        fixed = sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
+        self.pane_size.grow(bottom.outer_size.height, step, self.size.height - fixed)
+        self._fit_bottom()
+
+    def action_pane_max(self) -> None:
+        self.pane_size.maximized = not self.pane_size.maximized
+        self._fit_bottom()
+        if self.pane_size.maximized and self.focused is self.tree:
+            # The tree is hidden: the keys go to the pane shown.
+            shown = self._shown_pane() or "timeline-pane"
+            kind = shown.removesuffix("-pane")
+            (self.pane(kind).input if kind in PANES else self.query_one(f"#{shown}")).focus()
+        elif not self.pane_size.maximized and self.focused is None:
+            self.tree.focus()
+
+    def on_descendant_focus(self, _event) -> None:
+        if self._main_screen_up():
+            self._paint_tabs()  # the strip marks where the keys go
+
+    def _main_screen_up(self) -> bool:
+        # Resize and focus events come during start-up and shutdown too, when the widgets (or even the
+        # screen stack: ScreenStackError, seen once in 14 runs of a leftovers test) are not there.
+        return bool(self.screen_stack) and bool(self.screen_stack[0].query("#bottom"))
+
+    def action_describe(self) -> None:
+        """The selected row's object, from the watch's cache: no GET, nothing the watch could not see."""
+        data = self.tree.selected_data()
+        if data is None or data[0] == "ns" or len(data) < 2:
+            self.notify("select a Service, slice or endpoint to describe", severity="warning")
+            return
+        key: Key = data[1]
+        store = self.model.store
+        obj: object | None
+        if data[0] == "slice":
+            obj, what = store.slices.get((key[0], data[2])), f"EndpointSlice {key[0]}/{data[2]}"
+        elif data[0] == "ep":
+            view = self.model.topology.view(key)
+            row = view.rows.get(data[2]) if view else None
+            pod = self.model.topology.pod_for(key[0], row.endpoint)[0] if row else None
+            obj, what = (pod, f"Pod {key[0]}/{pod.name}") if pod else (row.endpoint if row else None,
+                                                                       f"Endpoint {data[2]}")
+        elif data[0] == "pod":
+            obj, what = store.pods.get((key[0], data[2])), f"Pod {key[0]}/{data[2]}"
+        else:
+            obj, what = store.services.get(key), f"Service {key[0]}/{key[1]}"
+        if obj is None:
+            self.notify(f"{what} is not in the cache (gone, or not listed)", severity="warning")
+            return
+        self.push_screen(DescribeScreen(what, describe_lines(obj)))
 
     # ---- command palette ----
 
@@ -960,9 +1082,20 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         yield SystemCommand("Show details pane", "Details of the selected row", self._show_details)
         yield SystemCommand("Show timeline pane", "The churn ledger, newest first", self._show_timeline)
         if not self.read_only:
-            yield SystemCommand("Delete pod(s)", "The selected pod, or all pods behind the selected Service (ctrl+d)",
+            yield SystemCommand("Delete pods", "The selected pod, or all pods behind the selected Service (ctrl+d)",
                                 self.action_delete)
-        yield SystemCommand("Help", "Keys and their binding ids (?)", self.action_help)
+        yield SystemCommand("Lookup (nslookup)", "nslookup the selected Service from a debug pod (l)", self.action_lookup)
+        yield SystemCommand("DNS walk", "The selected Service's name through CoreDNS, by port-forward (d)",
+                            self.action_dns)
+        yield SystemCommand("Curl the Service", "One request from a debug pod (u)", self.action_curl)
+        yield SystemCommand("Load balancing", "Requests from a debug pod: which backend answered (b)",
+                            self.action_balance)
+        yield SystemCommand("Probe on/off", "Request the Service continuously; results on the timeline (p)",
+                            self.action_probe)
+        yield SystemCommand("Describe", "The selected object's fields as svctui holds them (y)", self.action_describe)
+        yield SystemCommand("Doctor: findings of the selected Service", "The details pane lists them", self._show_details)
+        yield SystemCommand("Maximise the bottom pane / back", "z", self.action_pane_max)
+        yield SystemCommand("Help", "Keys and what they do; i shows the binding ids (?)", self.action_help)
         yield from super().get_system_commands(screen)
 
     def _show_details(self) -> None:

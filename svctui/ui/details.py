@@ -14,12 +14,13 @@ from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding, unchecked
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
+from svctui.model.readyhistory import sparkline
 from svctui.model.selector import selector_summary, selector_text
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
 from .findings import FindingsTracker
-from .rows import S_DIM, S_NAME, S_OK, S_WARN, address_text, ports_text, secs, t, type_text
+from .rows import S_DIM, S_NAME, S_OK, S_SHAKY, S_WARN, address_text, ports_text, secs, t, type_text
 
 H = "bold underline"
 
@@ -44,7 +45,7 @@ def for_selection(model: ClusterModel, data: tuple | None, now: float,
     key: Key = data[1]
     fs = (findings.shown(key, now), findings.held_for(key, now)) if findings is not None else None
     if kind in ("svc", "slice", "note"):
-        return _join(_service(model, key, data[2] if kind == "slice" else None, fs=fs))
+        return _join(_service(model, key, data[2] if kind == "slice" else None, fs=fs, now=now))
     if kind == "ep":
         return _join(_endpoint(model, key, data[2]) + _service(model, key, None, brief=True, fs=fs))
     if kind == "ghost":
@@ -80,6 +81,22 @@ def _findings(out: list[Text], found: Sequence[Finding], held: float | None, bri
                       S_DIM)))
 
 
+CHART_SPAN = 120.0  # seconds the ready chart covers: a pod deletion's dip and recovery, with room around
+CHART_WIDTH = 40  # characters (3 s each): with its label and numbers, well inside 80 columns
+
+
+def _ready_chart(model: ClusterModel, key: Key, now: float) -> Text:
+    """Ready endpoints over the last CHART_SPAN seconds, scaled to the steady count."""
+    values = model.ledger.ready.series(key, now, CHART_SPAN, CHART_WIDTH)
+    known = [v for v in values if v is not None]
+    top = max(model.ledger.steady(key) or 0, max(known, default=0))
+    low = min(known, default=0)
+    style = S_DIM if not top else (S_OK if low >= top else S_SHAKY)  # 0/0 is no endpoints, not health
+    return t(("ready ", S_DIM), (sparkline(values, top), style),
+             # Now is the latest count: the last bar is its bucket's lowest, which may be the dip.
+             (f"  {model.ledger.ready.latest(key) or 0}/{top} (low {low}, last {CHART_SPAN:g}s)", S_DIM))
+
+
 def _gaps(out: list[Text], gaps: Sequence[Gap]) -> None:
     """What could not be read: in place of the findings that would have come from it."""
     if not gaps:
@@ -106,7 +123,7 @@ def _namespace(model: ClusterModel, ns: str) -> Text:
 
 
 def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool = False,
-             fs: tuple[Sequence[Finding], float | None] | None = None) -> list[Text]:
+             fs: tuple[Sequence[Finding], float | None] | None = None, now: float | None = None) -> list[Text]:
     ns, name = key
     svc = model.store.services.get(key)
     out: list[Text] = []
@@ -128,6 +145,8 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
         out.append(t(("Service ", S_DIM), (f"{ns}/{name}", S_NAME), "  ", type_text(svc), " ", address_text(svc),
                      "  ", ports_text(svc)))
     _gaps(out, gaps)
+    if now is not None and svc.type != "ExternalName":
+        out.append(_ready_chart(model, key, now))
     if fs is not None and (fs[0] or fs[1] is not None or not brief):
         _findings(out, fs[0], fs[1], brief, partial=bool(gaps))
     view = model.topology.view(key)

@@ -129,6 +129,23 @@ def ip_sort_key(addr: str) -> tuple:
         return (9, 0, addr)
 
 
+def plural(n: int, word: str, many: str | None = None) -> str:
+    """1 endpoint, 2 endpoints: "1 endpoints" reads as a bug to an audience."""
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def middle(s: str, limit: int) -> str:
+    """nginx-deployment-69c4ddb64f-ngjw6 → nginx-deploy…f-ngjw6: names differ at the end (a pod's
+    hash, a Service's suffix), so a cut keeps both ends and drops the middle."""
+    if len(s) <= limit or limit < 2:
+        return s
+    tail = (limit - 1) // 2
+    return s[: limit - 1 - tail] + "…" + s[len(s) - tail:]
+
+
+POD_CAP = 26  # an endpoint row's pod name: the row's state and IP come first, this fits after at 80 columns
+
+
 def short_pod(name: str | None, limit: int = 22) -> str:
     """nginx-deployment-7c5b8f4d9-abc12 → nginx-…-abc12: the head says what, the tail which one."""
     if not name:
@@ -199,9 +216,7 @@ def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, boo
 
 def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float, name_width: int,
                   findings: Sequence[Finding] = ()) -> tuple[Text, bool]:
-    name = plain(key[1])
-    if len(name) > NAME_CAP:
-        name = name[: NAME_CAP - 1] + "…"
+    name = middle(plain(key[1]), NAME_CAP)
     head = (name.ljust(name_width), S_NAME)
     gaps = unchecked(model, key)
     if svc is None:
@@ -275,7 +290,7 @@ def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: flo
     # State and age first, then who: at 80 columns the words that carry the meaning must not be cut.
     label = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(11), style))
     label.append_text(t(" ", ((f"new {secs(new_age)}" if new_age is not None else "").ljust(7), S_NEW)))
-    label.append_text(t(" ", pod_name or "(no pod)", "  ", (ep.node_name or "-", S_DIM)))
+    label.append_text(t(" ", middle(pod_name, POD_CAP) if pod_name else "(no pod)", "  ", (ep.node_name or "-", S_DIM)))
     if ep.zone:
         label.append_text(t(" ", (ep.zone, S_DIM)))
     if reused_from:
@@ -285,7 +300,8 @@ def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: flo
 
 def ghost_label(e: ChurnEntry, now: float) -> Text:
     return t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(11), S_GONE),
-             " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ", (e.pod or "(no pod)", S_GONE),
+             " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ",
+             (middle(e.pod, POD_CAP) if e.pod else "(no pod)", S_GONE),
              "  ", (e.node or "-", S_GONE))
 
 
@@ -332,7 +348,7 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
         rows = [r for r in (view.rows.values() if view else ()) if r.slice_name == sl.name]
         ready = sum(1 for r in rows if r.endpoint.is_ready)
         slabel = t((sl.name, ""), "  ", (sl.address_type, S_DIM), "  ", endpoint_ports_text(sl.ports),
-                   "  ", (f"{len(sl.endpoints)} endpoints, {ready} ready", S_DIM))
+                   "  ", (f"{plural(len(sl.endpoints), 'endpoint')}, {ready} ready", S_DIM))
         srow = Row(("slice", key, sl.name), slabel, expandable=True)
         for r in sorted(rows, key=lambda r: ip_sort_key(r.address)):
             age = new.get(r.key)
@@ -438,8 +454,12 @@ def matches(model: ClusterModel, key: Key, needle: str) -> bool:
     return any(n in plain(h).lower() for h in hay)
 
 
-def timeline_line(e: ChurnEntry, with_namespace: bool, clock_text, name_width: int = 0) -> Text:
-    svc = (f"{e.service[0]}/{e.service[1]}" if with_namespace else e.service[1]).ljust(name_width)
+def timeline_line(e: ChurnEntry, with_namespace: bool, clock_text, name_width: int = 0,
+                  names: str | None = None) -> Text:
+    """`names`: every Service the change touched (model.timeline), instead of the entry's own."""
+    if names is None:
+        names = f"{e.service[0]}/{e.service[1]}" if with_namespace else e.service[1]
+    svc = middle(names, name_width).ljust(name_width) if name_width else names
     style = {ADDED: S_NEW, REMOVED: S_GONE}.get(e.change, S_SHAKY)
     if e.change == ADDED:
         what = e.conditions.label

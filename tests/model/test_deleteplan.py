@@ -28,7 +28,7 @@ def web_model(**kw):
 
 def test_service_row_deletes_the_selected_pods_not_those_already_deleting():
     plan = delete_plan(web_model(), "svc", WEB)
-    assert plan == DeletePlan("Delete all 2 pod(s) behind Service default/web (selector app=web)?",
+    assert plan == DeletePlan("Delete all 2 pods behind Service default/web (selector app=web)?",
                               (PodRef("default", "web-a", "uid-web-a"), PodRef("default", "web-b", "uid-web-b")),
                               "kubectl delete pods -l app=web -n default")
 

@@ -39,7 +39,9 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
     app = make_app(cfg, watch_options=QUICK, clock=time.time, tick=0.25, service="nginx-service")
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.synced and "● watching (6 streams)" in header(app), what="watching")
-        await wait_for(pilot, lambda: all(p in screen_text(app) for p in sim.call(lambda c: pod_names(c, "default", "nginx"))),
+        # Names are cut in the middle to fit: their ends are what the screen keeps.
+        await wait_for(pilot, lambda: all(p[-5:] in screen_text(app)
+                                          for p in sim.call(lambda c: pod_names(c, "default", "nginx"))),
                        what="nginx's pods on screen")
         assert not app.tree.has_class("-stale")
         proxy.stall()
@@ -55,11 +57,11 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
         await wait_for(pilot, lambda: "● watching (6 streams)" in header(app), what="watching again")
         assert not app.tree.has_class("-stale")
         victim = sim.call(lambda c: pod_names(c, "default", "nginx"))[0]
-        assert victim in screen_text(app)
+        assert victim[-5:] in screen_text(app)
         t1 = time.monotonic()
         sim.call(lambda c: c.api.delete(R.PODS, "default", victim))
         def row() -> str:
-            return next((ln for ln in screen_text(app).splitlines() if victim in ln), "")
+            return next((ln for ln in screen_text(app).splitlines() if victim[-5:] in ln), "")
         assert "terminating" not in row()
         await wait_for(pilot, lambda: "terminating" in row() or not row(), what="the deletion on screen")
         assert time.monotonic() - t1 < 3.0

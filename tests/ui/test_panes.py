@@ -256,16 +256,18 @@ async def test_read_only_refuses_debug_pods(demo):
         await pilot.press("u")
         pane = await done(pilot, "curl")
         assert "✗ read-only mode (--read-only): svctui creates no debug pods" in pane.plain_output()
-        await pilot.press("b")
+        assert app.focused is pane.input  # an opened pane takes the keys: esc gives them back to the tree
+        await pilot.press("escape", "b")
         lb = app.pane("lb")
         await wait_for(pilot, lambda: not lb.running and "read-only mode" in lb.plain_output(), what="lb refused")
+        await pilot.press("escape")
         app.tree.reveal(DB)
         await pilot.pause(0.2)
         await pilot.press("l")
         lookup = await done(pilot, "lookup")
         out = lookup.plain_output()
         assert "✗ read-only mode" in out and "RESOLVES: db from namespace demo" in out  # the walk still works
-        await pilot.press("p")
+        await pilot.press("escape", "p")
         await pilot.pause(0.1)
         assert not app._probes
         assert not isinstance(app.screen, ConfirmDebugPod)

@@ -149,9 +149,12 @@ class PanesMixin(_Host):
         return self.query_one(f"#{kind}-pane", CommandPane)
 
     def show_pane(self, kind: str) -> None:
+        """Shown and focused: the key that opened the pane meant "I want this", so what is typed next
+        edits its command (Input selects it whole on focus: typing replaces it) instead of firing hotkeys."""
         self._pane = kind
         self.query_one("#bottom", ContentSwitcher).current = f"{kind}-pane"
         self._paint_tabs()
+        self.pane(kind).input.focus()
 
     def key_for(self, binding_id: str) -> str:
         keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}

@@ -57,7 +57,9 @@ class CommandPane(Vertical):
     CommandPane .pane-prefix { width: auto; height: 1; padding: 0 1 0 0; }
     CommandPane .pane-input { width: 1fr; height: 1; border: none; padding: 0; background: $boost; }
     CommandPane .pane-input:focus { border: none; background: $primary 20%; }
-    CommandPane .pane-scroll { height: 1fr; scrollbar-size-vertical: 1; }
+    /* A stable gutter: a scrollbar that appears with the last line would narrow the wrapped text,
+       add a line, and leave the output one line short of its end. */
+    CommandPane .pane-scroll { height: 1fr; scrollbar-size-vertical: 1; scrollbar-gutter: stable; }
     CommandPane .pane-out { width: 1fr; }  /* wrapped: at 80 columns the verdict must be read whole */
     """
 
@@ -95,7 +97,11 @@ class CommandPane(Vertical):
         out = Text()
         if self.has_source:
             out.append("from ", "dim")
-            out.append(plain(self.source_ns or "?"), "bold")
+            # Before a Service is chosen the source is its namespace-to-be, not a "?".
+            if self.source_ns:
+                out.append(plain(self.source_ns), "bold")
+            else:
+                out.append("the Service's namespace", "dim")
             out.append(" (ctrl+n) ", "dim")
         elif self.target is not None:
             out.append("in ", "dim")
