@@ -1,0 +1,270 @@
+"""The oidc auth-provider on the real path (kubeconfig → client → HTTPS → the sim's front door), with a small
+OIDC issuer on loopback that mints tokens the sim accepts: the sim's own HMAC tokens, which have a JWT's
+three dot-separated parts and an `exp` claim in the middle one, all the client reads of an id-token."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from aiohttp import web
+
+from svctui.kube import api as kapi
+from svctui.kube.config import KubeConfigError, load_target
+from svctui.sim import tokens
+from svctui.sim.frontdoor import GROUPS, USER
+
+from ..conftest import start_sim
+
+CLIENT_ID, CLIENT_SECRET = "svctui", "s3:cr+t%21"  # each character form-encoding changes
+
+
+class Issuer:
+    """Discovery document and token endpoint; counts refreshes, checks the client and the refresh token."""
+
+    def __init__(self, secret: bytes, refresh_token: str = "rt-1", rotate: bool = False,
+                 revoked: bool = False, ttl: float = 3600.0, post_only: bool = False):
+        self.secret = secret
+        self.refresh_token = refresh_token
+        self.rotate = rotate
+        self.revoked = revoked
+        self.ttl = ttl
+        self.post_only = post_only  # refuses HTTP Basic client authentication (client_secret_post only)
+        self.refreshes = 0
+        self.refused: list[str] = []
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    def id_token(self, ttl: float | None = None) -> str:
+        return tokens.mint(self.secret, USER, GROUPS, float(int(time.time() + (self.ttl if ttl is None else ttl))))
+
+    async def start(self) -> Issuer:
+        app = web.Application()
+        app.router.add_get("/dex/.well-known/openid-configuration", self._discovery)
+        app.router.add_post("/dex/token", self._token)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}/dex"
+        return self
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _discovery(self, request: web.Request) -> web.Response:
+        return web.json_response({"issuer": self.url, "token_endpoint": self.url + "/token"})
+
+    def _client(self, request: web.Request, form: Any) -> tuple[str, str] | None:
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Basic ") and not self.post_only:
+            from urllib.parse import unquote_plus
+
+            cid, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
+            return unquote_plus(cid), unquote_plus(secret)
+        if "client_id" in form and not auth:
+            return form["client_id"], form.get("client_secret", "")
+        return None
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if self._client(request, form) != (CLIENT_ID, CLIENT_SECRET):
+            self.refused.append("client")
+            return web.json_response({"error": "invalid_client"}, status=401)
+        if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token \
+                or self.revoked:
+            self.refused.append("grant")
+            return web.json_response({"error": "invalid_grant", "error_description": "refresh token revoked"},
+                                     status=400)
+        self.refreshes += 1
+        answer = {"access_token": f"at-{self.refreshes}", "token_type": "Bearer", "expires_in": int(self.ttl),
+                  "id_token": self.id_token()}
+        if self.rotate:
+            self.refresh_token = f"rt-{self.refreshes + 1}"
+            answer["refresh_token"] = self.refresh_token
+        return web.json_response(answer)
+
+
+def oidc_kubeconfig(sim: Any, path: Path, issuer: Issuer, id_token: str, **extra: str) -> Path:
+    sim.write_kubeconfig(path)
+    cfg = yaml.safe_load(path.read_text())
+    cfg["users"][0]["user"] = {"auth-provider": {"name": "oidc", "config": {
+        "idp-issuer-url": issuer.url, "client-id": CLIENT_ID, "client-secret": CLIENT_SECRET,
+        "id-token": id_token, "refresh-token": issuer.refresh_token, "extra-scopes": "groups", **extra}}}
+    cfg["users"].append({"name": "bystander", "user": {"token": "untouched"}})
+    path.write_text(yaml.safe_dump(cfg))
+    path.chmod(0o600)
+    return path
+
+
+def provider_config(path: Path) -> dict[str, str]:
+    users = {u["name"]: u["user"] for u in yaml.safe_load(path.read_text())["users"]}
+    return users[USER]["auth-provider"]["config"]
+
+
+async def services(t: Any) -> set[str]:
+    body = await kapi.get_json(t.api, "/api/v1/namespaces/default/services", [])
+    return {i["metadata"]["name"] for i in body["items"]}
+
+
+@pytest.fixture
+async def env():
+    sim = start_sim(tls=True, auth="exec")
+    assert sim.cluster is not None
+    issuer = await Issuer(sim.cluster.frontdoor.secret, rotate=True).start()
+    yield sim, issuer
+    await issuer.close()
+    sim.stop()
+
+
+async def test_an_expired_id_token_is_refreshed_then_persisted(env, tmp_path):
+    sim, issuer = env
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    before = yaml.safe_load(kc.read_text())
+    t = await load_target(str(kc))
+    try:
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1 and issuer.refused == []  # HTTP Basic, form-encoded parts, at once
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1  # the new one is valid for an hour
+    finally:
+        await t.close()
+    after = yaml.safe_load(kc.read_text())
+    cfg = provider_config(kc)
+    assert cfg["refresh-token"] == "rt-2" == issuer.refresh_token  # the rotated one
+    assert tokens.verify(sim.cluster.frontdoor.secret, cfg["id-token"], time.time()) is not None
+    # Only those two fields changed: the rest of the user, the other user, clusters, contexts are as they were.
+    for key in ("id-token", "refresh-token"):
+        before["users"][0]["user"]["auth-provider"]["config"].pop(key)
+        after["users"][0]["user"]["auth-provider"]["config"].pop(key)
+    assert after == before
+    assert kc.stat().st_mode & 0o777 == 0o600
+    assert not kc.with_name("kubeconfig.lock").exists()
+    # A second start reads the persisted tokens: no refresh, and the rotated refresh token is the one held.
+    t = await load_target(str(kc))
+    try:
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1
+    finally:
+        await t.close()
+
+
+async def test_a_401_refreshes_once_and_the_request_is_retried(env, tmp_path):
+    sim, issuer = env
+    # Not expired by its exp, but the API server does not accept it (revoked, or another cluster's key).
+    forged = tokens.mint(b"not the sim's key", USER, GROUPS, time.time() + 3600)
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, forged)
+    t = await load_target(str(kc))
+    try:
+        assert issuer.refreshes == 0  # its exp says it is good
+        assert "kubernetes" in await services(t)  # 401, one refresh, the same request again: 200
+        assert issuer.refreshes == 1
+        assert t.api.credentials.oidc_refreshes == 1
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1
+    finally:
+        await t.close()
+    assert provider_config(kc)["id-token"] != forged
+
+
+async def test_a_failing_refresh_is_one_line_naming_context_and_user(env, tmp_path):
+    sim, issuer = env
+    issuer.revoked = True
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    text = kc.read_text()
+    with pytest.raises(KubeConfigError) as err:
+        await load_target(str(kc))
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "context svctui-sim (user svctui-sim)" in msg
+    assert "invalid_grant: refresh token revoked" in msg
+    assert issuer.refused == ["grant", "grant"]  # Basic, then the form: x/oauth2's auto-detection
+    assert kc.read_text() == text
+
+
+async def test_a_401_whose_refresh_fails_is_an_api_error_naming_the_user(env, tmp_path):
+    sim, issuer = env
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, tokens.mint(b"x", USER, GROUPS, time.time() + 3600))
+    t = await load_target(str(kc))
+    issuer.revoked = True
+    try:
+        with pytest.raises(kapi.ApiError) as err:
+            await services(t)
+        assert "user svctui-sim" in str(err.value) and "invalid_grant" in str(err.value)
+        assert "\n" not in str(err.value)
+    finally:
+        await t.close()
+
+
+async def test_client_secret_post_issuers_work_too(env, tmp_path):
+    sim, issuer = env
+    issuer.post_only = True
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    t = await load_target(str(kc))
+    try:
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1 and issuer.refused == ["client"]
+    finally:
+        await t.close()
+
+
+async def test_the_user_is_written_in_the_file_that_defines_it(env, tmp_path):
+    # KUBECONFIG=a:b with the context in a and the user in b: b gets the tokens, a is untouched.
+    sim, issuer = env
+    full = oidc_kubeconfig(sim, tmp_path / "full", issuer, issuer.id_token(ttl=-60))
+    cfg = yaml.safe_load(full.read_text())
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.write_text(yaml.safe_dump({**cfg, "users": []}))
+    b.write_text(yaml.safe_dump({"users": cfg["users"]}))
+    a_text = a.read_text()
+    t = await load_target(environ={"KUBECONFIG": f"{a}:{b}", "HOME": str(tmp_path)})
+    try:
+        assert "kubernetes" in await services(t)
+    finally:
+        await t.close()
+    assert a.read_text() == a_text
+    assert provider_config(b)["refresh-token"] == "rt-2"
+
+
+@pytest.mark.parametrize("name,plugin", [("gcp", "gke-gcloud-auth-plugin"), ("azure", "kubelogin")])
+async def test_removed_auth_providers_name_their_exec_plugin(tmp_path, name, plugin):
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(yaml.safe_dump({
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"auth-provider": {"name": name, "config": {}}}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
+    with pytest.raises(KubeConfigError) as err:
+        await load_target(str(kc))
+    msg = str(err.value)
+    assert plugin in msg and "context x (user u)" in msg and "\n" not in msg
+
+
+async def test_a_missing_issuer_is_refused(tmp_path):
+    kc = tmp_path / "kubeconfig"
+    kc.write_text(json.dumps({
+        "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
+        "users": [{"name": "u", "user": {"auth-provider": {"name": "oidc", "config": {"client-id": "k"}}}}],
+        "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
+    with pytest.raises(KubeConfigError, match="must provide idp-issuer-url"):
+        await load_target(str(kc))
+
+
+async def test_concurrent_requests_share_one_refresh(env, tmp_path):
+    sim, issuer = env
+    # Valid for the server for 5 s, expired for the client (client-go's 10 s allowance for clock skew).
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=5))
+    t = await load_target(str(kc), authenticate=False)  # the first requests are the ones to refresh
+    try:
+        results = await asyncio.gather(*(services(t) for _ in range(8)))
+        assert all("kubernetes" in r for r in results)
+        assert issuer.refreshes == 1
+    finally:
+        await t.close()
