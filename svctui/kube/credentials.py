@@ -113,6 +113,9 @@ class Credentials:
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._lock = asyncio.Lock()
         self._sync_lock = threading.Lock()
+        # The loop's refreshes and the sync client's (threads) must not both spend a refresh token: an
+        # issuer that rotates them accepts each once.
+        self._oidc_lock = threading.Lock()
         self._generation = 0
         self._auth: str | None = None
         self._cert: str | None = None
@@ -185,7 +188,7 @@ class Credentials:
                 return True  # someone already replaced it
             before = (self._auth, self._cert, self._key)
             if self._oidc is not None:
-                await asyncio.to_thread(self._refresh_oidc)
+                await asyncio.to_thread(self._refresh_oidc, used.generation, True)
             elif self._exec is not None:
                 await self._run_plugin()
             else:
@@ -225,7 +228,7 @@ class Credentials:
 
     async def _refresh(self) -> None:
         if self._oidc is not None:
-            await asyncio.to_thread(self._refresh_oidc)
+            await asyncio.to_thread(self._refresh_oidc, self._generation)
         elif self._exec is not None:
             if not self._take_cached():
                 await self._run_plugin()
@@ -246,22 +249,53 @@ class Credentials:
         except oidc.OidcError as exc:
             raise CredentialError(f"{self.who}: {exc}") from None
 
-    def _refresh_oidc(self) -> None:
-        # Blocking (HTTP and a file write): from the loop through asyncio.to_thread, under its lock.
+    def _refresh_oidc(self, seen: int, rejected: bool = False) -> None:
+        """New tokens unless someone replaced the ones of generation `seen` meanwhile. Blocking (HTTP, a
+        file write): the loop calls it through asyncio.to_thread."""
         cfg = self._oidc
         assert cfg is not None
-        self.oidc_refreshes += 1
-        try:
-            id_token, refresh_token = oidc.refresh(cfg)
-            # client-go persists first and keeps the new tokens only if that worked: a rotated refresh
-            # token held only in memory would be lost at exit, and the user locked out of kubectl.
-            if self._user_file is not None:
-                oidc.persist(self._user_file, self.user_name, id_token, refresh_token)
-        except oidc.OidcError as exc:
-            raise CredentialError(f"oidc auth-provider for {self.who}: {exc}") from None
+        with self._oidc_lock:
+            if self._generation != seen:
+                return
+            if self._adopt_stored(cfg, rejected):
+                return
+            self.oidc_refreshes += 1
+            try:
+                id_token, refresh_token = oidc.refresh(cfg)
+                # client-go persists first and keeps the new tokens only if that worked: a rotated refresh
+                # token held only in memory would be lost at exit, and the user locked out of kubectl.
+                if self._user_file is not None:
+                    oidc.persist(self._user_file, self.user_name, id_token, refresh_token)
+            except oidc.OidcError as exc:
+                raise CredentialError(f"oidc auth-provider for {self.who}: {exc}") from None
+            self._take_oidc(cfg, id_token, refresh_token)
+
+    def _take_oidc(self, cfg: oidc.OidcConfig, id_token: str, refresh_token: str) -> None:
         cfg.id_token, cfg.refresh_token = id_token, refresh_token
         self._auth = f"Bearer {id_token}"
         self._generation += 1
+
+    def _adopt_stored(self, cfg: oidc.OidcConfig, rejected: bool) -> bool:
+        """Take the file's tokens if another process (kubectl, a second svctui) refreshed since we read
+        it: with a rotating issuer our refresh token is spent. Not when the server rejected the file's
+        id-token itself. client-go does not look, and loses that race."""
+        if self._user_file is None:
+            return False
+        stored = oidc.stored(self._user_file, self.user_name)
+        if stored is None or stored == (cfg.id_token, cfg.refresh_token):
+            return False
+        id_token, refresh_token = stored
+        try:
+            fresh = bool(id_token) and oidc.id_token_valid(id_token, self._now().timestamp())
+        except oidc.OidcError:
+            fresh = False
+        if rejected and id_token == cfg.id_token:
+            fresh = False
+        if fresh:
+            self._take_oidc(cfg, id_token, refresh_token)
+            return True
+        cfg.refresh_token = refresh_token or cfg.refresh_token  # the newest one is the one the issuer accepts
+        return False
 
     # -- tokenFile
 
@@ -365,7 +399,7 @@ class Credentials:
         with self._sync_lock:
             if self._due() and not self._take_cached():
                 if self._oidc is not None:
-                    self._refresh_oidc()
+                    self._refresh_oidc(self._generation)
                 elif self._exec is None:
                     self._read_token_file()
                 else:

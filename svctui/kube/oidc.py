@@ -211,6 +211,21 @@ def persist(path: Path, user_name: str, id_token: str, refresh_token: str) -> No
         lock.unlink(missing_ok=True)
 
 
+def stored(path: Path, user_name: str) -> tuple[str, str] | None:
+    """The user's id-token and refresh-token as the file has them now; None if unreadable or gone."""
+    try:
+        data = yaml.safe_load(Path(os.path.realpath(path)).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    users = data.get("users") if isinstance(data, dict) else None
+    entry = next((u for u in users or [] if isinstance(u, dict) and u.get("name") == user_name), None)
+    provider = ((entry or {}).get("user") or {}).get("auth-provider")
+    if not isinstance(provider, dict) or not isinstance(provider.get("config"), dict):
+        return None
+    cfg = provider["config"]
+    return str(cfg.get("id-token") or ""), str(cfg.get("refresh-token") or "")
+
+
 def _rewrite(real: Path, user_name: str, id_token: str, refresh_token: str) -> None:
     def fail(why: str) -> OidcError:
         return OidcError(f"could not persist the new tokens in {real}: {why}")

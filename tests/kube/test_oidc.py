@@ -36,6 +36,7 @@ class Issuer:
         self.revoked = revoked
         self.ttl = ttl
         self.post_only = post_only  # refuses HTTP Basic client authentication (client_secret_post only)
+        self.delay = 0.0  # seconds the token endpoint takes to answer
         self.refreshes = 0
         self.refused: list[str] = []
         self.url = ""
@@ -76,6 +77,7 @@ class Issuer:
 
     async def _token(self, request: web.Request) -> web.Response:
         form = await request.post()
+        await asyncio.sleep(self.delay)
         if self._client(request, form) != (CLIENT_ID, CLIENT_SECRET):
             self.refused.append("client")
             return web.json_response({"error": "invalid_client"}, status=401)
@@ -266,5 +268,64 @@ async def test_concurrent_requests_share_one_refresh(env, tmp_path):
         results = await asyncio.gather(*(services(t) for _ in range(8)))
         assert all("kubernetes" in r for r in results)
         assert issuer.refreshes == 1
+    finally:
+        await t.close()
+
+
+async def test_a_second_client_takes_the_tokens_another_refreshed_into_the_file(env, tmp_path):
+    # Two svctui (or svctui and kubectl) on one kubeconfig, the issuer rotating refresh tokens: the first
+    # to refresh spends rt-1; the second must not try it again (invalid_grant) but read rt-2's id-token.
+    sim, issuer = env
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    first = await load_target(str(kc), authenticate=False)
+    second = await load_target(str(kc), authenticate=False)
+    try:
+        assert "kubernetes" in await services(first)
+        assert "kubernetes" in await services(second)
+        assert issuer.refreshes == 1 and issuer.refused == []
+        assert second.api.credentials.oidc_refreshes == 0
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_sync_client_path_refreshes_too(env, tmp_path):
+    # The sync `kubernetes` client (port-forward, a debug pod's cleanup at exit) asks from a thread.
+    from kubernetes.client import ApiClient as SyncApiClient
+    from kubernetes.client import CoreV1Api
+
+    from svctui.kube.transport import sync_configuration_for
+
+    sim, issuer = env
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    t = await load_target(str(kc), authenticate=False)
+    try:
+        m = await asyncio.to_thread(t.api.credentials.current_sync)
+        assert issuer.refreshes == 1
+        cfg = sync_configuration_for(t.api, m)
+
+        def listing() -> list[str]:
+            with SyncApiClient(cfg) as c:
+                return [s.metadata.name for s in CoreV1Api(c).list_namespaced_service("default").items]
+
+        assert "kubernetes" in await asyncio.to_thread(listing)
+        assert "kubernetes" in await services(t)  # the loop's path sees the thread's refresh
+        assert issuer.refreshes == 1
+    finally:
+        await t.close()
+
+
+async def test_the_loop_and_a_thread_due_at_once_share_one_refresh(env, tmp_path):
+    # Each path has its own lock (an asyncio one cannot be taken from a thread); a rotating issuer would
+    # answer the second refresh with invalid_grant, so the second must take the first's tokens.
+    sim, issuer = env
+    issuer.delay = 0.3
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    t = await load_target(str(kc), authenticate=False)
+    try:
+        creds = t.api.credentials
+        a, b = await asyncio.gather(asyncio.to_thread(creds.current_sync), creds.current())
+        assert a.authorization == b.authorization
+        assert issuer.refreshes == 1 and issuer.refused == []
     finally:
         await t.close()
