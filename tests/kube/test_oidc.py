@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import ssl
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from svctui.kube import api as kapi
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.sim import tokens
 from svctui.sim.frontdoor import GROUPS, USER
+from svctui.sim.pki import CertificateAuthority
 
 from ..conftest import start_sim
 
@@ -45,16 +47,25 @@ class Issuer:
     def id_token(self, ttl: float | None = None) -> str:
         return tokens.mint(self.secret, USER, GROUPS, float(int(time.time() + (self.ttl if ttl is None else ttl))))
 
-    async def start(self) -> Issuer:
+    async def start(self, ca: CertificateAuthority | None = None, tmp: Path | None = None) -> Issuer:
+        """On http://, or on https:// with a certificate from `ca` (its files written under `tmp`)."""
+        ctx = None
+        if ca is not None:
+            assert tmp is not None
+            pair = ca.server_pair()
+            (tmp / "issuer.crt").write_bytes(pair.cert_pem)
+            (tmp / "issuer.key").write_bytes(pair.key_pem)
+            ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            ctx.load_cert_chain(tmp / "issuer.crt", tmp / "issuer.key")
         app = web.Application()
         app.router.add_get("/dex/.well-known/openid-configuration", self._discovery)
         app.router.add_post("/dex/token", self._token)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, ssl_context=ctx)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        self.url = f"http://127.0.0.1:{port}/dex"
+        self.url = f"{'https' if ctx else 'http'}://127.0.0.1:{port}/dex"
         return self
 
     async def close(self) -> None:
@@ -329,3 +340,34 @@ async def test_the_loop_and_a_thread_due_at_once_share_one_refresh(env, tmp_path
         assert issuer.refreshes == 1 and issuer.refused == []
     finally:
         await t.close()
+
+
+@pytest.mark.parametrize("trust", ["data", "file", None])
+async def test_an_https_issuer_is_trusted_through_idp_certificate_authority(tmp_path, trust):
+    sim = start_sim(tls=True, auth="exec")
+    assert sim.cluster is not None
+    ca = CertificateAuthority("oidc-issuer-ca")  # not the sim's, nor one the system trusts
+    issuer = await Issuer(sim.cluster.frontdoor.secret).start(ca, tmp_path)
+    try:
+        extra = {}
+        if trust == "data":
+            extra["idp-certificate-authority-data"] = base64.b64encode(ca.cert_pem).decode()
+        elif trust == "file":
+            (tmp_path / "issuer-ca.pem").write_bytes(ca.cert_pem)
+            extra["idp-certificate-authority"] = str(tmp_path / "issuer-ca.pem")
+        kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60), **extra)
+        if trust is None:
+            with pytest.raises(KubeConfigError) as err:
+                await load_target(str(kc))
+            assert "CERTIFICATE_VERIFY_FAILED" in str(err.value) and "\n" not in str(err.value)
+            assert "user svctui-sim" in str(err.value)
+            return
+        t = await load_target(str(kc))
+        try:
+            assert "kubernetes" in await services(t)
+            assert issuer.refreshes == 1
+        finally:
+            await t.close()
+    finally:
+        await issuer.close()
+        sim.stop()
