@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import shutil
 import ssl
 import time
 from pathlib import Path
@@ -17,12 +18,13 @@ import yaml
 from aiohttp import web
 
 from svctui.kube import api as kapi
+from svctui.kube import oidc
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.sim import tokens
 from svctui.sim.frontdoor import GROUPS, USER
 from svctui.sim.pki import CertificateAuthority
 
-from ..conftest import start_sim
+from ..conftest import Kubectl, start_sim
 
 CLIENT_ID, CLIENT_SECRET = "svctui", "s3:cr+t%21"  # each character form-encoding changes
 
@@ -38,6 +40,7 @@ class Issuer:
         self.revoked = revoked
         self.ttl = ttl
         self.post_only = post_only  # refuses HTTP Basic client authentication (client_secret_post only)
+        self.description = "refresh token revoked"
         self.delay = 0.0  # seconds the token endpoint takes to answer
         self.refreshes = 0
         self.refused: list[str] = []
@@ -95,7 +98,7 @@ class Issuer:
         if form.get("grant_type") != "refresh_token" or form.get("refresh_token") != self.refresh_token \
                 or self.revoked:
             self.refused.append("grant")
-            return web.json_response({"error": "invalid_grant", "error_description": "refresh token revoked"},
+            return web.json_response({"error": "invalid_grant", "error_description": self.description},
                                      status=400)
         self.refreshes += 1
         answer = {"access_token": f"at-{self.refreshes}", "token_type": "Bearer", "expires_in": int(self.ttl),
@@ -371,3 +374,79 @@ async def test_an_https_issuer_is_trusted_through_idp_certificate_authority(tmp_
     finally:
         await issuer.close()
         sim.stop()
+
+
+def kubectl_for(kc: Path, tmp_path: Path) -> Kubectl:
+    if shutil.which("kubectl") is None:
+        pytest.skip("kubectl is not installed")
+    return Kubectl(kc, tmp_path / "kube-cache")
+
+
+async def test_kubectl_and_svctui_take_each_others_refreshed_tokens(env, tmp_path):
+    # The same file for both, the issuer rotating: kubectl's client-go refreshes against the same test
+    # issuer (so it behaves as one client-go accepts) and persists; svctui then needs no refresh. Then
+    # svctui refreshes and persists, and kubectl uses what svctui wrote without a refresh of its own.
+    sim, issuer = env
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    k = kubectl_for(kc, tmp_path)
+    assert "kubernetes" in await asyncio.to_thread(k, "get", "svc", "-o", "name")
+    assert issuer.refreshes == 1 and issuer.refused == [] and provider_config(kc)["refresh-token"] == "rt-2"
+    t = await load_target(str(kc))
+    try:
+        assert "kubernetes" in await services(t)
+        assert issuer.refreshes == 1
+    finally:
+        await t.close()
+    cfg = yaml.safe_load(kc.read_text())
+    me = next(u for u in cfg["users"] if u["name"] == USER)  # kubectl's write sorted the users by name
+    me["user"]["auth-provider"]["config"]["id-token"] = issuer.id_token(ttl=-60)
+    kc.write_text(yaml.safe_dump(cfg))
+    t = await load_target(str(kc))
+    try:
+        assert issuer.refreshes == 2
+    finally:
+        await t.close()
+    assert "kubernetes" in await asyncio.to_thread(k, "get", "svc", "-o", "name")
+    assert issuer.refreshes == 2 and provider_config(kc)["refresh-token"] == "rt-3"
+
+
+def test_persist_follows_a_symlink_and_keeps_other_users(tmp_path):
+    real = tmp_path / "real-config"
+    real.write_text(yaml.safe_dump({"users": [
+        {"name": "other", "user": {"token": "t"}},
+        {"name": "me", "user": {"auth-provider": {"name": "oidc", "config": {"id-token": "a", "refresh-token": "b",
+                                                                             "client-id": "c"}}}}]}))
+    real.chmod(0o640)
+    link = tmp_path / "config"
+    link.symlink_to(real)
+    oidc.persist(link, "me", "new-id", "new-refresh")
+    assert link.is_symlink()
+    data = yaml.safe_load(real.read_text())
+    assert data["users"][0] == {"name": "other", "user": {"token": "t"}}
+    assert data["users"][1]["user"]["auth-provider"]["config"] == {"id-token": "new-id", "refresh-token": "new-refresh",
+                                                                   "client-id": "c"}
+    assert real.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "real-config"]  # no temporary, no lock left
+
+
+def test_persist_waits_for_kubectl_lock_then_gives_up_with_the_file_untouched(tmp_path, monkeypatch):
+    kc = tmp_path / "config"
+    kc.write_text(yaml.safe_dump({"users": [{"name": "me", "user": {"auth-provider": {"name": "oidc", "config": {}}}}]}))
+    before = kc.read_text()
+    (tmp_path / "config.lock").touch()
+    monkeypatch.setattr(oidc, "LOCK_WAIT", 0.2)  # svctui's own constant, not a client's behaviour
+    with pytest.raises(oidc.OidcError, match="config.lock exists"):
+        oidc.persist(kc, "me", "x", "y")
+    assert kc.read_text() == before
+
+
+async def test_an_issuers_error_text_is_shown_plain(env, tmp_path):
+    sim, issuer = env
+    issuer.revoked = True
+    issuer.description = "revoked\x1b[2J\x07 [bold]by admin[/bold]\nsecond line"
+    kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+    with pytest.raises(KubeConfigError) as err:
+        await load_target(str(kc))
+    msg = str(err.value)
+    assert "\x1b" not in msg and "\x07" not in msg and "\n" not in msg
+    assert "invalid_grant" in msg
