@@ -188,13 +188,13 @@ def refresh(cfg: OidcConfig) -> tuple[str, str]:
     return id_token, rotated if isinstance(rotated, str) and rotated else cfg.refresh_token
 
 
-def persist(path: Path, user_name: str, id_token: str, refresh_token: str) -> None:
+def persist(path: Path, user_name: str, id_token: str, refresh_token: str, lock_wait: float = LOCK_WAIT) -> None:
     """Write the two fields into `user_name`'s auth-provider config in `path`, nothing else of it changed
     but its formatting: a YAML round trip keeps key order, not comments, quoting or layout. Atomic (a
     temporary file renamed over it, the same mode), and under kubectl's lock file (`path.lock`)."""
     real = Path(os.path.realpath(path))  # a symlinked kubeconfig stays a symlink
     lock = real.with_name(real.name + ".lock")
-    deadline = time.monotonic() + LOCK_WAIT
+    deadline = time.monotonic() + lock_wait
     while True:
         try:
             os.close(os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))

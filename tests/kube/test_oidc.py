@@ -263,14 +263,20 @@ async def test_removed_auth_providers_name_their_exec_plugin(tmp_path, name, plu
     assert plugin in msg and "context x (user u)" in msg and "\n" not in msg
 
 
-async def test_a_missing_issuer_is_refused(tmp_path):
+@pytest.mark.parametrize("config,why", [
+    ({"client-id": "k"}, "must provide idp-issuer-url"),
+    ({"idp-issuer-url": "http://127.0.0.1:1", "client-id": "k"}, "cannot refresh without refresh-token"),
+    ({"idp-issuer-url": "http://127.0.0.1:1", "client-id": "k", "id-token": "opaque"}, "not a valid JWT"),
+])
+async def test_an_unusable_oidc_config_is_one_line(tmp_path, config, why):
     kc = tmp_path / "kubeconfig"
     kc.write_text(json.dumps({
         "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:1"}}],
-        "users": [{"name": "u", "user": {"auth-provider": {"name": "oidc", "config": {"client-id": "k"}}}}],
+        "users": [{"name": "u", "user": {"auth-provider": {"name": "oidc", "config": config}}}],
         "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}], "current-context": "x"}))
-    with pytest.raises(KubeConfigError, match="must provide idp-issuer-url"):
+    with pytest.raises(KubeConfigError, match=why) as err:
         await load_target(str(kc))
+    assert "context x (user u)" in str(err.value) and "\n" not in str(err.value)
 
 
 async def test_concurrent_requests_share_one_refresh(env, tmp_path):
@@ -429,14 +435,13 @@ def test_persist_follows_a_symlink_and_keeps_other_users(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config", "real-config"]  # no temporary, no lock left
 
 
-def test_persist_waits_for_kubectl_lock_then_gives_up_with_the_file_untouched(tmp_path, monkeypatch):
+def test_persist_waits_for_kubectl_lock_then_gives_up_with_the_file_untouched(tmp_path):
     kc = tmp_path / "config"
     kc.write_text(yaml.safe_dump({"users": [{"name": "me", "user": {"auth-provider": {"name": "oidc", "config": {}}}}]}))
     before = kc.read_text()
     (tmp_path / "config.lock").touch()
-    monkeypatch.setattr(oidc, "LOCK_WAIT", 0.2)  # svctui's own constant, not a client's behaviour
     with pytest.raises(oidc.OidcError, match="config.lock exists"):
-        oidc.persist(kc, "me", "x", "y")
+        oidc.persist(kc, "me", "x", "y", lock_wait=0.2)
     assert kc.read_text() == before
 
 
