@@ -455,3 +455,46 @@ async def test_an_issuers_error_text_is_shown_plain(env, tmp_path):
     msg = str(err.value)
     assert "\x1b" not in msg and "\x07" not in msg and "\n" not in msg
     assert "invalid_grant" in msg
+
+
+def unsigned_jwt(claims: dict[str, Any]) -> str:
+    # What a test can mint without a key: client-go reads exp and leaves the signature to the API server.
+    def part(d: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'none'})}.{part(claims)}."
+
+
+@pytest.mark.parametrize("exp,valid", [(1000 + 11, True), (1000 + 10, False), (1000 + 10.9, False),
+                                       (1011.5, True), (None, False), (999, False)])
+def test_id_token_validity_is_exp_minus_ten_seconds(exp, valid):
+    claims = {"sub": "me"} if exp is None else {"sub": "me", "exp": exp}
+    assert oidc.id_token_valid(unsigned_jwt(claims), now=1000.0) is valid
+
+
+@pytest.mark.parametrize("token", ["opaque", "a.b", "a.!!!.c", unsigned_jwt({"exp": "soon"}), unsigned_jwt({"exp": True})])
+def test_an_id_token_that_is_not_a_jwt_with_a_numeric_exp_is_an_error(token):
+    with pytest.raises(oidc.OidcError):
+        oidc.id_token_valid(token, now=1000.0)
+
+
+async def test_credentials_refresh_only_once_the_clock_reaches_exp_minus_ten_seconds():
+    import datetime as dt
+
+    from svctui.kube.credentials import CredentialError, Credentials
+
+    clock = [dt.datetime.fromtimestamp(1000, dt.UTC)]
+    token = unsigned_jwt({"exp": 1100})
+    user = {"auth-provider": {"name": "oidc", "config": {
+        "idp-issuer-url": "http://127.0.0.1:1/nowhere", "client-id": "k", "id-token": token, "refresh-token": "r"}}}
+    creds = Credentials(user, context="ctx", user_name="me", now=lambda: clock[0])
+    m = await creds.current()
+    assert m.authorization == f"Bearer {token}" and creds.oidc_refreshes == 0
+    clock[0] = dt.datetime.fromtimestamp(1089, dt.UTC)
+    assert (await creds.current()).authorization == f"Bearer {token}"
+    clock[0] = dt.datetime.fromtimestamp(1090, dt.UTC)
+    with pytest.raises(CredentialError) as err:
+        await creds.current()  # due now: the refresh is tried, and the issuer is not there
+    assert creds.oidc_refreshes == 1
+    assert "oidc auth-provider for context ctx (user me)" in str(err.value) and "\n" not in str(err.value)
+    assert "127.0.0.1:1/nowhere/.well-known/openid-configuration" in str(err.value)
