@@ -498,3 +498,34 @@ async def test_credentials_refresh_only_once_the_clock_reaches_exp_minus_ten_sec
     assert creds.oidc_refreshes == 1
     assert "oidc auth-provider for context ctx (user me)" in str(err.value) and "\n" not in str(err.value)
     assert "127.0.0.1:1/nowhere/.well-known/openid-configuration" in str(err.value)
+
+
+async def test_the_live_watches_outlive_several_id_tokens(tmp_path):
+    # Tokens the issuer gives last 12 s for the server, 2 s for the client (exp - 10 s); the server ends
+    # every watch after 1-2 s, so the streams re-list and re-watch across several refreshes, each of which
+    # spends the rotating refresh token of the one before.
+    from svctui.kube.state import LOST
+
+    from .conftest import start_harness
+
+    sim = start_sim(tls=True, auth="exec", watch_timeout=1.0)
+    assert sim.cluster is not None
+    issuer = await Issuer(sim.cluster.frontdoor.secret, rotate=True, ttl=12.0).start()
+    h = None
+    try:
+        kc = oidc_kubeconfig(sim, tmp_path / "kubeconfig", issuer, issuer.id_token(ttl=-60))
+        h = await start_harness(sim, tmp_path, kubeconfig=kc, watch_timeout=(1, 2))
+        await asyncio.sleep(5.0)
+        # kubectl as the sim's admin with its own kubeconfig: on this one it would refresh too, and two
+        # processes spending one rotating refresh token at the same moment is a race one of them loses.
+        k = kubectl_for(sim.write_kubeconfig(tmp_path / "admin-kubeconfig"), tmp_path)
+        await asyncio.to_thread(k, "run", "victim", "--image=busybox", "--restart=Never", "--", "sleep", "3600")
+        await h.wait_for(lambda: ("default", "victim") in h.model.store.pods, timeout=10, what="the new pod")
+        assert not [s for s in h.states if s.state == LOST], [s.text for s in h.states if s.state == LOST]
+        assert 3 <= issuer.refreshes <= 6, issuer.refreshes  # one per token lifetime, not one per request
+        assert issuer.refused == []
+    finally:
+        if h is not None:
+            await h.close()
+        await issuer.close()
+        sim.stop()
