@@ -5,7 +5,8 @@ files ignored; for each name the first file that defines it wins, current-contex
 paths resolve against the file that names them: see kubeconfig.py) > ~/.kube/config > in-cluster
 config when running in a pod. kubernetes_asyncio's loader is not used: it lets the *last* file's
 current-context win, resolves a user's paths against the cluster's file, runs an exec plugin once and
-never again, and keeps no client certificate a plugin returns. The user's kubeconfig is never written.
+never again, and keeps no client certificate a plugin returns. The user's kubeconfig is written only as
+kubectl writes it: an oidc auth-provider's refreshed id-token and refresh-token (oidc.py).
 
 Errors are `KubeConfigError` with text meant for the user, not a traceback.
 """
@@ -111,10 +112,6 @@ async def load_target(kubeconfig: str | None = None, context: str | None = None,
         sel = select(merged, name, source)
     except KubeConfigFileError as exc:
         raise KubeConfigError(str(exc)) from None
-    if isinstance(sel.user.get("auth-provider"), dict):
-        provider = sel.user["auth-provider"].get("name", "?")
-        raise KubeConfigError(f"context {name!r}: user {sel.user_name!r} uses auth-provider {provider!r}, which "
-                              "svctui does not support; use an exec credential plugin (kubectl's own advice)")
     files = _TempFiles()
     try:
         cluster = sel.cluster
@@ -125,7 +122,8 @@ async def load_target(kubeconfig: str | None = None, context: str | None = None,
         verify = not cluster.get("insecure-skip-tls-verify", False)
         transport = Transport.for_cluster(server, ca_file, verify, cluster.get("tls-server-name") or None,
                                           cluster.get("proxy-url") or None)
-        creds = Credentials(sel.user, context=name, user_name=sel.user_name, cluster=cluster, files=files)
+        creds = Credentials(sel.user, context=name, user_name=sel.user_name, cluster=cluster, files=files,
+                            user_file=sel.user_file)
         if creds.exec_command is not None:
             creds.find_plugin()
         if authenticate:

@@ -11,6 +11,9 @@ Every path to the cluster (REST, watches, exec websockets, the sync client's por
   all got 401 for the same token runs the plugin once.
 - tokenFile is re-read when its mtime or size changes (projected service account tokens rotate), and on
   a 401.
+- an `oidc` auth-provider's id-token is refreshed with its refresh-token when its JWT exp is near, and
+  on a 401 (client-go only does the former; a token the issuer revoked early then costs one request),
+  the new tokens written back into the kubeconfig file that defines the user (oidc.py says why).
 - a static token or basic auth never changes: a 401 to it is final.
 
 Plugin stdin is not the terminal (svctui owns it) and its stderr is kept for the error message
@@ -31,7 +34,10 @@ import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from . import oidc
 
 EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 PLUGIN_TIMEOUT = 60.0
@@ -100,13 +106,16 @@ class _TempFiles:
 class Credentials:
     def __init__(self, user: dict[str, Any], *, context: str, user_name: str,
                  cluster: dict[str, Any] | None = None, files: _TempFiles | None = None,
-                 now: Callable[[], dt.datetime] | None = None):
+                 now: Callable[[], dt.datetime] | None = None, user_file: Path | None = None):
         self.context = context
         self.user_name = user_name
         self._files = files or _TempFiles()
         self._now = now or (lambda: dt.datetime.now(dt.UTC))
         self._lock = asyncio.Lock()
         self._sync_lock = threading.Lock()
+        # The loop's refreshes and the sync client's (threads) must not both spend a refresh token: an
+        # issuer that rotates them accepts each once.
+        self._oidc_lock = threading.Lock()
         self._generation = 0
         self._auth: str | None = None
         self._cert: str | None = None
@@ -119,9 +128,16 @@ class Credentials:
         self._have_exec_result = False
         self.plugin_runs = 0
         self._last_response: Any = None
+        self._oidc: oidc.OidcConfig | None = None
+        self._user_file = user_file
+        self.oidc_refreshes = 0
         if self._exec is not None:
             self._check_exec_spec(self._exec)
-        if user.get("token"):
+        provider = user.get("auth-provider")
+        if isinstance(provider, dict):
+            self._oidc = self._check_provider(provider)
+            self._auth = f"Bearer {self._oidc.id_token}" if self._oidc.id_token else None
+        elif user.get("token"):
             self._auth = f"Bearer {str(user['token']).strip()}"
         elif user.get("username") is not None and user.get("password") is not None:
             pair = f"{user['username']}:{user['password']}".encode()
@@ -139,6 +155,8 @@ class Credentials:
 
     @property
     def refreshable(self) -> bool:
+        if self._oidc is not None:
+            return bool(self._oidc.refresh_token)
         return self._exec is not None or self._token_file is not None
 
     @property
@@ -169,7 +187,9 @@ class Credentials:
             if self._generation != used.generation:
                 return True  # someone already replaced it
             before = (self._auth, self._cert, self._key)
-            if self._exec is not None:
+            if self._oidc is not None:
+                await asyncio.to_thread(self._refresh_oidc, used.generation, True)
+            elif self._exec is not None:
                 await self._run_plugin()
             else:
                 self._token_file_stat = None
@@ -180,6 +200,13 @@ class Credentials:
         return Material(self._auth, self._cert, self._key, self._generation)
 
     def _due(self) -> bool:
+        if self._oidc is not None:
+            if not self._oidc.id_token:
+                return True
+            try:
+                return not oidc.id_token_valid(self._oidc.id_token, self._now().timestamp())
+            except oidc.OidcError as exc:
+                raise CredentialError(f"{self.who}: {exc}") from None
         if self._exec is not None:
             return not self._have_exec_result or (self._expiry is not None and self._now() >= self._expiry)
         if self._token_file is not None:
@@ -200,11 +227,75 @@ class Credentials:
         return True
 
     async def _refresh(self) -> None:
-        if self._exec is not None:
+        if self._oidc is not None:
+            await asyncio.to_thread(self._refresh_oidc, self._generation)
+        elif self._exec is not None:
             if not self._take_cached():
                 await self._run_plugin()
         else:
             self._read_token_file()
+
+    # -- the oidc auth-provider
+
+    def _check_provider(self, provider: dict[str, Any]) -> oidc.OidcConfig:
+        name = str(provider.get("name") or "")
+        if name in oidc.REMOVED:
+            raise CredentialError(f"{self.who}: {oidc.REMOVED[name]}")
+        if name != "oidc":
+            raise CredentialError(f"{self.who}: no auth-provider named {name!r} (only oidc is supported, "
+                                  "as by kubectl; use an exec credential plugin)")
+        try:
+            return oidc.OidcConfig.parse(provider.get("config"))
+        except oidc.OidcError as exc:
+            raise CredentialError(f"{self.who}: {exc}") from None
+
+    def _refresh_oidc(self, seen: int, rejected: bool = False) -> None:
+        """New tokens unless someone replaced the ones of generation `seen` meanwhile. Blocking (HTTP, a
+        file write): the loop calls it through asyncio.to_thread."""
+        cfg = self._oidc
+        assert cfg is not None
+        with self._oidc_lock:
+            if self._generation != seen:
+                return
+            if self._adopt_stored(cfg, rejected):
+                return
+            self.oidc_refreshes += 1
+            try:
+                id_token, refresh_token = oidc.refresh(cfg)
+                # client-go persists first and keeps the new tokens only if that worked: a rotated refresh
+                # token held only in memory would be lost at exit, and the user locked out of kubectl.
+                if self._user_file is not None:
+                    oidc.persist(self._user_file, self.user_name, id_token, refresh_token)
+            except oidc.OidcError as exc:
+                raise CredentialError(f"oidc auth-provider for {self.who}: {exc}") from None
+            self._take_oidc(cfg, id_token, refresh_token)
+
+    def _take_oidc(self, cfg: oidc.OidcConfig, id_token: str, refresh_token: str) -> None:
+        cfg.id_token, cfg.refresh_token = id_token, refresh_token
+        self._auth = f"Bearer {id_token}"
+        self._generation += 1
+
+    def _adopt_stored(self, cfg: oidc.OidcConfig, rejected: bool) -> bool:
+        """Take the file's tokens if another process (kubectl, a second svctui) refreshed since we read
+        it: with a rotating issuer our refresh token is spent. Not when the server rejected the file's
+        id-token itself. client-go does not look, and loses that race."""
+        if self._user_file is None:
+            return False
+        stored = oidc.stored(self._user_file, self.user_name)
+        if stored is None or stored == (cfg.id_token, cfg.refresh_token):
+            return False
+        id_token, refresh_token = stored
+        try:
+            fresh = bool(id_token) and oidc.id_token_valid(id_token, self._now().timestamp())
+        except oidc.OidcError:
+            fresh = False
+        if rejected and id_token == cfg.id_token:
+            fresh = False
+        if fresh:
+            self._take_oidc(cfg, id_token, refresh_token)
+            return True
+        cfg.refresh_token = refresh_token or cfg.refresh_token  # the newest one is the one the issuer accepts
+        return False
 
     # -- tokenFile
 
@@ -307,7 +398,9 @@ class Credentials:
         at exit may come long after the last token expired), where the loop cannot be awaited."""
         with self._sync_lock:
             if self._due() and not self._take_cached():
-                if self._exec is None:
+                if self._oidc is not None:
+                    self._refresh_oidc(self._generation)
+                elif self._exec is None:
                     self._read_token_file()
                 else:
                     cmd = str(self._exec["command"])

@@ -33,6 +33,7 @@ class Merged:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     contexts: dict[str, dict[str, Any]] = field(default_factory=dict)
     current: str | None = None
+    user_files: dict[str, Path] = field(default_factory=dict)  # the file that defines each user
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Selected:
     user_name: str  # "" when the context names no user
     user: dict[str, Any]
     namespace: str | None
+    user_file: Path | None = None  # where an oidc auth-provider's refreshed tokens are written back
 
 
 def read_file(path: Path) -> dict[str, Any]:
@@ -92,6 +94,8 @@ def merge(paths: list[Path]) -> Merged:
             for item in data.get(section) or []:
                 if isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"] not in into:
                     into[item["name"]] = _resolved_entry(section, key, item.get(key), base)
+                    if section == "users":
+                        out.user_files[item["name"]] = path
         if out.current is None and data.get("current-context"):
             out.current = str(data["current-context"])
     return out
@@ -112,4 +116,4 @@ def select(merged: Merged, name: str, source: str) -> Selected:
         raise KubeConfigFileError(f"context {name!r} in {source}: cluster {cluster_name!r} has no server")
     ns = ctx.get("namespace")
     return Selected(name, cluster_name, cluster, user_name, merged.users.get(user_name, {}),
-                    str(ns) if ns else None)
+                    str(ns) if ns else None, merged.user_files.get(user_name))
