@@ -45,6 +45,10 @@ CREATE_SECONDS = 0.5
 SANDBOX_SECONDS = 0.7
 PULL_SECONDS = (0.8, 2.0)
 NO_PROBE_READY_SECONDS = 0.5
+# PLEG relists the runtime's containers every second: a process that ends sooner is still reported running
+# (and, without a readiness probe, Ready) until the relist after its start sees it gone. That window is what
+# lets `kubectl run --rm -it -- nslookup x` (restartPolicy Always) find the pod Running+Ready and attach.
+PLEG_RELIST_SECONDS = 1.0
 FIRST_RESTART_SECONDS = 1.0
 BACKOFF_AFTER_EXIT_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 300.0
@@ -327,6 +331,12 @@ class Kubelet(Controller):
         _, c = self._find(pod, name)
         return c is not None and c.state == "running" and c.behaviour.interactive
 
+    def runs_to_an_end(self, pod: dict[str, Any], name: str) -> bool:
+        """The running instance is a command that ends by itself (nslookup, wget, echo): its output is all
+        there at once, while on a node an attach usually connects before the process got to print it."""
+        _, c = self._find(pod, name)
+        return c is not None and c.state == "running" and c.behaviour.exit_code is not None and not c.behaviour.interactive
+
     def process_output(self, pod: dict[str, Any], name: str, data: bytes) -> None:
         """What an attached shell prints goes to the container's log too."""
         run, c = self._find(pod, name)
@@ -481,7 +491,7 @@ class Kubelet(Controller):
         delay = probe.get("initialDelaySeconds") or NO_PROBE_READY_SECONDS
         c.ready_at = self._after(key, at, delay)
         if c.behaviour.exit_code is not None:
-            c.step, c.due = "exit", self._after(key, at, c.behaviour.runtime)
+            c.step, c.due = "exit", self._after(key, at, max(c.behaviour.runtime, PLEG_RELIST_SECONDS))
         run.notify()
 
     def _exit(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
