@@ -69,6 +69,16 @@ def test_kubectl_run_rm_i_restart_always(tmp_path):
                   check=False)
         assert "<title>Welcome to nginx!</title>" in r.stdout and r.stdout.endswith('pod "test" deleted\n')
         assert "couldn't attach" not in r.stderr and r.returncode == 0
+        # The exit is seen a relist later, but finishedAt is when the process ended (echo: its start).
+        k("run", "once", "--restart=Never", "--image=busybox", "--", "echo", "hi")
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            pod = sim.call(lambda c: c.store.get(R.PODS, "default", "once"))
+            if pod["status"].get("phase") == "Succeeded":
+                break
+            time.sleep(0.1)
+        done = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+        assert done["finishedAt"] == done["startedAt"] and done["reason"] == "Completed"
     finally:
         sim.stop()
 
