@@ -13,7 +13,10 @@ Exec of a binary the image lacks fails like containerd's runc (InternalError sta
 
 Attach: the first attach with stdin to a container waiting on stdin (a shell started with `-i`/`-t`, no
 script) starts that shell, fed by this stream; when it exits the container exits with its status. Other
-attaches follow the container's output until it stops. With a TTY (exec's tty=true, a container's spec.tty)
+attaches follow the container's output until it stops; a command that ends by itself (nslookup, wget) is
+shown from its start: the emulated one prints everything the instant it starts, where a real one still has
+process start-up and DNS round trips ahead when kubectl attaches, so an attach would otherwise always miss
+what users of `kubectl run --rm -it` on kind see. With a TTY (exec's tty=true, a container's spec.tty)
 keys go through shell/tty.py's line discipline (CR as Enter, echo, erase, ctrl-c/ctrl-d), output gets CRLF
 line ends and the shell shows its image's prompt.
 """
@@ -279,6 +282,11 @@ class StreamHandler:
         # Follow what the container prints until it stops or the client leaves.
         out, err = self._outputs(ch, stdout, stderr, tty)
         reader = asyncio.ensure_future(self._read(ch, Input(closed=False)))
+        # The emulated process printed everything as it started (see the module's docstring).
+        if kubelet is not None and kubelet.runs_to_an_end(pod, name):
+            printed = kubelet.container_logs(pod, name, False)
+            for _, line in printed[0] if not isinstance(printed, str) else []:
+                out.write(line + "\n")
         try:
             while not reader.done():
                 waiter = kubelet.log_waiter(pod) if kubelet else None

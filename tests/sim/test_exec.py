@@ -10,6 +10,7 @@ import requests
 
 from svctui.sim import resources as R
 
+from ..conftest import make_kubectl, start_sim
 from .simshell import make_pod, run_in, wait_ready
 
 
@@ -49,6 +50,37 @@ def test_kubectl_run_nslookup_prints_output_and_removes_pod(demo_sim, demo_kubec
     assert "** server can't find nginx-service.svc.cluster.local: NXDOMAIN" in r.stdout
     assert r.returncode == 1
     assert demo_sim.call(lambda c: c.store.get(R.PODS, "default", "dbg")) is None or "deleted" in r.stdout
+
+
+def test_kubectl_run_rm_i_restart_always(tmp_path):
+    """Seeds 002/003 without --restart=Never: kubectl attaches while the short command's container is still
+    reported running, shows its output, deletes the pod and exits 0 (Always: no exit code to wait for).
+    At speed 1, since the attach has to land within that second (see test_tty.py)."""
+    sim = start_sim(["demo"], speed=1.0)
+    try:
+        k = make_kubectl(sim, tmp_path)
+        r = k.run("run", "debug", "--image=busybox", "--rm", "-i", "--", "nslookup", "nginx-service", check=False)
+        assert r.stdout.startswith("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n"
+                                   "Name:\tnginx-service.default.svc.cluster.local\n")
+        # Without a TTY kubectl says nothing about resuming; it falls back to logs only if the attach failed.
+        assert r.stdout.endswith('\npod "debug" deleted\n') and "Session ended" not in r.stdout + r.stderr
+        assert "couldn't attach" not in r.stderr and r.returncode == 0
+        r = k.run("run", "test", "--image=busybox", "-i", "--rm", "--", "wget", "-qO-", "http://nginx-service",
+                  check=False)
+        assert "<title>Welcome to nginx!</title>" in r.stdout and r.stdout.endswith('pod "test" deleted\n')
+        assert "couldn't attach" not in r.stderr and r.returncode == 0
+        # The exit is seen a relist later, but finishedAt is when the process ended (echo: its start).
+        k("run", "once", "--restart=Never", "--image=busybox", "--", "echo", "hi")
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            pod = sim.call(lambda c: c.store.get(R.PODS, "default", "once"))
+            if pod["status"].get("phase") == "Succeeded":
+                break
+            time.sleep(0.1)
+        done = pod["status"]["containerStatuses"][0]["state"]["terminated"]
+        assert done["finishedAt"] == done["startedAt"] and done["reason"] == "Completed"
+    finally:
+        sim.stop()
 
 
 def test_kubectl_logs_of_finished_run(demo_sim, demo_kubectl):

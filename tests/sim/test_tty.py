@@ -19,6 +19,7 @@ import pytest
 from svctui.sim.shell import Input
 from svctui.sim.shell.tty import LineDiscipline
 
+from ..conftest import make_kubectl, start_sim
 from .simshell import make_pod, wait_ready
 
 
@@ -221,3 +222,83 @@ def test_debug_it_ephemeral_container(demo_kubectl, nginx):
         assert t.wait(30) == 0
     finally:
         t.kill()
+
+
+# `kubectl run --rm -it` without --restart=Never (seeds 002/003): restartPolicy Always. kubectl waits for
+# Running+Ready, attaches, and ends when the attach does. A node reports a short command's container running
+# (Ready, no probe) until the relist after it started, so the race is kubectl's attach against that second:
+# at TEST_SPEED it would be 50 ms, so these run the cluster at speed 1.
+@pytest.fixture
+def node_speed_kubectl(tmp_path):
+    s = start_sim(["demo"], speed=1.0)
+    try:
+        yield make_kubectl(s, tmp_path)
+    finally:
+        s.stop()
+
+
+def _rest(t: Terminal, timeout: float = 15) -> bytes:
+    """What the terminal shows until kubectl exits."""
+    deadline = time.time() + timeout
+    while t.proc.poll() is None or select.select([t.master], [], [], 0.2)[0]:
+        if time.time() > deadline:
+            raise AssertionError(f"kubectl still running; terminal shows {t.seen!r}")
+        if select.select([t.master], [], [], 0.2)[0]:
+            try:
+                chunk = os.read(t.master, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            t.seen += chunk
+    rest, t.seen = t.seen, b""
+    return rest
+
+
+def test_run_rm_it_nslookup_restart_always(node_speed_kubectl):
+    k = node_speed_kubectl
+    t = Terminal(k.env, "run", "debug", "--image=busybox", "--rm", "-it", "--", "nslookup", "nginx-service")
+    try:
+        t.expect(b"If you don't see a command prompt, try pressing enter.\r\n", timeout=30)
+        out = _rest(t)
+        assert t.wait(30) == 0
+    finally:
+        t.kill()
+    assert out.startswith(b"Server:\t\t10.96.0.10\r\nAddress:\t10.96.0.10:53\r\n\r\nName:\tnginx-service.default.svc.cluster.local\r\n")
+    assert out.endswith(b"\r\nSession ended, resume using 'kubectl attach debug -c debug -i -t' command when the pod is running\r\n"
+                        b'pod "debug" deleted\r\n')
+    # The restarted container is still being stopped when kubectl prints "deleted": the pod goes soon after.
+    deadline = time.time() + 10
+    while (r := k.run("get", "pod", "debug", check=False)).returncode == 0 and time.time() < deadline:
+        time.sleep(0.2)
+    assert "NotFound" in r.stderr
+
+
+def test_run_rm_it_nslookup_restart_never(node_speed_kubectl):
+    k = node_speed_kubectl
+    t = Terminal(k.env, "run", "once", "--image=busybox", "--rm", "-it", "--restart=Never", "--", "nslookup", "nginx-service")
+    try:
+        t.expect(b"Name:\tnginx-service.default.svc.cluster.local\r\n", timeout=30)
+        out = _rest(t)
+        # busybox exits 1 for the NXDOMAIN search domains; with Never kubectl waits for it and exits with it.
+        assert t.wait(30) == 1
+    finally:
+        t.kill()
+    assert b"Session ended" not in out and b'pod "once" deleted\r\n' in out
+    assert b"pod default/once terminated (Error)" in out
+
+
+def test_run_rm_it_sh_restart_always(node_speed_kubectl):
+    k = node_speed_kubectl
+    t = Terminal(k.env, "run", "box", "--image=busybox", "-it", "--rm", "--", "sh")
+    try:
+        t.expect(b"/ # ", timeout=30)
+        t.send(b"echo $HOSTNAME\r")
+        assert t.expect(b"/ # ") == b"echo $HOSTNAME\r\nbox\r\n/ # "
+        t.send(b"exit\r")
+        out = _rest(t)
+        assert t.wait(30) == 0
+    finally:
+        t.kill()
+    assert out == (b"exit\r\nSession ended, resume using 'kubectl attach box -c box -i -t' command when the pod is running\r\n"
+                   b'pod "box" deleted\r\n')

@@ -4,10 +4,12 @@ Timeline of a pod (seconds at speed 1; every delay is scaled by the cluster's sp
   bound -> ContainerCreating (Pulling) -> ~1-2 s later per pulled image (0.3 s when the image is already on the
   node) Pulled/Created/Started -> Running with IPs -> Ready after the readiness probe's initialDelaySeconds
   (0.5 s without one; see probes.py for when probes fail).
-What containers do once started (output, exit codes, crashes) is decided in containers.py. A container that
-exits is restarted according to restartPolicy: the first restart after 1 s, later ones after a
-CrashLoopBackOff of 10 s, 20 s, ... up to 5 min. On deletion the containers are stopped (Killing) and the pod
-leaves the store after min(grace period, shutdown time); the shutdown time is 1 s, or the pod's
+What containers do once started (output, exit codes, crashes) is decided in containers.py. A process that
+ends sooner than the PLEG relist (1 s) is reported running until then, so a short command is seen Running
+(and Ready) first, as kubectl run's podRunningAndReady wait needs. A container that exits is restarted
+according to restartPolicy: the first restart after 1 s, later ones after a CrashLoopBackOff of 10 s, 20 s,
+... up to 5 min. On deletion the containers are stopped (Killing) and the pod leaves the store after
+min(grace period, shutdown time); the shutdown time is 1 s, or the pod's
 `sim.svctui.dev/shutdown-seconds` annotation.
 activeDeadlineSeconds (pkg/kubelet/active_deadline.go): once the pod has run that long since its startTime
 (wall clock, unscaled: it is the user's own number, compared with a timestamp), the pod turns Failed with
@@ -45,6 +47,10 @@ CREATE_SECONDS = 0.5
 SANDBOX_SECONDS = 0.7
 PULL_SECONDS = (0.8, 2.0)
 NO_PROBE_READY_SECONDS = 0.5
+# PLEG relists the runtime's containers every second: a process that ends sooner is still reported running
+# (and, without a readiness probe, Ready) until the relist after its start sees it gone. That window is what
+# lets `kubectl run --rm -it -- nslookup x` (restartPolicy Always) find the pod Running+Ready and attach.
+PLEG_RELIST_SECONDS = 1.0
 FIRST_RESTART_SECONDS = 1.0
 BACKOFF_AFTER_EXIT_SECONDS = 0.5
 MAX_BACKOFF_SECONDS = 300.0
@@ -82,6 +88,8 @@ class ContainerRun:
     container_id: str = ""
     started_at: str = ""
     finished_at: str = ""
+    # wall time the running process ends by itself, which the relist may see later
+    exits_at: float | None = None
     exit_code: int = 0
     last_terminated: dict[str, Any] | None = None
     ready: bool = False
@@ -327,6 +335,12 @@ class Kubelet(Controller):
         _, c = self._find(pod, name)
         return c is not None and c.state == "running" and c.behaviour.interactive
 
+    def runs_to_an_end(self, pod: dict[str, Any], name: str) -> bool:
+        """The running instance is a command that ends by itself (nslookup, wget, echo): its output is all
+        there at once, while on a node an attach usually connects before the process got to print it."""
+        _, c = self._find(pod, name)
+        return c is not None and c.state == "running" and c.behaviour.exit_code is not None and not c.behaviour.interactive
+
     def process_output(self, pod: dict[str, Any], name: str, data: bytes) -> None:
         """What an attached shell prints goes to the container's log too."""
         run, c = self._find(pod, name)
@@ -480,13 +494,17 @@ class Kubelet(Controller):
         probe = c.spec.get("readinessProbe") or {}
         delay = probe.get("initialDelaySeconds") or NO_PROBE_READY_SECONDS
         c.ready_at = self._after(key, at, delay)
+        c.exits_at = None
         if c.behaviour.exit_code is not None:
-            c.step, c.due = "exit", self._after(key, at, c.behaviour.runtime)
+            c.exits_at = wall + self.clock.scaled(c.behaviour.runtime)
+            c.step, c.due = "exit", self._after(key, at, max(c.behaviour.runtime, PLEG_RELIST_SECONDS))
         run.notify()
 
     def _exit(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         code = c.behaviour.exit_code or 0
         self._stop(c, code)
+        if c.exits_at is not None:  # the runtime reports when the process ended, not when it was noticed
+            c.finished_at = self.clock.iso(min(c.exits_at, self.clock.now()))
         run.notify()
         policy = pod["spec"].get("restartPolicy", "Always")
         if policy == "Always" or (policy == "OnFailure" and code != 0):
