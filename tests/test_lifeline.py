@@ -136,7 +136,7 @@ def svctui(cfg: Path, *args: str) -> list[str]:
 
 def with_debug_pod(sim, tty: Tty) -> None:
     """`l` on the opened Service, `y` to the prompt: the lookup's warm debug pod exists in the sim."""
-    tty.wait_text("nginx-deployment")
+    tty.wait_text("nginx-deploym")  # pod names are cut in the middle to fit
     tty.pump(0.5)
     tty.type("l")
     tty.wait_text("Create a debug pod")
@@ -186,6 +186,8 @@ def test_an_unhandled_error_restores_the_terminal_and_exits_with_one_line(cluste
     try:
         if fault == "key":
             with_debug_pod(sim, tty)
+            tty.type("\x1b")  # the lookup pane's input has the keys: Esc gives them back to the tree
+            tty.pump(0.5)
             tty.type("?")
         rc = tty.ended(30)
         assert rc == 1, f"rc {rc}: {tty.text()[-2000:]}"
@@ -213,6 +215,8 @@ def test_what_never_finishes_does_not_keep_the_process_alive(cluster):
     tty = Tty(faulty("stuck") + ["--kubeconfig", str(cfg), "-n", "default", "svc/nginx-service"], ctty=False)
     try:
         with_debug_pod(sim, tty)
+        tty.type("\x1b")  # the lookup pane's input has the keys: Esc gives them back to the tree
+        tty.pump(0.5)
         tty.type("q")
         rc = tty.ended(20)
         assert rc == 0, f"rc {rc}: {tty.text()[-500:]}"

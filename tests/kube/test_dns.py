@@ -63,6 +63,8 @@ async def test_right_namespace_resolves_first_try(api, demo_sim):
 
 
 async def test_headless_gives_one_a_per_ready_pod(api, demo_sim):
+    # The StatefulSet makes its pods one after another: wait until all three have an address.
+    demo_sim.call(lambda c: c.wait_pods_ready(30))
     pod_ips = demo_sim.call(lambda c: sorted(p["status"]["podIP"] for p in c.store.list(R.PODS, "default")
                                              if (p["metadata"].get("labels") or {}).get("app") == "database"))
     walk = await lookup(api, "database-headless", "default")
