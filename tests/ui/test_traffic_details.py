@@ -10,7 +10,8 @@ from tests.conftest import Kubectl
 
 from .conftest import labels, make_app, wait_for
 
-# Seed 003's sticky-service, as the seed writes it (its pods are the demo's default/web).
+# Seed 003's sticky-service, as the seed writes it (its pods are the demo's default/web). The demo has it
+# too; applied again here so the test does not lean on the scenario.
 STICKY = """
 apiVersion: v1
 kind: Service
