@@ -136,3 +136,27 @@ async def test_zone_hints_on_a_hand_made_slice_show_per_endpoint(demo, tmp_path)
         rehinted = await _details_of(app, pilot, "10.1.2.4")
         assert "hint  zone-b, zone-c" in rehinted, rehinted
         assert app.is_running and app.return_code is None
+
+
+async def test_hints_the_sims_controller_writes_for_prefer_close_reach_the_endpoint_details(demo, tmp_path):
+    sim, cfg = demo
+    kubectl = Kubectl(cfg, tmp_path / "cache")
+    kubectl("label", "node", "svctui-worker", "svctui-worker2", "topology.kubernetes.io/zone=zone-a")
+    app = make_app(cfg, service="nginx-service", namespace="default", all_namespaces=False)
+    async with app.run_test(size=(200, 50)) as pilot:
+        key = ("default", "nginx-service")
+        await wait_for(pilot, lambda: app.synced and app.tree.service_node(key), what="row")
+        kubectl("patch", "svc", "nginx-service", "-n", "default", "-p", '{"spec": {"trafficDistribution": "PreferClose"}}')
+        await wait_for(pilot, lambda: any(e.hint_zones == ("zone-a",) for s in app.model.topology.slices(key)
+                                          for e in s.endpoints), what="hints from the controller")
+        await wait_for(pilot, lambda: any(line.startswith("nginx-service ") and "dist=PreferClose" in line
+                                          for line in labels(app)), what="row tag")
+        app.tree.reveal(key)
+        app.tree.service_node(key).expand_all()
+        await wait_for(pilot, lambda: any(line.strip().startswith("10.244.") for line in labels(app)), what="endpoints")
+        first_ip = next(line.split()[0] for line in labels(app) if line.strip().startswith("10.244."))
+        details = await _details_of(app, pilot, first_ip)
+        assert "zone  zone-a" in details and "hint  zone-a" in details, details
+        svc_details = await _details_of(app, pilot, "nginx-service ")
+        assert "traffic distribution  PreferClose — prefer endpoints in the client's zone" in svc_details
+        assert app.is_running and app.return_code is None
