@@ -279,11 +279,29 @@ def _service(s: _Service) -> Service:
         topology_mode=notes.get(TOPOLOGY_MODE) or notes.get(TOPOLOGY_HINTS_OLD))
 
 
+_one_zone: dict[str, tuple[str, ...]] = {}
+
+
+def _hint_zones(fz: list[_ForZone]) -> tuple[str, ...]:
+    """Nearly always one zone (an endpoint hinted for its own): looked up by name, no tuple built."""
+    if len(fz) == 1:
+        name = fz[0].name
+        if not name:
+            return ()
+        got = _one_zone.get(name)
+        if got is None:
+            if len(_one_zone) > 4096:
+                _one_zone.clear()
+            got = _one_zone[name] = shared_zones((name,))
+        return got
+    return shared_zones(tuple(z.name for z in fz if z.name))
+
+
 def _endpoint(e: _Endpoint) -> Endpoint:
     c = e.conditions or _NO_SLICE_COND
     r = e.targetRef
     h = e.hints
-    zones = shared_zones(tuple(z.name for z in h.forZones or () if z.name)) if h is not None else ()
+    zones = _hint_zones(h.forZones) if h is not None and h.forZones else ()
     if r is None:
         return Endpoint(tuple(e.addresses or ()), c.ready, c.serving, c.terminating, e.hostname, e.nodeName, e.zone,
                         None, None, None, None, zones)
