@@ -19,6 +19,8 @@ from typing import Any
 from svctui.model.objects import (
     NORMAL_WAITING,
     SERVICE_NAME_LABEL,
+    TOPOLOGY_HINTS_OLD,
+    TOPOLOGY_MODE,
     ContainerPort,
     Endpoint,
     EndpointPort,
@@ -152,6 +154,7 @@ def service(raw: Any) -> Service:
         ingress = _list(_dict(_dict(raw.get("status")).get("loadBalancer")).get("ingress"))
         sel = spec.get("selector")
         cluster_ip = _str(spec.get("clusterIP"))
+        notes = _dict(md.get("annotations"))
         return Service(
             ns, name,
             uid=_str(md.get("uid")) or "",
@@ -173,12 +176,36 @@ def service(raw: Any) -> Service:
             ip_families=_strs(spec.get("ipFamilies")),
             labels=_labels(md.get("labels")),
             created=epoch_seconds(md.get("creationTimestamp")),
+            affinity_timeout=_int(_dict(_dict(spec.get("sessionAffinityConfig")).get("clientIP")).get("timeoutSeconds")),
+            ip_family_policy=_str(spec.get("ipFamilyPolicy")),
+            traffic_distribution=_str(spec.get("trafficDistribution")),
+            topology_mode=_str(notes.get(TOPOLOGY_MODE)) or _str(notes.get(TOPOLOGY_HINTS_OLD)),
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise ConvertError(SERVICE, f"{ns}/{name}", str(exc)) from None
 
 
 # ---- EndpointSlice ----
+
+_zone_sets: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
+def shared_zones(zones: tuple[str, ...]) -> tuple[str, ...]:
+    """One tuple per distinct hint set: a slice's endpoints name the same few zones over and over."""
+    if not zones:
+        return ()
+    got = _zone_sets.get(zones)
+    if got is None:
+        if len(_zone_sets) > 4096:
+            _zone_sets.clear()
+        got = _zone_sets[zones] = zones
+    return got
+
+
+def _hint_zones(h: Any) -> tuple[str, ...]:
+    if h is None:
+        return ()
+    return shared_zones(tuple(z for z in (_str(_dict(f).get("name")) for f in _list(_dict(h).get("forZones"))) if z))
 
 def _endpoint(e: Any) -> Endpoint:
     e = _dict(e)
@@ -192,7 +219,7 @@ def _endpoint(e: Any) -> Endpoint:
                                   _str(ref.get("namespace")))
     return Endpoint(_strs(e.get("addresses")), _bool(cond.get("ready")), _bool(cond.get("serving")),
                     _bool(cond.get("terminating")), _str(e.get("hostname")), _str(e.get("nodeName")),
-                    _str(e.get("zone")), kind, rname, ruid or None, rns)
+                    _str(e.get("zone")), kind, rname, ruid or None, rns, _hint_zones(e.get("hints")))
 
 
 def _endpoint_port(p: Any) -> EndpointPort:

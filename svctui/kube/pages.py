@@ -19,7 +19,7 @@ hand-made edge cases.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 import orjson
@@ -27,6 +27,8 @@ import orjson
 from svctui.model.objects import (
     NORMAL_WAITING,
     SERVICE_NAME_LABEL,
+    TOPOLOGY_HINTS_OLD,
+    TOPOLOGY_MODE,
     ContainerPort,
     Endpoint,
     EndpointPort,
@@ -37,7 +39,7 @@ from svctui.model.objects import (
 )
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE, Obj
 
-from .convert import MANAGED_BY_LABEL, epoch_seconds
+from .convert import MANAGED_BY_LABEL, epoch_seconds, shared_zones
 
 Str = str | None
 
@@ -65,6 +67,11 @@ class _Meta(_S):
 
 _NO_META = _Meta()
 
+
+class _SvcMeta(_Meta):
+    # Only a Service's annotations are read (the topology mode): pods' would cost the decoder dearly.
+    annotations: dict[str, str] | None = None
+
 # ---- Service ----
 
 
@@ -75,6 +82,14 @@ class _ServicePort(_S):
     protocol: Str = None
     nodePort: int | None = None
     appProtocol: Str = None
+
+
+class _ClientIP(_S):
+    timeoutSeconds: int | None = None
+
+
+class _AffinityConfig(_S):
+    clientIP: _ClientIP | None = None
 
 
 class _ServiceSpec(_S):
@@ -90,6 +105,9 @@ class _ServiceSpec(_S):
     internalTrafficPolicy: Str = None
     externalTrafficPolicy: Str = None
     ipFamilies: list[str] | None = None
+    ipFamilyPolicy: Str = None
+    trafficDistribution: Str = None
+    sessionAffinityConfig: _AffinityConfig | None = None
 
 
 class _Ingress(_S):
@@ -106,7 +124,7 @@ class _ServiceStatus(_S):
 
 
 class _Service(_S):
-    metadata: _Meta | None = None
+    metadata: _SvcMeta | None = None
     spec: _ServiceSpec | None = None
     status: _ServiceStatus | None = None
 
@@ -126,7 +144,16 @@ class _Conditions(_S):
     terminating: bool | None = None
 
 
+class _ForZone(_S):
+    name: Str = None
+
+
+class _Hints(_S):
+    forZones: list[_ForZone] | None = None
+
+
 class _Endpoint(_S):
+    hints: _Hints | None = None
     addresses: list[str] | None = None
     conditions: _Conditions | None = None
     targetRef: _Ref | None = None
@@ -215,7 +242,10 @@ class _Misfit(Exception):
     """Something convert.py would refuse: the page goes the slow way, where it is reported."""
 
 
-def _ident(md: _Meta | None) -> tuple[_Meta, str, str]:
+_M = TypeVar("_M", bound=_Meta)
+
+
+def _ident(md: _M | None) -> tuple[_M, str, str]:
     if md is None or not md.name or not md.namespace:
         raise _Misfit
     return md, md.namespace, md.name
@@ -228,6 +258,8 @@ def _labels(d: dict[str, str] | None) -> tuple:
 def _service(s: _Service) -> Service:
     md, ns, name = _ident(s.metadata)
     spec = s.spec or _NO_SVC_SPEC
+    notes = md.annotations or {}
+    cip = spec.sessionAffinityConfig.clientIP if spec.sessionAffinityConfig is not None else None
     lb = s.status.loadBalancer if s.status is not None else None
     ingress = (lb.ingress if lb is not None else None) or ()
     sel = spec.selector
@@ -241,17 +273,40 @@ def _service(s: _Service) -> Service:
         selector=None if sel is None else _labels(sel), headless=cluster_ip == "None",
         publish_not_ready=bool(spec.publishNotReadyAddresses), session_affinity=spec.sessionAffinity,
         internal_traffic_policy=spec.internalTrafficPolicy, external_traffic_policy=spec.externalTrafficPolicy,
-        ip_families=tuple(spec.ipFamilies or ()), labels=_labels(md.labels), created=epoch_seconds(md.creationTimestamp))
+        ip_families=tuple(spec.ipFamilies or ()), labels=_labels(md.labels), created=epoch_seconds(md.creationTimestamp),
+        affinity_timeout=cip.timeoutSeconds if cip is not None else None, ip_family_policy=spec.ipFamilyPolicy,
+        traffic_distribution=spec.trafficDistribution,
+        topology_mode=notes.get(TOPOLOGY_MODE) or notes.get(TOPOLOGY_HINTS_OLD))
+
+
+_one_zone: dict[str, tuple[str, ...]] = {}
+
+
+def _hint_zones(fz: list[_ForZone]) -> tuple[str, ...]:
+    """Nearly always one zone (an endpoint hinted for its own): looked up by name, no tuple built."""
+    if len(fz) == 1:
+        name = fz[0].name
+        if not name:
+            return ()
+        got = _one_zone.get(name)
+        if got is None:
+            if len(_one_zone) > 4096:
+                _one_zone.clear()
+            got = _one_zone[name] = shared_zones((name,))
+        return got
+    return shared_zones(tuple(z.name for z in fz if z.name))
 
 
 def _endpoint(e: _Endpoint) -> Endpoint:
     c = e.conditions or _NO_SLICE_COND
     r = e.targetRef
+    h = e.hints
+    zones = _hint_zones(h.forZones) if h is not None and h.forZones else ()
     if r is None:
         return Endpoint(tuple(e.addresses or ()), c.ready, c.serving, c.terminating, e.hostname, e.nodeName, e.zone,
-                        None, None, None, None)
+                        None, None, None, None, zones)
     return Endpoint(tuple(e.addresses or ()), c.ready, c.serving, c.terminating, e.hostname, e.nodeName, e.zone,
-                    r.kind, r.name, r.uid or None, r.namespace)
+                    r.kind, r.name, r.uid or None, r.namespace, zones)
 
 
 def _slice(s: _Slice) -> EndpointSlice:

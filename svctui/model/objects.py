@@ -19,6 +19,9 @@ Labels = tuple[tuple[str, str], ...]
 Key = tuple[str, str]  # (namespace, name)
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
+# Read when TOPOLOGY_MODE is absent, as the EndpointSlice controller does (deprecated in 1.27).
+TOPOLOGY_HINTS_OLD = "service.kubernetes.io/topology-aware-hints"
 
 
 def freeze_labels(labels: Mapping[str, str] | Iterable[tuple[str, str]] | None) -> Labels:
@@ -64,6 +67,10 @@ class Service:
     ip_families: tuple[str, ...] = ()
     labels: Labels = ()
     created: float | None = None
+    affinity_timeout: int | None = None  # sessionAffinityConfig.clientIP.timeoutSeconds
+    ip_family_policy: str | None = None
+    traffic_distribution: str | None = None  # spec.trafficDistribution (PreferClose)
+    topology_mode: str | None = None  # the annotation TOPOLOGY_MODE (or its older spelling)
 
     @property
     def key(self) -> Key:
@@ -96,6 +103,7 @@ class Endpoint(NamedTuple):
     target_name: str | None = None
     target_uid: str | None = None
     target_namespace: str | None = None
+    hint_zones: tuple[str, ...] = ()  # hints.forZones[].name: the zones kube-proxy may route this to
 
     @property
     def address(self) -> str:

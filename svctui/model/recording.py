@@ -138,7 +138,7 @@ def _service(d: Any) -> Service:
 
 
 def _endpoint(d: Any) -> Endpoint:
-    return _build(Endpoint, d, {"addresses": _strs})
+    return _build(Endpoint, d, {"addresses": _strs, "hint_zones": _strs})
 
 
 def _slice(d: Any) -> EndpointSlice:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from rich.text import Text
 
-from svctui.model import dnsnames
+from svctui.model import dnsnames, traffic
 from svctui.model.access import Gap
 from svctui.model.churn import Conditions
 from svctui.model.cluster import ClusterModel
@@ -194,6 +194,10 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
         out.append(t(("  selector  ", S_DIM), selector_summary(svc.selector)))
         if svc.has_selector:
             out += _selector_report(model, svc)
+    spread = traffic.lines(svc)
+    if spread:
+        _head(out, "Traffic")
+        out += [_kv(k, v) for k, v in spread]
     if slice_name:
         sl = next((s for s in model.topology.slices(key) if s.name == slice_name), None)
         if sl is not None:
@@ -202,7 +206,9 @@ def _service(model: ClusterModel, key: Key, slice_name: str | None, brief: bool 
             out.append(_kv("managed by", sl.managed_by or "-"))
             for ep in sl.endpoints:
                 c = Conditions.of(ep)
-                out.append(t("    ", ", ".join(ep.addresses), "  ", (ep.target_name or "-", S_DIM), "  ", c.label))
+                hint = traffic.hint_text(ep)
+                out.append(t("    ", ", ".join(ep.addresses), "  ", (ep.target_name or "-", S_DIM), "  ", c.label,
+                             ("  hint: " if hint else "", S_DIM), hint or ""))
     # Env
     env = dnsnames.env_vars(svc)
     if env:
@@ -298,6 +304,9 @@ def _endpoint(model: ClusterModel, key: Key, address: str) -> list[Text]:
         out.append(_kv("hostname", ep.hostname))
     if ep.zone:
         out.append(_kv("zone", ep.zone))
+    hint = traffic.hint_text(ep)
+    if hint:
+        out.append(_kv("hint", hint))
     pod, how = model.topology.pod_for(key[0], ep)
     if ep.target_kind and ep.target_kind != "Pod":
         out.append(_kv("targetRef", f"{ep.target_kind}/{ep.target_name}"))

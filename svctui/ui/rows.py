@@ -25,6 +25,7 @@ from svctui.model.sanitize import is_plain, plain
 from svctui.model.selector import selector_summary
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 from svctui.model.topology import EndpointRow
+from svctui.model.traffic import row_tags
 
 from . import findings as F
 
@@ -247,6 +248,9 @@ def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float
     parts += ["  ", type_text(svc), " ", address_text(svc)]
     if svc.type != "ExternalName":
         parts += ["  ", ports_text(svc), "  ", (selector_summary(svc.selector), S_DIM)]
+    tags = row_tags(svc)
+    if tags:
+        parts += ["  ", (tags, S_DIM)]
     return t(*parts), animated
 
 

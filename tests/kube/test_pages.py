@@ -72,6 +72,16 @@ EDGES = {
          "status": {"loadBalancer": {"ingress": [{"hostname": "lb.example"}, {"ip": "5.6.7.8"}, {}]}}},
         {"metadata": meta("e"), "spec": {"type": "ExternalName", "externalName": "db.example.com"},
          "status": {"loadBalancer": None}},
+        {"metadata": meta("f", annotations={"service.kubernetes.io/topology-mode": "Auto", "other": "x"}),
+         "spec": {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": {"timeoutSeconds": 60}},
+                  "ipFamilies": ["IPv6", "IPv4"], "ipFamilyPolicy": "PreferDualStack",
+                  "trafficDistribution": "PreferClose"}},
+        {"metadata": meta("g", annotations={"service.kubernetes.io/topology-aware-hints": "auto"}),
+         "spec": {"sessionAffinity": "ClientIP", "sessionAffinityConfig": {"clientIP": None}}},
+        {"metadata": meta("h", annotations={"service.kubernetes.io/topology-mode": "",
+                                            "service.kubernetes.io/topology-aware-hints": "Auto"}),
+         "spec": {"sessionAffinityConfig": {}}},
+        {"metadata": meta("i", annotations=None), "spec": {"sessionAffinityConfig": None}},
     ],
     ENDPOINTSLICE: [
         {"metadata": meta("s1")},
@@ -85,6 +95,13 @@ EDGES = {
                         "targetRef": {"kind": "Pod", "name": "p", "uid": "", "namespace": "other"},
                         "hostname": "h", "nodeName": "n", "zone": "z"},
                        {"addresses": None, "targetRef": {}, "conditions": {"ready": None}}]},
+        {"metadata": meta("s4"),
+         "endpoints": [{"addresses": ["10.0.0.4"], "zone": "zone-a", "hints": {"forZones": [{"name": "zone-a"}]}},
+                       {"addresses": ["10.0.0.5"], "hints": {"forZones": [{"name": "zone-a"}, {"name": "zone-b"}]},
+                        "targetRef": {"kind": "Pod", "name": "q"}},
+                       {"addresses": ["10.0.0.6"], "hints": {}}, {"addresses": ["10.0.0.7"], "hints": None},
+                       {"addresses": ["10.0.0.8"], "hints": {"forZones": [{}, {"name": ""}]}},
+                       {"addresses": ["10.0.0.9"], "hints": {"forZones": None}}]},
     ],
     POD: [
         {"metadata": meta("p1")},
@@ -125,6 +142,25 @@ def test_every_optional_field_reads_as_convert_reads_it(kind):
 def test_equal_port_sets_are_one_shared_tuple():
     a, b = fast(POD, page(POD, *(EDGES[POD][2] | {"metadata": meta(n)} for n in ("x", "y"))))
     assert a.container_ports == b.container_ports and a.container_ports is b.container_ports
+
+
+def test_the_seed_003_fields_are_read():
+    svcs = {s.name: s for s in fast(SERVICE, page(SERVICE, *EDGES[SERVICE]))}
+    f = svcs["f"]
+    assert (f.session_affinity, f.affinity_timeout, f.ip_families, f.ip_family_policy, f.traffic_distribution,
+            f.topology_mode) == ("ClientIP", 60, ("IPv6", "IPv4"), "PreferDualStack", "PreferClose", "Auto")
+    assert (svcs["g"].topology_mode, svcs["g"].affinity_timeout) == ("auto", None)
+    assert svcs["h"].topology_mode == "Auto"  # an empty new annotation falls back to the old one
+    assert svcs["i"].topology_mode is None
+    (sl,) = fast(ENDPOINTSLICE, page(ENDPOINTSLICE, EDGES[ENDPOINTSLICE][3]))
+    assert [e.hint_zones for e in sl.endpoints] == [("zone-a",), ("zone-a", "zone-b"), (), (), (), ()]
+
+
+def test_equal_hint_sets_are_one_shared_tuple():
+    (sl,) = fast(ENDPOINTSLICE, page(ENDPOINTSLICE, {"metadata": meta("s"), "endpoints": [
+        {"addresses": [ip], "hints": {"forZones": [{"name": "zone-a"}]}} for ip in ("10.0.0.1", "10.0.0.2")]}))
+    a, b = sl.endpoints
+    assert a.hint_zones is b.hint_zones
 
 
 def pod(name: str, **extra) -> dict:

@@ -27,10 +27,12 @@ FIXTURE = Path(__file__).resolve().parents[1] / "data" / "nginx-deletion-v1.svcr
 
 SVC = Service("default", "web", uid="u1", resource_version="7", type="NodePort", cluster_ip="10.96.0.9",
               cluster_ips=("10.96.0.9",), ports=(ServicePort("http", 80, "http", "TCP", 30080, "kubernetes.io/h2c"),),
-              selector=(("app", "web"),), publish_not_ready=True, labels=(("team", "a[b]"),), created=1.5)
+              selector=(("app", "web"),), publish_not_ready=True, labels=(("team", "a[b]"),), created=1.5,
+              session_affinity="ClientIP", affinity_timeout=60, ip_family_policy="SingleStack", topology_mode="Auto")
 SLICE = EndpointSlice("default", "web-abc", uid="u2", resource_version="8", service_name="web",
                       ports=(EndpointPort("http", 8080),),
-                      endpoints=(Endpoint(("10.0.0.1",), True, True, False, None, "n1", "z", "Pod", "web-1", "p1"),
+                      endpoints=(Endpoint(("10.0.0.1",), True, True, False, None, "n1", "z", "Pod", "web-1", "p1",
+                                          hint_zones=("z",)),
                                  Endpoint(("10.0.0.2", "10.0.0.3"), ready=False, terminating=True)),
                       managed_by="endpointslice-controller.k8s.io")
 POD_ = Pod("default", "web-1", "p1", "9", (("app", "web"),), "n1", "10.0.0.1", ("10.0.0.1",), "Running", True,

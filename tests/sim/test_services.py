@@ -674,3 +674,28 @@ def test_zone_comes_from_the_node(sim, kubectl):
     assert ep["zone"] == "zone-a"
     kubectl("label", "node", "svctui-worker", "svctui-worker2", "topology.kubernetes.io/zone=zone-b", "--overwrite")
     eventually(lambda: slice_endpoints(sim, "zoned")["zoned"].get("zone") == "zone-b")
+
+
+def test_prefer_close_hints_each_ready_endpoint_for_its_zone(sim, kubectl):
+    """trafficDistribution: PreferClose (trafficdist's preferCloseHeuristic): each ready endpoint with a zone
+    gets hints.forZones = its own zone; topology-mode Auto takes the topology cache's path instead, which
+    the sim does not model, so it writes none; without either, no hints."""
+    kubectl("label", "node", "svctui-worker", "svctui-worker2", "topology.kubernetes.io/zone=zone-a")
+    kubectl("run", "near", "--image=nginx:1.27", "--labels=app=near", "--port=80")
+    kubectl("expose", "pod", "near", "--port=80")
+    eventually(lambda: slice_endpoints(sim, "near").get("near", {}).get("zone") == "zone-a")
+    assert "hints" not in slice_endpoints(sim, "near")["near"]
+    kubectl("patch", "svc", "near", "-p", json.dumps({"spec": {"trafficDistribution": "PreferClose"}}))
+    assert eventually(lambda: slice_endpoints(sim, "near")["near"].get("hints")) == {"forZones": [{"name": "zone-a"}]}
+    kubectl("label", "node", "svctui-worker", "svctui-worker2", "topology.kubernetes.io/zone=zone-b", "--overwrite")
+    eventually(lambda: slice_endpoints(sim, "near")["near"].get("hints") == {"forZones": [{"name": "zone-b"}]})
+    kubectl("annotate", "svc", "near", "service.kubernetes.io/topology-mode=Auto")
+    eventually(lambda: "hints" not in slice_endpoints(sim, "near")["near"])
+    kubectl("annotate", "svc", "near", "service.kubernetes.io/topology-mode-")
+    eventually(lambda: "hints" in slice_endpoints(sim, "near")["near"])
+    kubectl("patch", "svc", "near", "--type=json", "-p", '[{"op": "remove", "path": "/spec/trafficDistribution"}]')
+    eventually(lambda: "hints" not in slice_endpoints(sim, "near")["near"])
+    proc = kubectl.run("patch", "svc", "near", "-p", json.dumps({"spec": {"trafficDistribution": "Sideways"}}),
+                       check=False)
+    assert proc.returncode == 1
+    assert 'spec.trafficDistribution: Unsupported value: "Sideways": supported values: "PreferClose"' in proc.stderr

@@ -40,6 +40,8 @@ log = logging.getLogger("svctui.sim.controllers")
 
 CONTROLLER_NAME = "endpointslice-controller.k8s.io"
 MAX_ENDPOINTS_PER_SLICE = 100
+TOPOLOGY_MODE = "service.kubernetes.io/topology-mode"
+TOPOLOGY_HINTS_OLD = "service.kubernetes.io/topology-aware-hints"
 
 PortsKey = tuple
 
@@ -51,6 +53,15 @@ def ports_key(ports: list[dict[str, Any]] | None) -> PortsKey:
 def endpoint_key(ep: dict[str, Any]) -> Any:
     ref = ep.get("targetRef") or {}
     return ref.get("uid") or tuple(ep.get("addresses") or ())
+
+
+def hints_auto(svc: dict[str, Any]) -> bool:
+    """The reconciler's hintsEnabled: topology-mode (else the deprecated topology-aware-hints) is Auto.
+    Such a Service gets its hints from the topology cache (CPU per zone), which the sim does not have,
+    and trafficDistribution is then ignored, so it gets none."""
+    notes = svc["metadata"].get("annotations") or {}
+    value = notes.get(TOPOLOGY_MODE, notes.get(TOPOLOGY_HINTS_OLD))
+    return value in ("Auto", "auto")
 
 
 def _family(ip: str) -> str:
@@ -111,6 +122,7 @@ class EndpointSliceController(ServicePodsController):
         spec = svc["spec"]
         publish = bool(spec.get("publishNotReadyAddresses"))
         svc_name = svc["metadata"]["name"]
+        prefer_close = spec.get("trafficDistribution") == "PreferClose" and not hints_auto(svc)
         groups: dict[PortsKey, tuple[list[dict[str, Any]], dict[Any, dict[str, Any]]]] = {}
         for pod in pods:
             if not pod_in_endpoints(pod, True):
@@ -128,6 +140,9 @@ class EndpointSliceController(ServicePodsController):
                     port["appProtocol"] = sp["appProtocol"]
                 ports.append(port)
             ep = self._endpoint(pod, addresses, publish, svc_name, zones)
+            if prefer_close and ep["conditions"]["ready"] and ep.get("zone"):
+                # trafficdist's preferCloseHeuristic: a ready endpoint is hinted for its own zone.
+                ep["hints"] = {"forZones": [{"name": ep["zone"]}]}
             pk = ports_key(ports)
             group = groups.get(pk)
             if group is None:

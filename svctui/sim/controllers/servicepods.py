@@ -171,7 +171,9 @@ class ServicePodsController(Controller):
         key = (md["namespace"], md["name"])
         self.index.set(key[0], key[1], None if ev.type == DELETED else selector_of(ev.obj))
         if ev.type == MODIFIED and ev.old is not None:
-            if ev.old.get("spec") == ev.obj.get("spec") and ev.old["metadata"].get("labels") == md.get("labels"):
+            # Annotations count: topology-mode decides the slices' hints.
+            if ev.old.get("spec") == ev.obj.get("spec") and ev.old["metadata"].get("labels") == md.get("labels") \
+                    and ev.old["metadata"].get("annotations") == md.get("annotations"):
                 return []
         self.note_trigger(key, md.get("creationTimestamp"))
         return [key]

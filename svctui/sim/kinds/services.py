@@ -385,6 +385,9 @@ class ServiceStrategy(Strategy):
             value = spec.get(field)
             if value and value not in ("Cluster", "Local"):
                 errs.append(E.not_supported(f"spec.{field}", value, ["Cluster", "Local"]))
+        dist = spec.get("trafficDistribution")
+        if dist is not None and dist != "PreferClose":  # 1.32 knows only PreferClose (PreferSameZone is 1.33)
+            errs.append(E.not_supported("spec.trafficDistribution", dist, ["PreferClose"]))
         if spec.get("externalTrafficPolicy") and not externally_accessible(obj):
             errs.append(E.invalid("spec.externalTrafficPolicy", spec["externalTrafficPolicy"],
                                   "may only be set for externally-accessible services"))
