@@ -521,14 +521,20 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         chart = self._shown_pane() == "details-pane"  # its ready chart moves with the clock
         if self._dirty or self._timeline_dirty or chart:
             self._details_dirty = True
-            try:
-                self._repaint()
-            except NoMatches:  # closing: the tree can outlive the details pane by a tick
-                return
+            self._repaint()
 
     def _repaint(self) -> None:
         """Bring the widgets up to date with the model: the touched Services' rows (only what can be
         seen is built), the namespace labels, the timeline and the details pane if shown."""
+        try:
+            self._repaint_now()
+        except NoMatches:
+            # Closing: a repaint timed before the quit (a tick, a frame-limited flush) can run after
+            # Textual removed some widgets; with the header gone there is nothing left to paint.
+            if self.query("#hdr-left"):
+                raise
+
+    def _repaint_now(self) -> None:
         self._flush_pending = False
         if not self.synced:
             return
