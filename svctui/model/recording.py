@@ -32,8 +32,9 @@ from .objects import (
     Pod,
     Service,
     ServicePort,
+    Workload,
 )
-from .store import ENDPOINTSLICE, POD, SERVICE, Obj
+from .store import ENDPOINTSLICE, POD, SERVICE, WORKLOAD_KINDS, Obj
 
 MAGIC = b"SVCTUI-REC\n"
 VERSION = 1
@@ -156,7 +157,13 @@ def _pod(d: Any) -> Pod:
     })
 
 
-_DECODERS: dict[str, Callable[[Any], Obj]] = {SERVICE: _service, ENDPOINTSLICE: _slice, POD: _pod}
+def _workload(d: Any) -> Workload:
+    return _build(Workload, d, {})
+
+
+# The workloads (their desired replicas) too: without them a replayed scale would read as a recovery.
+_DECODERS: dict[str, Callable[[Any], Obj]] = {SERVICE: _service, ENDPOINTSLICE: _slice, POD: _pod,
+                                               **dict.fromkeys(WORKLOAD_KINDS, _workload)}
 
 
 def decode_obj(kind: str, d: Any) -> Obj:
