@@ -10,12 +10,15 @@ the cluster is shown literally, line by line through `literal()`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from svctui.model.objects import Key
@@ -23,6 +26,8 @@ from svctui.model.sanitize import plain
 
 MAX_LINES = 1000
 HISTORY = 50
+
+W = TypeVar("W", bound=Widget)
 
 
 def literal(text: str, style: str = "") -> Text:
@@ -113,7 +118,9 @@ class CommandPane(Vertical):
         return out
 
     def paint_prefix(self) -> None:
-        self.query_one(f"#{self.kind}-prefix", Static).update(self._prefix())
+        prefix = self._part("prefix", Static)
+        if prefix is not None:
+            prefix.update(self._prefix())
 
     def set_command(self, command: str) -> None:
         self.input.value = command
@@ -196,10 +203,21 @@ class CommandPane(Vertical):
         shown = [*lines, *([self._partial] if self._partial is not None else [])]
         return Text("\n").join(shown) if shown else Text(self.empty_text, "dim")
 
+    def _part(self, name: str, kind: type[W]) -> W | None:
+        """A child, or None while the app closes: Textual removes children before their parent, so a
+        worker's last line can reach a pane whose output widget is already gone (the lines are kept)."""
+        try:
+            return self.query_one(f"#{self.kind}-{name}", kind)
+        except NoMatches:
+            return None
+
     def _paint(self) -> None:
-        self.query_one(f"#{self.kind}-out", Static).update(self.output_text())
+        out = self._part("out", Static)
+        scroll = self._part("scroll", VerticalScroll)
+        if out is None or scroll is None:
+            return
+        out.update(self.output_text())
         # After the refresh: scrolled at once, the end is measured before the new text's layout.
-        scroll = self.query_one(f"#{self.kind}-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_end, animate=False, immediate=True)
 
     def plain_output(self) -> str:
