@@ -63,7 +63,10 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
         def row() -> str:
             return next((ln for ln in screen_text(app).splitlines() if victim[-5:] in ln), "")
         assert "terminating" not in row()
-        await wait_for(pilot, lambda: "terminating" in row() or not row(), what="the deletion on screen")
+        # Either state shows the deletion: on a loaded box the pod can end (nginx leaves at once on SIGTERM)
+        # before a frame shows it terminating, and then its row is the ghost "gone" (seen in a CI run).
+        await wait_for(pilot, lambda: "terminating" in row() or " gone " in row() or not row(),
+                       what="the deletion on screen")
         assert time.monotonic() - t1 < 3.0
 
 
