@@ -11,7 +11,7 @@ import importlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .commands.sim import speed_arg
 from .model.sanitize import plain
@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay_main(argv[1:], run_replay)
     if argv and argv[0] in SUBCOMMANDS:
         try:
-            return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
+            # Each SUBCOMMANDS module defines main(argv) -> exit status; the import leaves it untyped.
+            run: Callable[[Sequence[str]], int] = importlib.import_module(f"svctui.commands.{argv[0]}").main
+            return run(argv[1:])
         except KeyboardInterrupt:
             return 130
         except Exception as exc:  # noqa: BLE001 - one line, never a traceback (it may show a token)

@@ -10,10 +10,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..model.dnsverdict import verdict
 from ..model.sanitize import plain
+
+if TYPE_CHECKING:
+    from ..kube.transport import KubeApiClient
 
 PROG = "svctui dns"
 
@@ -94,7 +97,7 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
         await target.close()
 
 
-async def _elsewhere(api, name: str, namespace: str) -> str | None:
+async def _elsewhere(api: KubeApiClient, name: str, namespace: str) -> str | None:
     """A Service with that name in other namespaces: the usual cause (`db` asked from the wrong namespace)."""
     from ..kube.api import ApiError, get_json
 

@@ -88,7 +88,8 @@ def read_curl(result: Any) -> tuple[bool, str, str]:
 async def _service(api: Any, namespace: str, name: str) -> dict[str, Any]:
     from ..kube.api import get_json
 
-    return await get_json(api, f"/api/v1/namespaces/{namespace}/services/{name}", [], read_timeout=15)
+    svc: dict[str, Any] = await get_json(api, f"/api/v1/namespaces/{namespace}/services/{name}", [], read_timeout=15)
+    return svc
 
 
 def _command(mode: str, fqdn: str, port: int | None, path: str, timeout: float) -> list[str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 import orjson
@@ -45,7 +46,7 @@ def refuse_if_read_only(read_only: bool, what: str) -> None:
 async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: float = 30.0) -> DeleteResult:
     refuse_if_read_only(read_only, f"delete {pod.text}")
     path = f"/api/v1/namespaces/{quote(pod.namespace, safe='')}/pods/{quote(pod.name, safe='')}"
-    body: dict = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
     if pod.uid:
         body["preconditions"] = {"uid": pod.uid}
     try:

@@ -93,7 +93,8 @@ def _timeout(read: float | None, connect: float = 10.0) -> aiohttp.ClientTimeout
 
 async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float | None,
                    ) -> aiohttp.ClientResponse:
-    resp = await api.call_api(
+    # With _preload_content=False the (unannotated) client hands back aiohttp's response unread.
+    resp: aiohttp.ClientResponse = await api.call_api(
         path, "GET", query_params=query, header_params={"Accept": "application/json"},
         auth_settings=["BearerToken"], _preload_content=False, _request_timeout=_timeout(read_timeout),
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from kubernetes_asyncio.client import ApiClient
+
 from . import api as kapi
 from .config import KubeConfigError, _merged_contexts, kubeconfig_paths
 
@@ -20,7 +22,7 @@ def list_contexts(kubeconfig: str | None = None, environ: dict[str, str] | None 
     return sorted(contexts), current
 
 
-async def list_namespaces(api, timeout: float = 5.0) -> list[str]:
+async def list_namespaces(api: ApiClient, timeout: float = 5.0) -> list[str]:
     """Namespace names the user may list (for the namespace switcher); [] when that is forbidden."""
     try:
         body = await asyncio.wait_for(kapi.get_json(api, "/api/v1/namespaces", [("limit", "500")], timeout), timeout)

@@ -84,7 +84,7 @@ class _TempFiles:
 
     def __init__(self) -> None:
         self._dir: str | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[..., _Keep] | None = None
 
     def write(self, name: str, data: bytes) -> str:
         if self._dir is None:
