@@ -6,7 +6,7 @@ import asyncio
 
 from kubernetes_asyncio.client import ApiClient
 
-from . import api as kapi
+from . import namespaces
 from .config import KubeConfigError, _merged_contexts, kubeconfig_paths
 
 
@@ -25,8 +25,7 @@ def list_contexts(kubeconfig: str | None = None, environ: dict[str, str] | None 
 async def list_namespaces(api: ApiClient, timeout: float = 5.0) -> list[str]:
     """Namespace names the user may list (for the namespace switcher); [] when that is forbidden."""
     try:
-        body = await asyncio.wait_for(kapi.get_json(api, "/api/v1/namespaces", [("limit", "500")], timeout), timeout)
+        names, _ = await asyncio.wait_for(namespaces.list_namespaces(api, timeout), timeout)
     except Exception:  # forbidden or unreachable: the switcher falls back to what the model knows
         return []
-    names = [((i or {}).get("metadata") or {}).get("name") for i in body.get("items") or ()]
-    return sorted(n for n in names if isinstance(n, str) and n)
+    return names
