@@ -13,7 +13,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 
-from .commands.sim import speed_arg
+from .commands.argtypes import positive
 from .model.sanitize import plain
 from .model.target import TargetError, parse_service_target
 
@@ -58,7 +58,7 @@ def main_parser() -> argparse.ArgumentParser:
     p.add_argument("--kubeconfig", help="path to the kubeconfig file")
     p.add_argument("--read-only", action="store_true", help="forbid every mutation (pod deletion, debug pods)")
     p.add_argument("--demo", action="store_true", help="start the embedded simulated cluster with the demo scenario")
-    p.add_argument("--speed", type=speed_arg, default=1.0, help="with --demo: scale the simulated cluster's delays")
+    p.add_argument("--speed", type=positive, default=1.0, help="with --demo: scale the simulated cluster's delays")
     return p
 
 
