@@ -71,6 +71,27 @@ def test_the_service_is_named_as_everywhere_else(capsys):
         assert code == 0 and out == by_kind, (named, err)
 
 
+def test_a_scale_down_reads_as_the_ledger_says_it(tmp_path, capsys):
+    """3 endpoints, one gone for good: the Service settled at 2, in the live view's words (churnwords.py)."""
+    enc = fmt.FrameEncoder()
+    enc.add(fmt.header_record(100.0, {"namespace": None, "context": "c"}))
+    eps = tuple(Endpoint((f"10.0.0.{i}",), True) for i in (1, 2, 3))
+
+    def sl(rv: str, e: tuple[Endpoint, ...]) -> EndpointSlice:
+        return EndpointSlice("default", "sl", uid="e", resource_version=rv, service_name="web", endpoints=e)
+
+    enc.add(fmt.list_record(100.0, SERVICE, None, [Service("default", "web", uid="s", resource_version="1",
+                                                            selector=(("app", "x"),))]))
+    enc.add(fmt.list_record(100.0, ENDPOINTSLICE, None, [sl("1", eps)]))
+    enc.add(fmt.events_record(101.0, ENDPOINTSLICE, [("MODIFIED", sl("2", eps[:2]))]))
+    enc.add(fmt.events_record(120.0, ENDPOINTSLICE, [("MODIFIED", sl("3", eps[:2]))]))
+    path = tmp_path / "scaled.svcrec"
+    path.write_bytes(fmt.MAGIC + enc.frame())
+    code, out, _ = _run(capsys, ["report", str(path), "web"])
+    assert code == 0 and "Degradation 1: " in out
+    assert "rescaled to 2 after 5.0s, down to 2/2 ready" in out
+
+
 def test_the_text_sparkline_shows_the_dip(capsys):
     code, out, _ = _run(capsys, ["report", str(FIXTURE), "svc/nginx-service"])
     assert code == 0

@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import recording as fmt
-from ..model.degradation import Degradation, Report, ServiceReport, analyse
+from ..model.churnwords import RECOVERED, RESCALED, recovery_words
+from ..model.degradation import ONGOING, Degradation, Report, ServiceReport, analyse
 from ..model.sanitize import plain
 from ..model.target import parse_service_target
 
@@ -119,8 +120,12 @@ def render(report: Report, form: str, every: bool = False) -> str:
 def _degradation(i: int, d: Degradation, end: float, md: bool) -> list[str]:
     p = "- " if md else "    "
     dur = d.duration(end)
-    outcome = {"recovered": f"recovered in {dur:.1f}s", "rescaled": f"rescaled to {d.steady} after {dur:.1f}s",
-               "ongoing": f"still degraded at the end ({dur:.1f}s so far)"}.get(d.outcome, d.outcome)
+    if d.outcome in (RECOVERED, RESCALED):
+        outcome = f"{recovery_words(d.outcome, d.steady)} {dur:.1f}s"
+    elif d.outcome == ONGOING:
+        outcome = f"still degraded at the end ({dur:.1f}s so far)"
+    else:
+        outcome = d.outcome
     out = [("### " if md else "  ") + f"Degradation {i}: {_when(d.started)}, {outcome}, "
            f"down to {d.min_ready}/{d.steady} ready"]
     for label, t in phases(d):
