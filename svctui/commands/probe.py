@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
+from ..model.dnsnames import service_fqdn
 from ..model.sanitize import plain
 from ..model.target import parse_service_target
 from .argtypes import count, non_negative
@@ -72,6 +73,13 @@ async def _service(api: Any, namespace: str, name: str) -> dict[str, Any]:
 
     svc: dict[str, Any] = await get_json(api, f"/api/v1/namespaces/{namespace}/services/{name}", [], read_timeout=15)
     return svc
+
+
+def tcp_ports(svc: dict[str, Any]) -> list[int]:
+    """The TCP port numbers of a Service as the API returned it, in its order (what curl can ask)."""
+    spec = svc.get("spec") or {}
+    return [p["port"] for p in spec.get("ports") or []
+            if (p.get("protocol") or "TCP") == "TCP" and isinstance(p.get("port"), int)]
 
 
 def _command(mode: str, fqdn: str, port: int | None, path: str, timeout: float) -> list[str]:
@@ -148,12 +156,12 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
         except aiohttp.ClientError as exc:
             say(err, f"{PROG}: error: cannot reach the API server {plain(target.server)}: {plain(exc)}")
             return 2
-        ports = [p for p in (svc.get("spec") or {}).get("ports") or [] if (p.get("protocol") or "TCP") == "TCP"]
-        port = args.port or (ports[0].get("port") if ports else None)
+        ports = tcp_ports(svc)
+        port = args.port or (ports[0] if ports else None)
         if args.mode == "curl" and port is None and (svc.get("spec") or {}).get("type") != "ExternalName":
             say(err, f"{PROG}: error: svc/{plain(name)} has no TCP port; use --port or --nslookup")
             return 2
-        fqdn = f"{name}.{ns}.svc.cluster.local"
+        fqdn = service_fqdn(name, ns)
         argv = _command(args.mode, fqdn, port or 80, args.path, args.timeout)
         session = DebugSession(target.api, image=args.image or (CURL_IMAGE if args.mode == "curl" else NSLOOKUP_IMAGE))
         uninstall = install_cleanup_handlers(session)

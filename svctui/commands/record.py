@@ -170,19 +170,20 @@ async def _probe(api: Any, ns: str, name: str, rec: Any, err: TextIO, stop: asyn
     from ..kube.api import ApiError
     from ..kube.debugpod import DebugPodError, DebugSession
     from ..kube.exec import ExecError
-    from .probe import CURL_IMAGE, Outcome, _command, _outcome, _service
+    from ..model.dnsnames import service_fqdn
+    from .probe import CURL_IMAGE, Outcome, _command, _outcome, _service, tcp_ports
 
     try:
         svc = await _service(api, ns, name)
     except ApiError as exc:
         say(err, f"{PROG}: probe: {plain(exc.message)}")
         return
-    ports = [p for p in (svc.get("spec") or {}).get("ports") or [] if (p.get("protocol") or "TCP") == "TCP"]
+    ports = tcp_ports(svc)
     if not ports:
         say(err, f"{PROG}: probe: svc/{plain(name)} has no TCP port")
         return
-    fqdn = f"{name}.{ns}.svc.cluster.local"
-    argv = _command("curl", fqdn, ports[0].get("port") or 80, "/", 2.0)
+    fqdn = service_fqdn(name, ns)
+    argv = _command("curl", fqdn, ports[0], "/", 2.0)
     session = DebugSession(api, image=CURL_IMAGE)
     try:
         try:
