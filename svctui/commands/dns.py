@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
-from ..model.dnsverdict import verdict
+from ..model.dnsverdict import elsewhere_hint, verdict
 from ..model.sanitize import plain
 
 if TYPE_CHECKING:
@@ -108,8 +108,5 @@ async def _elsewhere(api: KubeApiClient, name: str, namespace: str) -> str | Non
         data = await get_json(api, "/api/v1/services", [("fieldSelector", f"metadata.name={short}")], read_timeout=10)
     except (ApiError, Exception):  # a hint only: never fail the command for it
         return None
-    others = sorted({(s.get("metadata") or {}).get("namespace", "") for s in data.get("items") or []} - {namespace})
-    if not others:
-        return None
-    names = ", ".join(f"{short}.{plain(ns)}" for ns in others)
-    return f"hint: a Service named {plain(short)} exists in namespace {', '.join(plain(n) for n in others)}: try {names}"
+    return elsewhere_hint(short, {(s.get("metadata") or {}).get("namespace", "") for s in data.get("items") or []},
+                          namespace)
