@@ -160,11 +160,14 @@ async def send(api: ApiClient, method: str, path: str, *, timeout: aiohttp.Clien
     return Reply(resp.status, resp.reason or "", resp.headers, data)
 
 
+NOT_API_SERVER = "not a Kubernetes API server"
+
+
 def not_api_server(status: int, content_type: str | None, body: bytes) -> str:
     """What a non-JSON answer says, for a user who pointed the kubeconfig at the wrong thing."""
     snippet = " ".join(body[:80].decode("utf-8", "replace").split())
     what = "non-JSON" if content_type is None else content_type or "no content type"
-    return f"not a Kubernetes API server: HTTP {status} {what} answer: {snippet!r}"
+    return f"{NOT_API_SERVER}: HTTP {status} {what} answer: {snippet!r}"
 
 
 # Probes of an idle connection, so one whose peer vanished (a dead NAT entry, a dropped VPN) errors

@@ -25,6 +25,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
+from .credentials import REJECTED
 from .gcpause import gc_paused
 from .pages import continue_token, read_page
 from .sink import ModelSink
@@ -508,7 +509,7 @@ def describe(exc: BaseException) -> str:
 
 
 # Messages that already say all a user needs (api.response_error words a final 401 this way).
-WHOLE = ("not a Kubernetes API server", "credentials rejected for ")
+WHOLE = (kapi.NOT_API_SERVER, REJECTED)
 
 
 def describe_api_error(exc: kapi.ApiError) -> str:
