@@ -11,9 +11,9 @@ import importlib
 import os
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from .commands.sim import speed_arg
+from .commands.argtypes import positive
 from .model.sanitize import plain
 from .model.target import TargetError, parse_service_target
 
@@ -58,7 +58,7 @@ def main_parser() -> argparse.ArgumentParser:
     p.add_argument("--kubeconfig", help="path to the kubeconfig file")
     p.add_argument("--read-only", action="store_true", help="forbid every mutation (pod deletion, debug pods)")
     p.add_argument("--demo", action="store_true", help="start the embedded simulated cluster with the demo scenario")
-    p.add_argument("--speed", type=speed_arg, default=1.0, help="with --demo: scale the simulated cluster's delays")
+    p.add_argument("--speed", type=positive, default=1.0, help="with --demo: scale the simulated cluster's delays")
     return p
 
 
@@ -179,7 +179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return replay_main(argv[1:], run_replay)
     if argv and argv[0] in SUBCOMMANDS:
         try:
-            return importlib.import_module(f"svctui.commands.{argv[0]}").main(argv[1:])
+            # Each SUBCOMMANDS module defines main(argv) -> exit status; the import leaves it untyped.
+            run: Callable[[Sequence[str]], int] = importlib.import_module(f"svctui.commands.{argv[0]}").main
+            return run(argv[1:])
         except KeyboardInterrupt:
             return 130
         except Exception as exc:  # noqa: BLE001 - one line, never a traceback (it may show a token)

@@ -177,3 +177,12 @@ async def test_record_with_a_probe_reports_the_first_ok_request(cfg, demo_sim, t
     d = degr[-1]
     assert d.first_success is not None and d.first_success >= d.started
     assert any(not p.ok for p in probes()), "no failed request while the pods were replaced"
+
+
+def test_tcp_ports_are_the_numbers_curl_can_ask():
+    from svctui.commands.probe import tcp_ports
+
+    svc = {"spec": {"ports": [{"port": 53, "protocol": "UDP"}, {"port": 80}, {"name": "no-number"},
+                              {"port": 8443, "protocol": "TCP"}]}}
+    assert tcp_ports(svc) == [80, 8443]
+    assert tcp_ports({}) == [] and tcp_ports({"spec": {"type": "ExternalName"}}) == []

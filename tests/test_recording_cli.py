@@ -17,7 +17,8 @@ from svctui.model.objects import Endpoint, EndpointSlice, Service
 from svctui.model.store import ENDPOINTSLICE, SERVICE
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "nginx-deletion-v1.svcrec"
-HOSTILE = "web[bold red]\x1b[31mx\x07<b>&"
+# No white space: no Service name has any, and svc/NAME on the command line is refused with one.
+HOSTILE = "web[bold]\x1b[31mx\x07<b>&"
 
 
 def _run(capsys, argv: list[str]) -> tuple[int, str, str]:
@@ -62,6 +63,35 @@ def test_a_service_is_found_by_name_in_any_namespace(tmp_path, capsys):
     assert code == 0 and "recovered in 2.0s" in out
 
 
+def test_the_service_is_named_as_everywhere_else(capsys):
+    """NAME and NAME.NAMESPACE as well as svc/NAME (model/target.py: the live view's, doctor's and probe's)."""
+    _, by_kind, _ = _run(capsys, ["report", str(FIXTURE), "svc/nginx-service"])
+    for named in ("nginx-service", "nginx-service.default", "service/nginx-service.default"):
+        code, out, err = _run(capsys, ["report", str(FIXTURE), named])
+        assert code == 0 and out == by_kind, (named, err)
+
+
+def test_a_scale_down_reads_as_the_ledger_says_it(tmp_path, capsys):
+    """3 endpoints, one gone for good: the Service settled at 2, in the live view's words (churnwords.py)."""
+    enc = fmt.FrameEncoder()
+    enc.add(fmt.header_record(100.0, {"namespace": None, "context": "c"}))
+    eps = tuple(Endpoint((f"10.0.0.{i}",), True) for i in (1, 2, 3))
+
+    def sl(rv: str, e: tuple[Endpoint, ...]) -> EndpointSlice:
+        return EndpointSlice("default", "sl", uid="e", resource_version=rv, service_name="web", endpoints=e)
+
+    enc.add(fmt.list_record(100.0, SERVICE, None, [Service("default", "web", uid="s", resource_version="1",
+                                                            selector=(("app", "x"),))]))
+    enc.add(fmt.list_record(100.0, ENDPOINTSLICE, None, [sl("1", eps)]))
+    enc.add(fmt.events_record(101.0, ENDPOINTSLICE, [("MODIFIED", sl("2", eps[:2]))]))
+    enc.add(fmt.events_record(120.0, ENDPOINTSLICE, [("MODIFIED", sl("3", eps[:2]))]))
+    path = tmp_path / "scaled.svcrec"
+    path.write_bytes(fmt.MAGIC + enc.frame())
+    code, out, _ = _run(capsys, ["report", str(path), "web"])
+    assert code == 0 and "Degradation 1: " in out
+    assert "rescaled to 2 after 5.0s, down to 2/2 ready" in out
+
+
 def test_the_text_sparkline_shows_the_dip(capsys):
     code, out, _ = _run(capsys, ["report", str(FIXTURE), "svc/nginx-service"])
     assert code == 0
@@ -93,7 +123,7 @@ def test_hostile_names_are_literal_in_every_format(tmp_path, capsys):
     code, text, _ = _run(capsys, ["report", str(path)])
     assert code == 0
     assert "\x1b" not in text and "\x07" not in text
-    assert "web[bold red]" in text  # literal, not markup
+    assert "web[bold]" in text  # literal, not markup
     assert "recovered in 2.0s" in text and "flapped (1): 10.0.0.2" in text  # gone and back: a flap
     code, svg, _ = _run(capsys, ["report", str(path), "--format", "svg"])
     assert code == 0
@@ -112,6 +142,10 @@ def test_bad_input_is_a_one_line_error(tmp_path, capsys):
         (["report", str(FIXTURE), "svc/nope"], "no Service nope in"),
         (["report", str(FIXTURE), "svc/nginx-service", "-n", "demo"], "no Service demo/nginx-service"),
         (["report", str(FIXTURE), "pod/x"], "expected svc/NAME"),
+        (["report", str(FIXTURE), "nginx-service.demo"], "no Service demo/nginx-service"),
+        (["report", str(FIXTURE), "nginx-service.default", "-n", "demo"], "-n says demo"),
+        (["record", "-o", str(tmp_path / "new"), "web.demo", "-n", "prod"], "-n says prod"),
+        (["record", "-o", str(tmp_path / "new"), "--probe", "deploy/web"], "only Services can be named here"),
         (["replay", str(junk)], "not an svctui recording"),
         (["replay", str(FIXTURE), "--from", "99:00"], "past the recording's end"),
         (["record", "-o", str(FIXTURE)], "already exists"),

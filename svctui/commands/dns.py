@@ -10,10 +10,13 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from ..model.dnsverdict import verdict
+from ..model.dnsverdict import elsewhere_hint, verdict
 from ..model.sanitize import plain
+
+if TYPE_CHECKING:
+    from ..kube.transport import KubeApiClient
 
 PROG = "svctui dns"
 
@@ -94,7 +97,7 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO) -> int:
         await target.close()
 
 
-async def _elsewhere(api, name: str, namespace: str) -> str | None:
+async def _elsewhere(api: KubeApiClient, name: str, namespace: str) -> str | None:
     """A Service with that name in other namespaces: the usual cause (`db` asked from the wrong namespace)."""
     from ..kube.api import ApiError, get_json
 
@@ -105,8 +108,5 @@ async def _elsewhere(api, name: str, namespace: str) -> str | None:
         data = await get_json(api, "/api/v1/services", [("fieldSelector", f"metadata.name={short}")], read_timeout=10)
     except (ApiError, Exception):  # a hint only: never fail the command for it
         return None
-    others = sorted({(s.get("metadata") or {}).get("namespace", "") for s in data.get("items") or []} - {namespace})
-    if not others:
-        return None
-    names = ", ".join(f"{short}.{plain(ns)}" for ns in others)
-    return f"hint: a Service named {plain(short)} exists in namespace {', '.join(plain(n) for n in others)}: try {names}"
+    return elsewhere_hint(short, {(s.get("metadata") or {}).get("namespace", "") for s in data.get("items") or []},
+                          namespace)

@@ -12,13 +12,17 @@ import asyncio
 import json
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from ..model import diagnose as D
 from ..model.access import Gap
 from ..model.sanitize import plain
 from ..model.store import SERVICE
 from ..model.target import TargetError, parse_service_target
+
+if TYPE_CHECKING:
+    from ..kube.transport import KubeApiClient
+    from ..model.cluster import ClusterModel
 
 PROG = "svctui doctor"
 _MARKERS = {D.ERROR: "✖", D.WARNING: "⚠", D.INFO: "ℹ"}
@@ -127,7 +131,7 @@ async def _run(args: argparse.Namespace, name: str | None, out: TextIO) -> int:
     return 2 if unchecked else 0
 
 
-async def _external_names(api, model, scope: str | None, only: tuple[str, str] | None,
+async def _external_names(api: KubeApiClient, model: ClusterModel, scope: str | None, only: tuple[str, str] | None,
                           findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
     """ExternalName targets asked of the cluster DNS (a port-forward to CoreDNS; no pod is created)."""
     from ..kube.extnames import CheckSkipped, resolve_external_names
@@ -146,9 +150,10 @@ async def _external_names(api, model, scope: str | None, only: tuple[str, str] |
     return D.sort_findings(findings + extra) if extra else findings
 
 
-async def _target_ports(api, model, findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
+async def _target_ports(api: KubeApiClient, model: ClusterModel, findings: list[D.Finding], notes: list[str]) -> list[D.Finding]:
     """An undeclared numeric targetPort is tried on one selected pod; refused there, it is an error."""
-    from ..kube.portcheck import PortForwardError, refused_text
+    from ..kube.portcheck import refused_text
+    from ..kube.portforward import PortForwardError
     from ..model.refusals import refused
 
     out = []

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TextIO
 
+from ..model.dnsnames import service_fqdn
 from ..model.sanitize import plain
 from ..model.target import parse_service_target
+from .argtypes import count, non_negative
+from .lines import say
 
 PROG = "svctui probe"
 CURL_IMAGE = "curl"
@@ -33,39 +36,19 @@ def probe_parser() -> argparse.ArgumentParser:
                                        "no cluster / no debug pod.")
     p.add_argument("target", metavar="svc/NAME")
     p.add_argument("-n", "--namespace", help="namespace of the Service (default: the context's)")
-    p.add_argument("--count", type=_positive_int, default=10, help="number of requests (default 10)")
-    p.add_argument("--interval", type=_non_negative, default=1.0, help="seconds between requests (default 1)")
+    p.add_argument("--count", type=count, default=10, help="number of requests (default 10)")
+    p.add_argument("--interval", type=non_negative, default=1.0, help="seconds between requests (default 1)")
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--curl", dest="mode", action="store_const", const="curl", help="HTTP GET with curl (default)")
     mode.add_argument("--nslookup", dest="mode", action="store_const", const="nslookup", help="DNS lookup of the Service name")
-    p.add_argument("--port", type=_positive_int, help="Service port for --curl (default: its first TCP port)")
+    p.add_argument("--port", type=count, help="Service port for --curl (default: its first TCP port)")
     p.add_argument("--path", default="/", help="URL path for --curl (default /)")
-    p.add_argument("--timeout", type=_non_negative, default=3.0, help="per-request timeout in seconds (default 3)")
+    p.add_argument("--timeout", type=non_negative, default=3.0, help="per-request timeout in seconds (default 3)")
     p.add_argument("--image", help="debug pod image (busybox, curl, netshoot or a reference)")
     p.add_argument("--context", help="kubeconfig context to use")
     p.add_argument("--kubeconfig", help="path to the kubeconfig file")
     p.set_defaults(mode="curl")
     return p
-
-
-def _positive_int(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return n
-
-
-def _non_negative(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not x >= 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return x
 
 
 @dataclass
@@ -88,7 +71,15 @@ def read_curl(result: Any) -> tuple[bool, str, str]:
 async def _service(api: Any, namespace: str, name: str) -> dict[str, Any]:
     from ..kube.api import get_json
 
-    return await get_json(api, f"/api/v1/namespaces/{namespace}/services/{name}", [], read_timeout=15)
+    svc: dict[str, Any] = await get_json(api, f"/api/v1/namespaces/{namespace}/services/{name}", [], read_timeout=15)
+    return svc
+
+
+def tcp_ports(svc: dict[str, Any]) -> list[int]:
+    """The TCP port numbers of a Service as the API returned it, in its order (what curl can ask)."""
+    spec = svc.get("spec") or {}
+    return [p["port"] for p in spec.get("ports") or []
+            if (p.get("protocol") or "TCP") == "TCP" and isinstance(p.get("port"), int)]
 
 
 def _command(mode: str, fqdn: str, port: int | None, path: str, timeout: float) -> list[str]:
@@ -133,15 +124,6 @@ def main(argv: Sequence[str]) -> int:
         return 130
 
 
-def _say(stream: TextIO, text: str) -> None:
-    # After SIGHUP the terminal may be gone: losing a line must not stop the cleanup.
-    try:
-        stream.write(text + "\n")
-        stream.flush()
-    except (OSError, ValueError):
-        pass
-
-
 async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) -> int:
     import aiohttp
 
@@ -154,12 +136,12 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
     try:
         target = await load_target(args.kubeconfig, args.context, args.namespace)
     except KubeConfigError as exc:
-        _say(err, f"{PROG}: error: {plain(exc)}")
+        say(err, f"{PROG}: error: {plain(exc)}")
         return 2
     why = await preflight.problem(target.api, target.server, args.namespace)
     if why:
         await target.close()
-        _say(err, f"{PROG}: error: {why}")
+        say(err, f"{PROG}: error: {why}")
         return 2
     ns = target.namespace
     session = None
@@ -169,27 +151,27 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
         try:
             svc = await _service(target.api, ns, name)
         except ApiError as exc:
-            _say(err, f"{PROG}: error: {plain(exc.message)}")
+            say(err, f"{PROG}: error: {plain(exc.message)}")
             return 2
         except aiohttp.ClientError as exc:
-            _say(err, f"{PROG}: error: cannot reach the API server {plain(target.server)}: {plain(exc)}")
+            say(err, f"{PROG}: error: cannot reach the API server {plain(target.server)}: {plain(exc)}")
             return 2
-        ports = [p for p in (svc.get("spec") or {}).get("ports") or [] if (p.get("protocol") or "TCP") == "TCP"]
-        port = args.port or (ports[0].get("port") if ports else None)
+        ports = tcp_ports(svc)
+        port = args.port or (ports[0] if ports else None)
         if args.mode == "curl" and port is None and (svc.get("spec") or {}).get("type") != "ExternalName":
-            _say(err, f"{PROG}: error: svc/{plain(name)} has no TCP port; use --port or --nslookup")
+            say(err, f"{PROG}: error: svc/{plain(name)} has no TCP port; use --port or --nslookup")
             return 2
-        fqdn = f"{name}.{ns}.svc.cluster.local"
+        fqdn = service_fqdn(name, ns)
         argv = _command(args.mode, fqdn, port or 80, args.path, args.timeout)
         session = DebugSession(target.api, image=args.image or (CURL_IMAGE if args.mode == "curl" else NSLOOKUP_IMAGE))
         uninstall = install_cleanup_handlers(session)
         what = fqdn if args.mode == "nslookup" else argv[-1]
-        _say(err, f"{PROG}: {args.mode} {plain(what)} from a debug pod in {plain(ns)} "
+        say(err, f"{PROG}: {args.mode} {plain(what)} from a debug pod in {plain(ns)} "
                   f"({session.image}), {args.count} request{'s' if args.count != 1 else ''}")
         try:
-            await session.pod(ns, on_progress=lambda text: _say(err, f"{PROG}: {plain(text)}"))
+            await session.pod(ns, on_progress=lambda text: say(err, f"{PROG}: {plain(text)}"))
         except DebugPodError as exc:
-            _say(err, f"{PROG}: error: {plain(exc)}")
+            say(err, f"{PROG}: error: {plain(exc)}")
             return 2
         for i in range(1, args.count + 1):
             start = time.monotonic()
@@ -199,23 +181,23 @@ async def _run(args: argparse.Namespace, name: str, out: TextIO, err: TextIO) ->
             except (ExecError, DebugPodError) as exc:
                 outcome = Outcome(False, str(exc), "", time.monotonic() - start)
             outcomes.append(outcome)
-            _say(out, _line(i, outcome))
+            say(out, _line(i, outcome))
             if i < args.count:
                 await asyncio.sleep(max(0.0, args.interval - (time.monotonic() - start)))
     finally:
         if outcomes:
             for line in summary(outcomes):
-                _say(out, line)
+                say(out, line)
         if session is not None:
             try:
                 removed = await session.close()
             except Exception as exc:  # noqa: BLE001 - report, then try the sync path
-                _say(err, f"{PROG}: could not remove the debug pod ({plain(exc)}); retrying")
+                say(err, f"{PROG}: could not remove the debug pod ({plain(exc)}); retrying")
                 removed = session.cleanup_sync()
             for pod in removed:
-                _say(err, f"{PROG}: removed debug pod {plain(pod)}")
+                say(err, f"{PROG}: removed debug pod {plain(pod)}")
             if session.pods:
-                _say(err, f"{PROG}: warning: debug pods left behind: {plain(', '.join(session.pods.values()))}")
+                say(err, f"{PROG}: warning: debug pods left behind: {plain(', '.join(session.pods.values()))}")
         if uninstall is not None:
             uninstall()
         await target.close()

@@ -4,7 +4,8 @@ until --duration passes or Ctrl+C / SIGTERM / SIGHUP. Every watch batch is a com
 when the next one arrives, so stopping at any moment loses nothing already seen.
 
 svc/NAME only names the Service the recording is about (the header keeps it; `svctui report` and
-`svctui replay` start there): the whole namespace is recorded, as the tree shows it.
+`svctui replay` start there): the whole namespace is recorded, as the tree shows it. It is read as the
+live view reads it (model/target.py): NAME.NAMESPACE also picks the namespace to record, as -n would.
 --probe requests that Service once a second from a debug pod (like `svctui probe`), removed on exit.
 Exit codes: 0 recorded, 2 usage error, no cluster, or the file cannot be written.
 """
@@ -21,6 +22,9 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from ..model.sanitize import plain
+from ..model.target import ServiceTarget, parse_service_target
+from .argtypes import positive
+from .lines import say
 
 PROG = "svctui record"
 
@@ -28,42 +32,27 @@ PROG = "svctui record"
 def record_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description="Record Services, EndpointSlices and Pods as svctui sees "
                                 "them (and optional probe results) to a file for `svctui replay` and `svctui report`.")
-    p.add_argument("target", nargs="?", metavar="svc/NAME", help="the Service this recording is about")
+    p.add_argument("target", nargs="?", metavar="svc/NAME",
+                   help="the Service this recording is about (svc/NAME, NAME or NAME.NAMESPACE)")
     p.add_argument("-o", "--output", required=True, metavar="FILE", help="recording to create (never overwritten)")
     p.add_argument("-n", "--namespace", help="namespace (default: the context's)")
     p.add_argument("-A", "--all-namespaces", action="store_true", help="all namespaces")
-    p.add_argument("--duration", type=_positive, help="stop after this many seconds (default: until Ctrl+C)")
+    p.add_argument("--duration", type=positive, help="stop after this many seconds (default: until Ctrl+C)")
     p.add_argument("--probe", metavar="svc/NAME", help="request this Service once a second from a debug pod")
     p.add_argument("--context", help="kubeconfig context to use")
     p.add_argument("--kubeconfig", help="path to the kubeconfig file")
     return p
 
 
-def _positive(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not x > 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return x
-
-
-def service_name(target: str | None) -> str | None:
-    if target is None:
-        return None
-    kind, sep, name = target.partition("/")
-    if not sep or kind.lower() not in ("svc", "service", "services") or not name or "/" in name:
-        raise ValueError(f"expected svc/NAME, got {target!r}")
-    return name
-
-
 def main(argv: Sequence[str]) -> int:
     parser = record_parser()
     try:
         args = parser.parse_args(list(argv))
-        service = service_name(args.target)
-        probe = service_name(args.probe)
+        service = parse_service_target(args.target) if args.target is not None else None
+        probe = parse_service_target(args.probe) if args.probe is not None else None
+        for named in (service, probe):
+            if named is not None and not args.all_namespaces:
+                named.resolve_namespace(args.namespace)  # NAME.NAMESPACE and -n must agree
     except SystemExit as exc:
         return int(exc.code or 0)
     except ValueError as exc:
@@ -85,35 +74,33 @@ def main(argv: Sequence[str]) -> int:
         return 130
 
 
-def _say(stream: TextIO, text: str) -> None:
-    try:
-        stream.write(text + "\n")
-        stream.flush()
-    except (OSError, ValueError):
-        pass
-
-
-async def record(args: argparse.Namespace, service: str | None, probe: str | None, err: TextIO) -> int:
+async def record(args: argparse.Namespace, service: ServiceTarget | None, probe: ServiceTarget | None,
+                 err: TextIO) -> int:
     from ..kube.config import KubeConfigError, load_target
     from ..kube.recorder import Recorder, RecorderError
     from ..kube.state import FORBIDDEN, LOST, RECONNECTING, WATCHING, StreamState
     from ..kube.watch import ClusterWatch
     from ..model.cluster import ClusterModel
 
+    # svc/NAME.NAMESPACE says which namespace to record, as -n would (with -A: where the Service is).
+    named = next((t.namespace for t in (service, probe) if t is not None and t.namespace is not None), None)
     try:
         target = await load_target(kubeconfig=args.kubeconfig, context=args.context,
-                                   namespace=None if args.all_namespaces else args.namespace)
+                                   namespace=None if args.all_namespaces else args.namespace or named)
     except KubeConfigError as exc:
-        _say(err, f"{PROG}: error: {plain(exc)}")
+        say(err, f"{PROG}: error: {plain(exc)}")
         return 2
     ns = None if args.all_namespaces else target.namespace
-    scope: dict[str, Any] = {"context": target.context, "namespace": ns, "service": service,
-                             "service_namespace": target.namespace if service else None, "probe": probe}
+    service_ns = (service.namespace or target.namespace) if service is not None else None
+    probe_ns = (probe.namespace or target.namespace) if probe is not None else None
+    scope: dict[str, Any] = {"context": target.context, "namespace": ns,
+                             "service": service.name if service is not None else None,
+                             "service_namespace": service_ns, "probe": probe.name if probe is not None else None}
     try:
         rec = Recorder(args.output, scope)
     except RecorderError as exc:
         await target.close()
-        _say(err, f"{PROG}: error: {plain(exc)}")
+        say(err, f"{PROG}: error: {plain(exc)}")
         return 2
     model = ClusterModel()
     rec.model = model
@@ -127,9 +114,9 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
         # A recorder runs unattended: say when a stream is in trouble and when it is back, once each.
         key, was = (st.kind, st.namespace), shown.get((st.kind, st.namespace))
         if st.state in (RECONNECTING, LOST, FORBIDDEN) and was != st.state:
-            _say(err, f"{PROG}: {plain(st.text, 300)}")
+            say(err, f"{PROG}: {plain(st.text, 300)}")
         elif st.state == WATCHING and was in (RECONNECTING, LOST):
-            _say(err, f"{PROG}: {plain(st.text, 300)} again")
+            say(err, f"{PROG}: {plain(st.text, 300)} again")
         shown[key] = st.state
 
     watch = ClusterWatch(target.api, model, lambda ch: None, namespace=ns, default_namespace=target.namespace,
@@ -140,12 +127,12 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
     started = time.monotonic()
     try:
         watch.start()
-        _say(err, f"{PROG}: recording {plain(ns or 'all namespaces')} of {plain(target.context)} to "
+        say(err, f"{PROG}: recording {plain(ns or 'all namespaces')} of {plain(target.context)} to "
                   f"{plain(args.output)}" + (f" for {args.duration:g}s" if args.duration else "; Ctrl+C stops"))
-        if service is not None:
-            checking = loop.create_task(_check_service(watch, model, (target.namespace, service), err))
-        if probe is not None:
-            probing = loop.create_task(_probe(target.api, target.namespace, probe, rec, err, stop))
+        if service is not None and service_ns is not None:
+            checking = loop.create_task(_check_service(watch, model, (service_ns, service.name), err))
+        if probe is not None and probe_ns is not None:
+            probing = loop.create_task(_probe(target.api, probe_ns, probe.name, rec, err, stop))
         try:
             await asyncio.wait_for(stop.wait(), args.duration)
         except TimeoutError:
@@ -162,9 +149,9 @@ async def record(args: argparse.Namespace, service: str | None, probe: str | Non
         rec.close()
         await target.close()
     if rec.error:
-        _say(err, f"{PROG}: error: {plain(rec.error)}")
+        say(err, f"{PROG}: error: {plain(rec.error)}")
         return 2
-    _say(err, f"{PROG}: {rec.frames} frames, {rec.bytes} bytes in {time.monotonic() - started:.1f}s")
+    say(err, f"{PROG}: {rec.frames} frames, {rec.bytes} bytes in {time.monotonic() - started:.1f}s")
     return 0
 
 
@@ -175,7 +162,7 @@ async def _check_service(watch: Any, model: Any, key: tuple[str, str], err: Text
     except TimeoutError:
         return
     if key not in model.store.services:
-        _say(err, f"{PROG}: warning: no Service {plain(key[0])}/{plain(key[1])} (yet); recording anyway")
+        say(err, f"{PROG}: warning: no Service {plain(key[0])}/{plain(key[1])} (yet); recording anyway")
 
 
 async def _probe(api: Any, ns: str, name: str, rec: Any, err: TextIO, stop: asyncio.Event) -> None:
@@ -183,25 +170,26 @@ async def _probe(api: Any, ns: str, name: str, rec: Any, err: TextIO, stop: asyn
     from ..kube.api import ApiError
     from ..kube.debugpod import DebugPodError, DebugSession
     from ..kube.exec import ExecError
-    from .probe import CURL_IMAGE, Outcome, _command, _outcome, _service
+    from ..model.dnsnames import service_fqdn
+    from .probe import CURL_IMAGE, Outcome, _command, _outcome, _service, tcp_ports
 
     try:
         svc = await _service(api, ns, name)
     except ApiError as exc:
-        _say(err, f"{PROG}: probe: {plain(exc.message)}")
+        say(err, f"{PROG}: probe: {plain(exc.message)}")
         return
-    ports = [p for p in (svc.get("spec") or {}).get("ports") or [] if (p.get("protocol") or "TCP") == "TCP"]
+    ports = tcp_ports(svc)
     if not ports:
-        _say(err, f"{PROG}: probe: svc/{plain(name)} has no TCP port")
+        say(err, f"{PROG}: probe: svc/{plain(name)} has no TCP port")
         return
-    fqdn = f"{name}.{ns}.svc.cluster.local"
-    argv = _command("curl", fqdn, ports[0].get("port") or 80, "/", 2.0)
+    fqdn = service_fqdn(name, ns)
+    argv = _command("curl", fqdn, ports[0], "/", 2.0)
     session = DebugSession(api, image=CURL_IMAGE)
     try:
         try:
             await session.pod(ns)
         except DebugPodError as exc:
-            _say(err, f"{PROG}: probe: {plain(exc)}")
+            say(err, f"{PROG}: probe: {plain(exc)}")
             return
         while not stop.is_set():
             sent, start = time.time(), time.monotonic()
@@ -218,4 +206,4 @@ async def _probe(api: Any, ns: str, name: str, rec: Any, err: TextIO, stop: asyn
     finally:
         removed = await session.close()
         for pod in removed:
-            _say(err, f"{PROG}: removed debug pod {plain(pod)}")
+            say(err, f"{PROG}: removed debug pod {plain(pod)}")

@@ -12,16 +12,14 @@ from collections.abc import Callable, Sequence
 
 from ..model import recording as fmt
 from ..model.sanitize import plain
+from .argtypes import number
 from .report import load
 
 PROG = "svctui replay"
 
 
 def _speed(text: str) -> float:
-    try:
-        x = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    x = number(text)
     if not 0.01 <= x <= 1000:
         raise argparse.ArgumentTypeError("must be between 0.01 and 1000")
     return x

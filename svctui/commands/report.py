@@ -16,9 +16,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model import recording as fmt
-from ..model.degradation import Degradation, Report, ServiceReport, analyse
+from ..model.churnwords import RECOVERED, RESCALED, recovery_words
+from ..model.degradation import ONGOING, Degradation, Report, ServiceReport, analyse
 from ..model.sanitize import plain
-from .record import service_name
+from ..model.target import parse_service_target
 
 PROG = "svctui report"
 FORMATS = ("text", "markdown", "json", "svg")
@@ -30,7 +31,7 @@ def report_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog=PROG, description="Degradations of each Service in a recording: phases, "
                                 "duration, endpoints added/removed/reused, ready endpoints over time.")
     p.add_argument("file", metavar="FILE")
-    p.add_argument("target", nargs="?", metavar="svc/NAME", help="only this Service (NS/NAME or NAME)")
+    p.add_argument("target", nargs="?", metavar="svc/NAME", help="only this Service (svc/NAME, NAME or NAME.NAMESPACE)")
     p.add_argument("-n", "--namespace", help="namespace of svc/NAME (default: the recording's)")
     p.add_argument("--format", choices=FORMATS, default="text")
     p.add_argument("--all", action="store_true", help="also Services that were never degraded")
@@ -49,7 +50,8 @@ def main(argv: Sequence[str]) -> int:
     parser = report_parser()
     try:
         args = parser.parse_args(list(argv))
-        name = service_name(args.target)
+        named = parse_service_target(args.target) if args.target is not None else None
+        flag = named.resolve_namespace(args.namespace) if named is not None else args.namespace
     except SystemExit as exc:
         return int(exc.code or 0)
     except ValueError as exc:
@@ -63,9 +65,10 @@ def main(argv: Sequence[str]) -> int:
     if rec.skipped:
         print(f"{PROG}: note: {rec.skipped} unreadable record(s) left out", file=sys.stderr)
     report = analyse(rec)
+    name = named.name if named is not None else None
     if name is not None:
         scope = rec.header.get("scope") or {}
-        ns = args.namespace or (scope.get("service_namespace") if scope.get("service") == name else None)
+        ns = flag or (scope.get("service_namespace") if scope.get("service") == name else None)
         found = sorted(k for k in report.services if k[1] == name and (ns is None or k[0] == ns))
         if not found:
             where = f"{plain(ns)}/" if ns else ""
@@ -117,8 +120,12 @@ def render(report: Report, form: str, every: bool = False) -> str:
 def _degradation(i: int, d: Degradation, end: float, md: bool) -> list[str]:
     p = "- " if md else "    "
     dur = d.duration(end)
-    outcome = {"recovered": f"recovered in {dur:.1f}s", "rescaled": f"rescaled to {d.steady} after {dur:.1f}s",
-               "ongoing": f"still degraded at the end ({dur:.1f}s so far)"}.get(d.outcome, d.outcome)
+    if d.outcome in (RECOVERED, RESCALED):
+        outcome = f"{recovery_words(d.outcome, d.steady)} {dur:.1f}s"
+    elif d.outcome == ONGOING:
+        outcome = f"still degraded at the end ({dur:.1f}s so far)"
+    else:
+        outcome = d.outcome
     out = [("### " if md else "  ") + f"Degradation {i}: {_when(d.started)}, {outcome}, "
            f"down to {d.min_ready}/{d.steady} ready"]
     for label, t in phases(d):

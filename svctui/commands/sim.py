@@ -7,15 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-
-def speed_arg(value: str) -> float:
-    try:
-        v = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if v <= 0:
-        raise argparse.ArgumentTypeError("must be greater than 0")
-    return v
+from .argtypes import positive
 
 
 def image_arg(value: str) -> str:
@@ -37,7 +29,7 @@ def sim_parser() -> argparse.ArgumentParser:
     p.add_argument("--kubeconfig", metavar="PATH", help="write a kubeconfig (context svctui-sim) to PATH")
     p.add_argument("--scenario", action="append", metavar="NAME|FILE.yaml",
                    help="empty (default), demo, scale:services=N,pods=M, or a manifest file; repeatable")
-    p.add_argument("--speed", type=speed_arg, default=1.0,
+    p.add_argument("--speed", type=positive, default=1.0,
                    help="scale every lifecycle delay by X (0.1 = ten times faster; default 1)")
     p.add_argument("--history", type=int, default=20000, metavar="N",
                    help="watch history window in events; older resourceVersions get 410 Expired")
@@ -50,7 +42,7 @@ def sim_parser() -> argparse.ArgumentParser:
     door.add_argument("--auth", choices=("token", "cert", "exec"), default=None,
                       help="require a bearer token, a client certificate (needs --tls), or an exec credential "
                            "plugin's expiring token; default: none")
-    door.add_argument("--token-ttl", type=speed_arg, default=900.0, metavar="S",
+    door.add_argument("--token-ttl", type=positive, default=900.0, metavar="S",
                       help="with --auth exec: seconds each minted credential lives (default 900, as EKS)")
     door.add_argument("--exec-api-version", default="client.authentication.k8s.io/v1",
                       choices=("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1"),
@@ -60,10 +52,10 @@ def sim_parser() -> argparse.ArgumentParser:
     door.add_argument("--user", action="append", default=[], metavar="NAME[:GROUP,...]",
                       help="with --auth: a user besides the admin, with a kubeconfig context svctui-sim-NAME; "
                            "what she may do is RBAC's (e.g. --scenario rbac-limited binds jane); repeatable")
-    door.add_argument("--watch-timeout", type=speed_arg, default=None, metavar="S",
+    door.add_argument("--watch-timeout", type=positive, default=None, metavar="S",
                       help="end watches without timeoutSeconds after a random time in [S, 2S) "
                            "(kube-apiserver's --min-request-timeout; default 1800)")
-    door.add_argument("--connection-lifetime", type=speed_arg, default=None, metavar="S",
+    door.add_argument("--connection-lifetime", type=positive, default=None, metavar="S",
                       help="reset every TCP connection S seconds after it opened, as a load balancer does")
     p.add_argument("--image", action="append", default=[], metavar="REF", type=image_arg,
                    help="an image the simulated registry has besides its catalogue (REPO for any tag, or "

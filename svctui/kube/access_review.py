@@ -47,23 +47,15 @@ def review_body(perm: Permission) -> dict[str, Any]:
 async def can_i(api: ApiClient, perm: Permission, timeout: float = 10.0) -> bool | None:
     """True or False as the cluster's authorizer answers; None when it could not be asked."""
     try:
-        resp = await api.call_api(
-            PATH, "POST", header_params={"Accept": "application/json", "Content-Type": "application/json"},
-            body=review_body(perm), auth_settings=["BearerToken"], _preload_content=False,
-            _request_timeout=kapi._timeout(timeout),
-        )
+        reply = await kapi.send(api, "POST", PATH, body=review_body(perm), timeout=kapi._timeout(timeout))
     except asyncio.CancelledError:
         raise
     except Exception:  # unknown, not denied: the mutation itself will report what goes wrong
         return None
-    try:
-        data = await resp.read()
-    finally:
-        resp.release()
-    if resp.status >= 300:
+    if reply.status >= 300:
         return None
     try:
-        allowed = (orjson.loads(data).get("status") or {}).get("allowed")
+        allowed = (orjson.loads(reply.body).get("status") or {}).get("allowed")
     except (orjson.JSONDecodeError, AttributeError):
         return None
     return allowed if isinstance(allowed, bool) else None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
-import orjson
 from kubernetes_asyncio.client import ApiClient
 
 from ..model.deleteplan import PodRef
@@ -45,32 +45,20 @@ def refuse_if_read_only(read_only: bool, what: str) -> None:
 async def delete_pod(api: ApiClient, pod: PodRef, *, read_only: bool, timeout: float = 30.0) -> DeleteResult:
     refuse_if_read_only(read_only, f"delete {pod.text}")
     path = f"/api/v1/namespaces/{quote(pod.namespace, safe='')}/pods/{quote(pod.name, safe='')}"
-    body: dict = {"apiVersion": "v1", "kind": "DeleteOptions"}
+    body: dict[str, Any] = {"apiVersion": "v1", "kind": "DeleteOptions"}
     if pod.uid:
         body["preconditions"] = {"uid": pod.uid}
     try:
-        resp = await api.call_api(
-            path, "DELETE", header_params={"Accept": "application/json", "Content-Type": "application/json"},
-            body=body, auth_settings=["BearerToken"], _preload_content=False,
-            _request_timeout=kapi._timeout(timeout),
-        )
+        reply = await kapi.send(api, "DELETE", path, body=body, timeout=kapi._timeout(timeout))
     except asyncio.CancelledError:
         raise
     except Exception as exc:  # network errors: reported per pod, never raised into the UI
         return DeleteResult(pod, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
-    try:
-        data = await resp.read()
-    finally:
-        resp.release()
-    if resp.status < 300:
+    if reply.status < 300:
         return DeleteResult(pod)
-    if resp.status == 404:
+    if reply.status == 404:
         return DeleteResult(pod, "already gone (404 NotFound)")
-    try:
-        status = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        status = {"message": data[:200].decode("utf-8", "replace").strip()}
-    err = kapi.response_error(api, status, resp.status, resp.reason or "")
+    err = kapi.response_error(api, reply.json(200), reply.status, reply.reason)
     return DeleteResult(pod, f"{err.code} {err.reason}: {err.message}".strip())
 
 

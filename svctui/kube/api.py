@@ -8,7 +8,7 @@ and parsed with orjson, and watch streams are split into lines here rather than 
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,7 +93,8 @@ def _timeout(read: float | None, connect: float = 10.0) -> aiohttp.ClientTimeout
 
 async def _request(api: ApiClient, path: str, query: list[tuple[str, str]], read_timeout: float | None,
                    ) -> aiohttp.ClientResponse:
-    resp = await api.call_api(
+    # With _preload_content=False the (unannotated) client hands back aiohttp's response unread.
+    resp: aiohttp.ClientResponse = await api.call_api(
         path, "GET", query_params=query, header_params={"Accept": "application/json"},
         auth_settings=["BearerToken"], _preload_content=False, _request_timeout=_timeout(read_timeout),
     )
@@ -120,11 +121,53 @@ def response_error(api: ApiClient, status: Any, http_code: int, http_reason: str
     return ApiError.from_status(status, http_code, http_reason)
 
 
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A whole answer, read: its connection is back in the pool."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self, excerpt: int = 300) -> Any:
+        """The body as JSON (None when empty); a body that is not JSON becomes a Status-like
+        {"message": its first `excerpt` bytes}, so an error from a proxy still reads as one line."""
+        if not self.body:
+            return None
+        try:
+            return orjson.loads(self.body)
+        except orjson.JSONDecodeError:
+            return {"message": self.body[:excerpt].decode("utf-8", "replace").strip()}
+
+
+async def send(api: ApiClient, method: str, path: str, *, timeout: aiohttp.ClientTimeout,
+               query: list[tuple[str, str]] | None = None, body: Any = None,
+               content_type: str = "application/json") -> Reply:
+    """One request through the ApiClient (its auth, TLS and credential refresh), the answer read whole.
+    Network errors raise as aiohttp's; the status is the caller's to judge."""
+    headers = {"Accept": "application/json"}
+    if body is not None:
+        headers["Content-Type"] = content_type
+    # With _preload_content=False the (unannotated) client hands back aiohttp's response unread.
+    resp: aiohttp.ClientResponse = await api.call_api(
+        path, method, query_params=query or [], header_params=headers, body=body, auth_settings=["BearerToken"],
+        _preload_content=False, _request_timeout=timeout)
+    try:
+        data = await resp.read()
+    finally:
+        resp.release()
+    return Reply(resp.status, resp.reason or "", resp.headers, data)
+
+
+NOT_API_SERVER = "not a Kubernetes API server"
+
+
 def not_api_server(status: int, content_type: str | None, body: bytes) -> str:
     """What a non-JSON answer says, for a user who pointed the kubeconfig at the wrong thing."""
     snippet = " ".join(body[:80].decode("utf-8", "replace").split())
     what = "non-JSON" if content_type is None else content_type or "no content type"
-    return f"not a Kubernetes API server: HTTP {status} {what} answer: {snippet!r}"
+    return f"{NOT_API_SERVER}: HTTP {status} {what} answer: {snippet!r}"
 
 
 # Probes of an idle connection, so one whose peer vanished (a dead NAT entry, a dropped VPN) errors

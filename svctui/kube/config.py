@@ -80,7 +80,7 @@ def _merged_contexts(paths: list[Path]) -> tuple[dict[str, dict[str, Any]], str 
     return merged.contexts, merged.current
 
 
-def _in_cluster_available(env: dict[str, str] | os._Environ) -> bool:
+def _in_cluster_available(env: Mapping[str, str]) -> bool:
     return bool(env.get(SERVICE_HOST_ENV_NAME)) and Path(SERVICE_TOKEN_FILENAME).is_file()
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from . import api as kapi
+from kubernetes_asyncio.client import ApiClient
+
+from . import namespaces
 from .config import KubeConfigError, _merged_contexts, kubeconfig_paths
 
 
@@ -20,11 +22,10 @@ def list_contexts(kubeconfig: str | None = None, environ: dict[str, str] | None 
     return sorted(contexts), current
 
 
-async def list_namespaces(api, timeout: float = 5.0) -> list[str]:
+async def list_namespaces(api: ApiClient, timeout: float = 5.0) -> list[str]:
     """Namespace names the user may list (for the namespace switcher); [] when that is forbidden."""
     try:
-        body = await asyncio.wait_for(kapi.get_json(api, "/api/v1/namespaces", [("limit", "500")], timeout), timeout)
+        names, _ = await asyncio.wait_for(namespaces.list_namespaces(api, timeout), timeout)
     except Exception:  # forbidden or unreachable: the switcher falls back to what the model knows
         return []
-    names = [((i or {}).get("metadata") or {}).get("name") for i in body.get("items") or ()]
-    return sorted(n for n in names if isinstance(n, str) and n)
+    return names

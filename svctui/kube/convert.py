@@ -48,7 +48,7 @@ class ConvertError(ValueError):
 
 # ---- small readers: None/absent → default, wrong type → TypeError (turned into ConvertError) ----
 
-def _dict(v: Any) -> dict:
+def _dict(v: Any) -> dict[str, Any]:
     if v is None:
         return {}
     if type(v) is not dict:
@@ -56,7 +56,7 @@ def _dict(v: Any) -> dict:
     return v
 
 
-def _list(v: Any) -> list:
+def _list(v: Any) -> list[Any]:
     if v is None:
         return []
     if type(v) is not list:
@@ -122,7 +122,7 @@ def epoch_seconds(v: Any) -> float | None:
     return t
 
 
-def _meta(kind: str, raw: Any) -> tuple[dict, str, str]:
+def _meta(kind: str, raw: Any) -> tuple[dict[str, Any], str, str]:
     if type(raw) is not dict:
         raise ConvertError(kind, "?", f"not an object ({type(raw).__name__})")
     md = raw.get("metadata")
@@ -252,7 +252,7 @@ def endpoint_slice(raw: Any) -> EndpointSlice:
 
 # ---- Pod ----
 
-def _owner(md: dict) -> tuple[str | None, str | None]:
+def _owner(md: dict[str, Any]) -> tuple[str | None, str | None]:
     refs = _list(md.get("ownerReferences"))
     if not refs:
         return None, None
@@ -373,6 +373,7 @@ def resource_version(raw: Any) -> str | None:
     """The RV of a raw object, read even when the rest of it is broken (so the watch resumes after it)."""
     if type(raw) is dict:
         md = raw.get("metadata")
-        if type(md) is dict and type(md.get("resourceVersion")) is str:
-            return md["resourceVersion"]
+        rv = md.get("resourceVersion") if type(md) is dict else None
+        if type(rv) is str:
+            return rv
     return None

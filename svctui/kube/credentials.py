@@ -39,6 +39,9 @@ from typing import Any
 
 from . import oidc
 
+# How a refused credential's message starts: the watch and the header show such a message whole.
+REJECTED = "credentials rejected for "
+
 EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
 PLUGIN_TIMEOUT = 60.0
 
@@ -84,7 +87,7 @@ class _TempFiles:
 
     def __init__(self) -> None:
         self._dir: str | None = None
-        self._finalizer: weakref.finalize | None = None
+        self._finalizer: weakref.finalize[..., _Keep] | None = None
 
     def write(self, name: str, data: bytes) -> str:
         if self._dir is None:
@@ -164,7 +167,7 @@ class Credentials:
         return str(self._exec.get("command")) if self._exec else None
 
     def rejected_message(self) -> str:
-        return f"credentials rejected for {self.who}: token expired or invalid"
+        return f"{REJECTED}{self.who}: token expired or invalid"
 
     def close(self) -> None:
         self._files.close()

@@ -30,12 +30,11 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-import orjson
 from kubernetes_asyncio.client import ApiClient
 
 from svctui.model.podowner import HEARTBEAT_SECONDS, SESSION, STALE_SECONDS, Here, owner_annotations, owner_of, verdict
 
-from .api import ApiError, response_error
+from .api import ApiError, response_error, send
 from .exec import ExecError, ExecResult, Executor
 from .heartbeat import Heartbeat, Report, ServerClock, pid_alive, this_process
 from .transport import KubeApiClient
@@ -137,25 +136,14 @@ async def call(api: ApiClient, method: str, path: str, query: list[tuple[str, st
                clock: ServerClock | None = None) -> Any:
     """One JSON request through the ApiClient (auth, TLS), raw JSON back; non-2xx raises ApiError.
     `clock` learns the server's time from the answer's Date header."""
-    headers = {"Accept": "application/json"}
-    if body is not None:
-        headers["Content-Type"] = content_type
     sent = clock.local() if clock is not None else 0.0
-    resp = await api.call_api(path, method, query_params=query or [], header_params=headers,
-                              body=body, auth_settings=["BearerToken"], _preload_content=False,
-                              _request_timeout=aiohttp.ClientTimeout(total=timeout))
-    try:
-        data = await resp.read()
-    finally:
-        resp.release()
+    reply = await send(api, method, path, query=query, body=body, content_type=content_type,
+                       timeout=aiohttp.ClientTimeout(total=timeout))
     if clock is not None:
-        clock.saw(resp.headers.get("Date"), sent, clock.local())
-    try:
-        parsed = orjson.loads(data) if data else None
-    except orjson.JSONDecodeError:
-        parsed = {"message": data[:300].decode("utf-8", "replace").strip()}
-    if resp.status >= 300:
-        raise response_error(api, parsed, resp.status, resp.reason or "")
+        clock.saw(reply.headers.get("Date"), sent, clock.local())
+    parsed = reply.json()
+    if reply.status >= 300:
+        raise response_error(api, parsed, reply.status, reply.reason)
     return parsed
 
 

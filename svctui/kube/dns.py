@@ -273,7 +273,7 @@ async def _walk_in_pod(session: DebugSession, namespace: str, names: list[str], 
 async def coredns_pod(api: ApiClient) -> str:
     """A running, ready CoreDNS pod's name (ApiError when listing is forbidden; DnsError if none is up)."""
     data = await get_json(api, f"/api/v1/namespaces/{DNS_NAMESPACE}/pods", [("labelSelector", DNS_SELECTOR)])
-    ready = []
+    ready: list[str] = []
     for pod in data.get("items") or []:
         status = pod.get("status") or {}
         if pod["metadata"].get("deletionTimestamp") or status.get("phase") != "Running":

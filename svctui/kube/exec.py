@@ -24,7 +24,7 @@ from urllib.parse import quote
 import aiohttp
 import orjson
 
-from .api import ApiError
+from .api import ApiError, send
 from .transport import KubeApiClient
 
 STDOUT, STDERR, ERROR = 1, 2, 3
@@ -183,13 +183,7 @@ class Executor:
         if code == 401:  # already retried with a fresh credential: asking again would only re-run the plugin
             return ExecError(f"exec refused: {self.api.credentials.rejected_message()}", 401, "Unauthorized")
         try:
-            resp = await self.api.call_api(path, "GET", query_params=query, header_params={"Accept": "application/json"},
-                                           auth_settings=["BearerToken"], _preload_content=False,
-                                           _request_timeout=aiohttp.ClientTimeout(total=10))
-            try:
-                body = await resp.read()
-            finally:
-                resp.release()
+            body = (await send(self.api, "GET", path, query=query, timeout=aiohttp.ClientTimeout(total=10))).body
         except Exception:  # noqa: BLE001 - the first error is the one to report
             body = b""
         message = ""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 
-from svctui.model.dnsnames import DEFAULT_ZONE
+from svctui.model.dnsnames import DEFAULT_ZONE, service_fqdn
 from svctui.model.externalname import TargetAnswer
 from svctui.model.objects import Key, Service
 
@@ -41,7 +41,7 @@ async def resolve_external_names(api: KubeApiClient, services: Sequence[Service]
         with Forward(cfg, DNS_NAMESPACE, pod, 53, timeout=timeout) as fwd:
             ask = ForwardedResolver(fwd, timeout).query
             for svc in wanted:
-                fqdn = f"{svc.name}.{svc.namespace}.svc.{zone}"
+                fqdn = service_fqdn(svc.name, svc.namespace, zone)
                 steps, chain = _walk(ask, [fqdn], ADDRESS_TYPES)
                 last = chain[-1] if chain else steps[-1]
                 addrs = tuple(r.value for s in (*steps, *chain) for r in s.records if r.type in ADDRESS_TYPES)

@@ -22,6 +22,9 @@ import importlib.abc
 import importlib.machinery
 import importlib.util
 import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
 
 # package → {name: the submodule that defines it}, for the names taken with `from package import name`
 _PACKAGES: dict[str, dict[str, str]] = {
@@ -42,16 +45,16 @@ class _DeferredInit(importlib.abc.Loader):
     def __init__(self, real: importlib.abc.Loader) -> None:
         self._real = real
 
-    def create_module(self, spec):
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
         return None  # the default module, with the spec's __path__
 
-    def exec_module(self, module) -> None:
+    def exec_module(self, module: ModuleType) -> None:
         name = module.__name__
         known = _PACKAGES[name]
         real = self._real
         initialised = False
 
-        def __getattr__(attr: str):
+        def __getattr__(attr: str) -> Any:
             nonlocal initialised
             if attr.startswith("__") and attr not in _INIT_DUNDERS:
                 raise AttributeError(attr)  # what the import machinery and tools probe for
@@ -69,11 +72,13 @@ class _DeferredInit(importlib.abc.Loader):
                     return module.__dict__[attr]
             raise AttributeError(f"module {name!r} has no attribute {attr!r}")
 
-        module.__getattr__ = __getattr__
+        module.__dict__["__getattr__"] = __getattr__  # PEP 562: what `module.__getattr__ =` binds
 
 
 class _Finder(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path, target=None):
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
+    ) -> importlib.machinery.ModuleSpec | None:
         if fullname not in _PACKAGES:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)

@@ -251,7 +251,7 @@ def _ident(md: _M | None) -> tuple[_M, str, str]:
     return md, md.namespace, md.name
 
 
-def _labels(d: dict[str, str] | None) -> tuple:
+def _labels(d: dict[str, str] | None) -> tuple[tuple[str, str], ...]:
     return tuple(sorted(d.items())) if d else ()
 
 
@@ -320,7 +320,7 @@ def _slice(s: _Slice) -> EndpointSlice:
         labels=_labels(lab), created=epoch_seconds(md.creationTimestamp))
 
 
-_port_sets: dict[tuple, tuple[ContainerPort, ...]] = {}
+_port_sets: dict[tuple[tuple[str | None, int, str], ...], tuple[ContainerPort, ...]] = {}
 
 
 def _container_ports(spec: _PodSpec) -> tuple[ContainerPort, ...]:

@@ -98,7 +98,8 @@ class Forward:
 
     def error(self) -> str | None:
         """What the kubelet said on the error channel (nothing listening, ...), if anything."""
-        return self._pf.error(self.port)
+        said: str | None = self._pf.error(self.port)  # kubernetes.stream's PortForward is unannotated
+        return said
 
     def close(self) -> None:
         try:

@@ -15,6 +15,7 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import orjson
@@ -24,6 +25,7 @@ from svctui.model.store import ADDED, DELETED, MODIFIED, Obj
 
 from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
+from .credentials import REJECTED
 from .gcpause import gc_paused
 from .pages import continue_token, read_page
 from .sink import ModelSink
@@ -251,7 +253,7 @@ class ResourceStream:
         restarted = False
         # The next page, asked for as soon as this one is read: the server prepares it while this
         # one is decoded, instead of each side waiting for the other (100,000 pods: ~2 s of waits).
-        ahead: tuple[str, asyncio.Task] | None = None
+        ahead: tuple[str, asyncio.Task[bytes]] | None = None
         try:
             while True:
                 q = ([("limit", str(limit))] if limit else []) + self.selectors
@@ -465,7 +467,7 @@ class ResourceStream:
             raise error
 
 
-def _drop(task: asyncio.Task) -> None:
+def _drop(task: asyncio.Future[Any]) -> None:
     """Cancel a request nobody will read; if it already failed, its error is seen (not logged as lost)."""
     if task.done():
         if not task.cancelled():
@@ -507,7 +509,7 @@ def describe(exc: BaseException) -> str:
 
 
 # Messages that already say all a user needs (api.response_error words a final 401 this way).
-WHOLE = ("not a Kubernetes API server", "credentials rejected for ")
+WHOLE = (kapi.NOT_API_SERVER, REJECTED)
 
 
 def describe_api_error(exc: kapi.ApiError) -> str:

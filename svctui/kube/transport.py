@@ -13,7 +13,7 @@ from __future__ import annotations
 import base64
 import ssl
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 import aiohttp
@@ -24,6 +24,9 @@ from yarl import URL
 
 from .api import ApiError
 from .credentials import CredentialError, Credentials, Material
+
+if TYPE_CHECKING:
+    from kubernetes.client import Configuration as SyncConfiguration
 
 READ_BUFSIZE = 2**21  # as kubernetes_asyncio: watch events of big objects exceed aiohttp's default
 
@@ -170,7 +173,7 @@ class KubeApiClient(ApiClient):
             await s.close()
 
 
-def sync_configuration_for(api: KubeApiClient, m: Material) -> Any:
+def sync_configuration_for(api: KubeApiClient, m: Material) -> SyncConfiguration:
     """A `kubernetes` (sync) Configuration for the same server, TLS, proxy and credential."""
     from kubernetes.client import Configuration as SyncConfiguration
 

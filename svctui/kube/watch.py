@@ -60,26 +60,26 @@ class ClusterWatch:
         self.options = options or WatchOptions()
         self.sink = ModelSink(model, on_changes, clock)
         self.clock = clock
-        self._identity: tuple[float, asyncio.Task] | None = None
+        self._identity: tuple[float, asyncio.Task[str | None]] | None = None
         self.resources = tuple(resources)
         self._on_state = on_state
         self._on_skip = on_skip
         self.streams: dict[StreamKey, ResourceStream] = {}
         self.states: dict[StreamKey, StreamState] = {}
-        self._tasks: dict[StreamKey, asyncio.Task] = {}
-        self._namespaces: asyncio.Task | None = None  # shared by the kinds that fall back
+        self._tasks: dict[StreamKey, asyncio.Task[None]] = {}
+        self._namespaces: asyncio.Task[list[str]] | None = None  # shared by the kinds that fall back
         self._namespaces_note: str | None = None
         self._known_ns: set[str] | None = None  # every namespace, kept current once listable
-        self._ns_follower: asyncio.Task | None = None
+        self._ns_follower: asyncio.Task[None] | None = None
         self._covered: dict[str, tuple[kapi.Resource, set[str]]] = {}  # kind → its per-namespace streams
         self._fallbacks: Counter[str] = Counter()  # kind → fallbacks still setting up (wait_synced waits)
         self._done = asyncio.Event()
         self._all_spawned = False
-        self._main: asyncio.Task | None = None
+        self._main: asyncio.Task[None] | None = None
 
     # ---- lifecycle ----
 
-    def start(self) -> asyncio.Task:
+    def start(self) -> asyncio.Task[None]:
         if self._main is None:
             self._main = asyncio.get_running_loop().create_task(self.run(), name="svctui-watch")
         return self._main
@@ -115,7 +115,7 @@ class ClusterWatch:
             await self._cancel_all()
 
     async def _cancel_all(self) -> None:
-        tasks = list(self._tasks.values())
+        tasks: list[asyncio.Task[Any]] = list(self._tasks.values())
         if self._identity is not None:
             tasks.append(self._identity[1])
         if self._namespaces is not None:

@@ -112,8 +112,8 @@ class ChurnEntry:
         return {ADDED: W.NEW, REMOVED: W.GONE, CHANGED: W.SHAKY}[self.change]
 
     @property
-    def text(self) -> str:
-        who = self.pod or "(no pod)"
+    def what(self) -> str:
+        """What happened to the endpoint: `ready → gone`, `ready after 2.1s, IP reused from web-b`."""
         if self.change == ADDED:
             what = self.conditions.label
         elif self.change == REMOVED:
@@ -122,8 +122,11 @@ class ChurnEntry:
             what = f"{self.before.label if self.before else '?'} → {self.conditions.label}"
             if self.age is not None and self.conditions.ready and not (self.before and self.before.ready):
                 what = f"ready after {self.age:.1f}s"
-        reuse = f", IP reused from {self.reused_from}" if self.reused_from else ""
-        return f"{self.sign} {self.address} {who} ({what}{reuse})"
+        return f"{what}, IP reused from {self.reused_from}" if self.reused_from else what
+
+    @property
+    def text(self) -> str:
+        return f"{self.sign} {self.address} {self.pod or '(no pod)'} ({self.what})"
 
 
 @dataclass(frozen=True, slots=True)

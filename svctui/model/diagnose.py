@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .access import Gap
-from .dnsnames import DEFAULT_ZONE
+from .dnsnames import DEFAULT_ZONE, service_fqdn
 from .objects import Key, Labels, Pod, Service, ServicePort
 from .ports import resolve_target_port
 from .selector import selector_text
@@ -649,9 +649,10 @@ def service_not_found(namespace: str, name: str, services: Iterable[Key], zone: 
     ev: list[Fact] = [Fact("namespace", namespace)]
     if elsewhere:
         other = elsewhere[0]
-        msg += f"; it exists in {', '.join(elsewhere)}: from {namespace} use {name}.{other} or {name}.{other}.svc.{zone}"
+        msg += f"; it exists in {', '.join(elsewhere)}: from {namespace} use {name}.{other} or " \
+               f"{service_fqdn(name, other, zone)}"
         ev.append(Fact("found_in_namespaces", tuple(elsewhere)))
-        ev.append(Fact("names_to_use", tuple(x for o in elsewhere for x in (f"{name}.{o}", f"{name}.{o}.svc.{zone}"))))
+        ev.append(Fact("names_to_use", tuple(x for o in elsewhere for x in (f"{name}.{o}", service_fqdn(name, o, zone)))))
     elif similar:
         msg += f"; did you mean {', '.join(similar)}?"
     if similar:

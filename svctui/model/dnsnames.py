@@ -28,9 +28,14 @@ def _zone(zone: str) -> str:
     return zone.strip(".").lower()
 
 
+def service_fqdn(name: str, namespace: str, zone: str = DEFAULT_ZONE) -> str:
+    """`web.demo.svc.cluster.local`: the name every pod can resolve, whatever its search path."""
+    return f"{name}.{namespace}.svc.{_zone(zone)}"
+
+
 def service_names(svc: Service, zone: str = DEFAULT_ZONE) -> ServiceNames:
     base = f"{svc.name}.{svc.namespace}"
-    return ServiceNames(svc.name, base, f"{base}.svc", f"{base}.svc.{_zone(zone)}")
+    return ServiceNames(svc.name, base, f"{base}.svc", service_fqdn(svc.name, svc.namespace, zone))
 
 
 def srv_names(svc: Service, zone: str = DEFAULT_ZONE) -> list[str]:

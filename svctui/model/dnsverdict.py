@@ -7,7 +7,7 @@ the verdict reads (svctui.kube.dns.Walk has them).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from .sanitize import plain
@@ -62,3 +62,13 @@ def verdict(walk: DnsWalk) -> str:
     if codes == ["NXDOMAIN"]:
         return f"DOES NOT RESOLVE: {who}: NXDOMAIN for every name in the search path"
     return f"DOES NOT RESOLVE: {who}: {', '.join(codes)}"
+
+
+def elsewhere_hint(short: str, namespaces: Iterable[str], source: str) -> str | None:
+    """The usual cause of a short name that does not resolve (`db` asked from the wrong namespace): the
+    namespaces other than `source` that have a Service of that name, and the names to use instead."""
+    others = sorted(set(namespaces) - {source})
+    if not others:
+        return None
+    names = ", ".join(f"{plain(short)}.{plain(ns)}" for ns in others)
+    return f"hint: a Service named {plain(short)} exists in namespace {', '.join(plain(n) for n in others)}: try {names}"

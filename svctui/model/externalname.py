@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 
 from .diagnose import ERROR, EXTERNAL_NAME_UNRESOLVED, Fact, Finding
-from .dnsnames import DEFAULT_ZONE
+from .dnsnames import DEFAULT_ZONE, service_fqdn
 from .objects import Service
 
 
@@ -35,7 +35,7 @@ def external_name_finding(svc: Service, answer: TargetAnswer, zone: str = DEFAUL
     target = (svc.external_name or "").rstrip(".")
     why = "does not exist (NXDOMAIN)" if answer.rcode == "NXDOMAIN" else "has no A or AAAA record"
     msg = f"ExternalName target {target or '(empty)'} {why}: connections to {name} fail name resolution in pods"
-    fqdn = f"{name}.{ns}.svc.{zone}"
+    fqdn = service_fqdn(name, ns, zone)
     return Finding(f"{ns}/{name}", ERROR, EXTERNAL_NAME_UNRESOLVED, msg, (
         Fact("external_name", target),
         Fact("dns_answer", f"{answer.rcode}, no address"),

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from rich.text import Text
 
+from svctui.kube.credentials import REJECTED
 from svctui.kube.state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, StreamState
 from svctui.model.sanitize import plain
 
@@ -77,7 +78,7 @@ def age_text(seconds: float) -> str:
 def short_reason(error: str) -> str:
     """The kind of failure, for the header: "connection refused", "timeout", "TLS", "401
     Unauthorized", "not a Kubernetes API server"; the whole text is in the details pane."""
-    if error.startswith("credentials rejected for "):
+    if error.startswith(REJECTED):
         return error  # which context and user, and what to do: the header's whole point on a 401
     head = error.split(": ", 1)[0]
     return head.split(" by ", 1)[0]

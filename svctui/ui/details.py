@@ -12,6 +12,7 @@ from svctui.model.access import Gap
 from svctui.model.churn import Conditions
 from svctui.model.cluster import ClusterModel
 from svctui.model.diagnose import Finding, unchecked
+from svctui.model.livefindings import GRACE, FindingsTracker
 from svctui.model.objects import Key, Pod, Service
 from svctui.model.ports import resolve_target_port
 from svctui.model.readyhistory import sparkline
@@ -19,7 +20,6 @@ from svctui.model.selector import selector_summary, selector_text
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 from . import findings as F
-from .findings import FindingsTracker
 from .rows import S_DIM, S_NAME, S_OK, S_SHAKY, S_WARN, address_text, ports_text, secs, t, type_text
 
 H = "bold underline"
@@ -77,7 +77,7 @@ def _findings(out: list[Text], found: Sequence[Finding], held: float | None, bri
             out += [t("      ", c) for c in f.kubectl]
     if held is not None:
         out.append(t(("  readiness trouble for ", S_DIM), f"{held:.1f}s",
-                     (f": reported as a finding if it lasts {F.GRACE:g}s (a normal restart recovers sooner)",
+                     (f": reported as a finding if it lasts {GRACE:g}s (a normal restart recovers sooner)",
                       S_DIM)))
 
 

@@ -465,15 +465,5 @@ def timeline_line(e: ChurnEntry, with_namespace: bool, clock_text, name_width: i
         names = f"{e.service[0]}/{e.service[1]}" if with_namespace else e.service[1]
     svc = middle(names, name_width).ljust(name_width) if name_width else names
     style = {ADDED: S_NEW, REMOVED: S_GONE}.get(e.change, S_SHAKY)
-    if e.change == ADDED:
-        what = e.conditions.label
-    elif e.change == REMOVED:
-        what = f"{e.conditions.label} → gone"
-    else:
-        what = f"{e.before.label if e.before else '?'} → {e.conditions.label}"
-        if e.age is not None and e.conditions.ready and not (e.before and e.before.ready):
-            what = f"ready after {e.age:.1f}s"
-    if e.reused_from:
-        what += f", IP reused from {e.reused_from}"
     return t((clock_text(e.time), S_DIM), "  ", (svc, S_NAME), "  ", (e.sign, style), " ",
-             (e.address.ljust(12), style), " ", short_pod(e.pod), " ", (f"({what})", style))
+             (e.address.ljust(12), style), " ", short_pod(e.pod), " ", (f"({e.what})", style))

@@ -46,3 +46,12 @@ def test_refusal_wording():
     assert A.refusal(A.delete_pods("demo")) == "not permitted to delete pods in demo"
     assert A.Permission("patch", "deployments", "x", group="apps", subresource="scale").text == \
         "patch deployments.apps/scale"
+
+
+def test_a_reply_that_is_not_json_reads_as_one_message():
+    from svctui.kube.api import Reply
+
+    assert Reply(200, "OK", {}, b"").json() is None
+    assert Reply(200, "OK", {}, b'{"kind": "Status"}').json() == {"kind": "Status"}
+    proxy = Reply(502, "Bad Gateway", {}, b"  <html>upstream gone</html>\n" + b"x" * 500)
+    assert proxy.json(30) == {"message": "<html>upstream gone</html>\nx"}  # 30 bytes, then stripped

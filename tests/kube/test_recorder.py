@@ -127,3 +127,25 @@ def test_an_unknown_service_and_a_lost_cluster_are_said(tmp_path):
     finally:
         if not stopped:
             sim.stop()
+
+
+@pytest.mark.parametrize("extra, recorded", [([], "kube-system"), (["-A"], "all namespaces")])
+def test_the_service_is_named_as_everywhere_else(tmp_path, extra, recorded):
+    """NAME.NAMESPACE (model/target.py, as the live view, doctor and probe read it): the namespace to record,
+    or with -A where the Service is; the header's scope says so for report and replay."""
+    sim = start_sim(["demo"], seed=3)
+    try:
+        cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
+        out = tmp_path / "r.svcrec"
+        proc = subprocess.run([sys.executable, "-m", "svctui", "record", "-o", str(out), "nope.kube-system", *extra,
+                               "--duration", "1", "--kubeconfig", str(cfg)], cwd=ROOT, capture_output=True, text=True,
+                              timeout=60)
+        lines = proc.stderr.splitlines()
+        assert proc.returncode == 0, proc.stderr
+        assert f"recording {recorded} of svctui-sim" in lines[0], lines
+        assert any("warning: no Service kube-system/nope (yet)" in line for line in lines), lines
+        scope = fmt.loads(out.read_bytes()).header["scope"]
+        assert (scope["service"], scope["service_namespace"]) == ("nope", "kube-system")
+        assert scope["namespace"] == (None if extra else "kube-system")
+    finally:
+        sim.stop()

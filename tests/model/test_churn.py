@@ -194,3 +194,22 @@ def test_rings_are_bounded():
         put_slice(m, 10.0 + i, [ep(A, "web-a", ready=bool(i % 2)), ep(B, "web-b"), ep(C, "web-c")], str(i + 2))
     assert len(m.ledger.entries(WEB)) == 4 and len(m.ledger.entries()) == 6
     assert m.ledger.entries(WEB)[-1].time == 19.0
+
+
+def test_what_happened_is_told_once_for_the_ledger_and_the_timeline():
+    from svctui.model.churn import ChurnEntry, Conditions
+
+    ready, not_ready = Conditions(True, True, False), Conditions(False, False, False)
+    going = Conditions(False, True, True)
+
+    def entry(change, conditions, before=None, age=None, reused=None):
+        return ChurnEntry(1.0, WEB, change, A, "IPv4", "web-a", "worker", conditions, before, reused, age)
+
+    assert entry(ADDED, ready).what == "ready"
+    assert entry(REMOVED, going).what == "terminating, serving → gone"
+    assert entry(CHANGED, not_ready, ready).what == "ready → not ready"
+    assert entry(CHANGED, ready, not_ready, age=2.14).what == "ready after 2.1s"
+    assert entry(CHANGED, ready, not_ready).what == "not ready → ready"  # added before svctui watched
+    reused = entry(ADDED, ready, reused="web-b")
+    assert reused.what == "ready, IP reused from web-b"
+    assert reused.text == f"+ {A} web-a (ready, IP reused from web-b)"

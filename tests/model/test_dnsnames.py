@@ -1,4 +1,13 @@
-from svctui.model.dnsnames import candidates, env_vars, pod_names, search_path, service_names, srv_names, walk
+from svctui.model.dnsnames import (
+    candidates,
+    env_vars,
+    pod_names,
+    search_path,
+    service_fqdn,
+    service_names,
+    srv_names,
+    walk,
+)
 from svctui.model.objects import ServicePort
 
 from .build import ep, svc
@@ -15,6 +24,11 @@ def test_service_names_and_srv():
     assert service_names(NGINX, zone="corp.example.").fqdn == "nginx-service.default.svc.corp.example"
     assert srv_names(NGINX) == ["_http._tcp.nginx-service.default.svc.cluster.local",
                                 "_dns-udp._udp.nginx-service.default.svc.cluster.local"]
+
+
+def test_one_fqdn_for_every_user():
+    assert service_fqdn("db", "demo") == "db.demo.svc.cluster.local"
+    assert service_fqdn("db", "demo", "Corp.Example.") == "db.demo.svc.corp.example"
 
 
 def test_headless_pod_names():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from svctui.model.dnsverdict import verdict
+from svctui.model.dnsverdict import elsewhere_hint, verdict
 
 
 @dataclass(frozen=True)
@@ -58,3 +58,10 @@ def test_a_cname_to_nowhere_names_the_target() -> None:
 def test_names_from_the_cluster_are_shown_plain() -> None:
     walk = Walk("db\x1b[31m", "ns\n", [Step("x", "NXDOMAIN")], final_records=[Rec("10.0.0.1\x07")])
     assert verdict(walk) == "RESOLVES: db from namespace ns  -> 10.0.0.1"
+
+
+def test_the_hint_names_the_other_namespaces_and_the_names_to_use() -> None:
+    assert elsewhere_hint("db", ["demo", "default", "prod"], "default") == \
+        "hint: a Service named db exists in namespace demo, prod: try db.demo, db.prod"
+    assert elsewhere_hint("db", ["default"], "default") is None and elsewhere_hint("db", [], "default") is None
+    assert elsewhere_hint("db", ["x\x1b[2Jy"], "default") == "hint: a Service named db exists in namespace xy: try db.xy"

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from svctui.model import diagnose as D
+from svctui.model.livefindings import GRACE
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
-from svctui.ui.findings import GRACE
 from tests.conftest import make_kubectl, start_sim
 
 from .conftest import T0, labels, make_app, wait_for

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from svctui.kube.stream import WatchOptions
+from svctui.model.livefindings import GRACE
 from svctui.sim import resources as R
 from svctui.sim.runner import SimThread, write_kubeconfig
 from svctui.ui.clock import FrozenClock
-from svctui.ui.findings import GRACE
 from svctui.ui.screens.confirm import ConfirmDelete
 from tests.conftest import start_sim
 
