@@ -9,6 +9,7 @@ TERM=xterm-256color), exactly as from a shell; everything it writes is fed to py
 this process, from just before the spawn.
 
   python -c pass       the interpreter alone, spawn → exit: the floor every start pays.
+  kubectl get svc -A   spawn → exit against the same sim: the baseline the tree is compared with.
   first request        `svctui -A --kubeconfig K` against the demo sim already running (its own
                        process), through a TCP relay in this process that stamps the first connection:
                        spawn → the first connection to the API server. "Imports before the first
@@ -249,6 +250,7 @@ def main() -> int:
     signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("benchmark deadline")))
     signal.alarm(int(args.runs * 3 * (args.timeout + 12) + 120))
     floors: list[float] = []
+    kubectls: list[float] = []  # `kubectl get svc -A`, spawn → exit: the baseline of the same run
     first_req: list[float] = []
     trees: list[float] = []
     demos: list[float] = []
@@ -272,6 +274,10 @@ def main() -> int:
                   f"nginx {replicas} replicas")
             for i in range(args.runs):
                 floors.append(python_floor())
+                t0 = time.monotonic()
+                subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "get", "svc", "-A"], check=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                kubectls.append(time.monotonic() - t0)
                 n0 = len(relay.accepted)
                 run = PtyRun([sys.executable, "-m", "svctui", "-A", "--kubeconfig", relayed],
                              {"tree": every_service(services)})
@@ -305,7 +311,9 @@ def main() -> int:
             print(f"spawn → first request       {fmt(first_req)}")
             print(f"imports before 1st request  {fmt(imports)}  (spawn → first request − python -c pass, "
                   f"pairwise) {verdict(statistics.median(imports), 0.3)}")
-            print(f"tree on a running cluster   {fmt(trees)}  (spawn → every Service on a row) "
+            print(f"kubectl get svc -A          {fmt(kubectls)}  (spawn → exit, the same cluster)")
+            print(f"tree on a running cluster   {fmt(trees)}  (spawn → every Service on a row; "
+                  f"{statistics.median(trees) / statistics.median(kubectls):.1f}× kubectl get svc -A) "
                   f"{verdict(statistics.median(trees), 1.0)}")
             if demos:
                 print(f"--demo to the first tree    {fmt(demos)}  (spawn → every Service, nginx open, all ready) "
