@@ -110,6 +110,8 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         if "rows" not in first and app.synced and len(app.tree._svc_nodes) >= expected \
                 and app.model.listed(SERVICE, "") and app.model.listed(ENDPOINTSLICE, ""):
             first["rows"] = t  # every Service with its slices and endpoints on the tree
+            if profiler is not None:
+                profiler.enable()
         if "tree" not in first and "rows" in first and app.complete:
             first["tree"] = t  # ... and the pods joined to them
         if "diagnosed" not in first and "tree" in first and not app._diag_dirty:
@@ -129,11 +131,10 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
     loop = asyncio.get_running_loop()
     profile_to = os.environ.get("SCALE_TREE_PROFILE") if not rows_only else None
     profiler = None
-    if profile_to:  # --profile: cProfile of the app process from run_test to findings complete
+    if profile_to:  # --profile: cProfile of the app process from the first full tree to findings complete
         import cProfile
 
-        profiler = cProfile.Profile()
-        profiler.enable()
+        profiler = cProfile.Profile()  # enabled at the first full tree: the pods' part is what it is for
     t_run = time.monotonic()
     async with app.run_test(size=SIZE):
         while rows_only and "rows" not in first:
@@ -464,7 +465,7 @@ def main() -> None:
                    help="time `kubectl get KIND -A` for these kinds first (e.g. svc,endpointslices; pods takes ~40 s "
                         "at 100k)")
     p.add_argument("--step", type=float, default=10.0, help="seconds of each ramp step")
-    p.add_argument("--profile", metavar="PATH", help="cProfile the last start from run_test to findings complete "
+    p.add_argument("--profile", metavar="PATH", help="cProfile the last start from the first full tree to findings complete "
                    "into PATH (read with python -m pstats); its figures are then not comparable")
     p.add_argument("--runner", nargs=2, metavar=("KUBECONFIG", "SERVICES"), help=argparse.SUPPRESS)
     p.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
