@@ -37,7 +37,7 @@ from pathlib import Path
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _painted import PaintedScreen, pct, start_sim, stop, summary  # noqa: E402
+from _painted import PaintedScreen, load_line, pct, start_sim, stop, summary  # noqa: E402
 
 from svctui.kube.sink import ModelSink  # noqa: E402
 from svctui.kube.stream import ResourceStream  # noqa: E402
@@ -192,6 +192,7 @@ async def run(args) -> int:
         kubectl = None
         try:
             print(f"sim (demo, speed {args.speed}) serving after {took:.2f} s at {url}")
+            print(load_line("at the start"))
             kubectl = KubectlWatch(kubeconfig)
             return await measure(args, url, kubeconfig, kubectl)
         finally:
@@ -294,6 +295,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
               f"{kb:.1f} KB (min {min(per_round) / 1000:.1f}, max {max(per_round) / 1000:.1f}, n={len(per_round)})"
               f"  [goal ≤ 10 KB: {'meets' if kb <= 10 else 'MISSES'}]")
     print(f"painted updates: {screen.updates}, terminal bytes: {screen.bytes}, app repaints: {app.repaints}")
+    print(load_line("at the end"))
     return 0
 
 

@@ -100,6 +100,11 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         return original_sink_apply(self, kind, events)
     ModelSink.apply = sink_apply
 
+    budget = os.environ.get("SCALE_TREE_REPAINT_BUDGET")
+    if budget:  # --repaint-budget: an experiment on the UI's pacing, in this process only
+        import svctui.ui.app as app_module
+
+        app_module.REPAINT_BUDGET = int(budget)
     app = SvctuiApp(kubeconfig=kubeconfig, all_namespaces=True)
     first: dict[str, float] = {}
     watched: set[str] = set()
@@ -180,8 +185,19 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
                           "rss_first": rss_first, "rss_settled": rss_settled,
                           "visible": [[keys[n][0], n, c] for n, c in visible.items() if n in keys],
                           "services": len(app.tree._svc_nodes)})
+        if os.environ.get("SCALE_TREE_FIRST_ONLY"):
+            return
+        load_profile = os.environ.get("SCALE_TREE_PROFILE_LOAD")
+        if load_profile:  # --profile-load: the app under the load steps, to their end
+            import cProfile
+
+            profiler = cProfile.Profile()
+            profiler.enable()
         while True:  # "dump" after each load step, "stop" at the end (or EOF: the driver went away)
             line = await loop.run_in_executor(None, sys.stdin.readline)
+            if load_profile and line.strip() != "dump":
+                profiler.disable()
+                profiler.dump_stats(load_profile)
             emit({"paints": paints, "arrivals": arrivals, "rss_end": rss_mb(), "repaints": app.repaints,
                   "updates": screen.updates, "bytes": screen.bytes})
             if line.strip() != "dump":
@@ -197,6 +213,32 @@ async def pods_of(session, url: str, ns: str, svc: str) -> list[str]:
     async with session.get(f"{url}/api/v1/namespaces/{ns}/pods", params={"labelSelector": f"app={svc}"}) as r:
         body = await r.json()
     return [p["metadata"]["name"] for p in body["items"] if not p["metadata"].get("deletionTimestamp")]
+
+
+async def ab_budget(args, kubeconfig: str, n_services: int) -> None:
+    """--ab-budget A,B: starts of the app to findings complete with REPAINT_BUDGET A and B, alternated."""
+    from _painted import stop
+
+    got: dict[int, list[tuple[float, float, float]]] = {b: [] for b in args.ab_budget}
+    for _ in range(args.ab_runs):
+        for budget in args.ab_budget:
+            env = dict(os.environ, SCALE_TREE_REPAINT_BUDGET=str(budget), SCALE_TREE_FIRST_ONLY="1")
+            t_spawn = time.monotonic()
+            app = subprocess.Popen([sys.executable, __file__, "--runner", kubeconfig, str(n_services)], env=env,
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
+            try:
+                line = await asyncio.get_running_loop().run_in_executor(None, app.stdout.readline)
+            finally:
+                stop(app)
+            info = json.loads(line or '{"error": "app exited"}')
+            if "error" in info:
+                raise SystemExit(f"app: {info['error']}")
+            got[budget].append((info["t_tree"] - t_spawn, info["t_findings"] - t_spawn, info["stall_max"]))
+            await asyncio.sleep(2.0)
+    for budget, runs in got.items():
+        print(f"REPAINT_BUDGET {budget:6d}   pods joined {statistics.median(r[0] for r in runs):5.2f} s, findings complete "
+              f"{statistics.median(r[1] for r in runs):5.2f} s ({', '.join(f'{r[1]:.2f}' for r in runs)}), longest "
+              f"stall {statistics.median(r[2] for r in runs) * 1000:.0f} ms (medians of {len(runs)}, alternated)")
 
 
 async def drive(args, url: str, kubeconfig: str) -> None:
@@ -221,6 +263,9 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             kubectl[what] = time.monotonic() - t0
             print(f"kubectl get {what} -A {kubectl[what]:8.2f} s   spawn → exit (baseline)")
         base = max(kubectl.get("svc", 0.0), kubectl.get("endpointslices", 0.0))
+
+        if args.ab_budget:
+            await ab_budget(args, kubeconfig, n_services)
 
         rows_times: list[float] = []
         for _ in range(args.spawns - 1):  # starts that stop at the tree of rows
@@ -467,9 +512,20 @@ def main() -> None:
     p.add_argument("--step", type=float, default=10.0, help="seconds of each ramp step")
     p.add_argument("--profile", metavar="PATH", help="cProfile the last start from the first full tree to findings complete "
                    "into PATH (read with python -m pstats); its figures are then not comparable")
+    p.add_argument("--ab-budget", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
+                   help="experiment: starts to findings complete with these REPAINT_BUDGETs, alternated, first")
+    p.add_argument("--ab-runs", type=int, default=3, help="starts of each --ab-budget value")
+    p.add_argument("--profile-load", metavar="PATH", help="cProfile the app under the load (every step) into PATH")
+    p.add_argument("--repaint-budget", type=int, metavar="N",
+                   help="experiment: the app's REPAINT_BUDGET (rows repainted per frame beyond those on screen) "
+                        "set to N in the app process")
     p.add_argument("--runner", nargs=2, metavar=("KUBECONFIG", "SERVICES"), help=argparse.SUPPRESS)
     p.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
+    if args.repaint_budget:
+        os.environ["SCALE_TREE_REPAINT_BUDGET"] = str(args.repaint_budget)
+    if args.profile_load:
+        os.environ["SCALE_TREE_PROFILE_LOAD"] = os.path.abspath(args.profile_load)
     if args.profile:
         os.environ["SCALE_TREE_PROFILE"] = os.path.abspath(args.profile)  # for the app process it spawns
     if args.runner:
@@ -477,7 +533,7 @@ def main() -> None:
         signal.alarm(int(DEADLINE + 15 * len(args.ramp)) + 10)
         asyncio.run(runner(args.runner[0], int(args.runner[1]), args.rows_only))
         return
-    from _painted import start_sim, stop
+    from _painted import load_line, start_sim, stop
 
     def deadline(*_):
         raise TimeoutError("benchmark deadline")
@@ -489,8 +545,10 @@ def main() -> None:
         sim, url, kubeconfig, took = start_sim(f"scale:services={args.services},pods={args.pods}", workdir)
         try:
             print(f"scale:services={args.services},pods={args.pods}")
+            print(load_line("at the start"))
             print(f"sim serving after       {took:8.2f} s")
             asyncio.run(asyncio.wait_for(drive(args, url, kubeconfig), limit - (time.monotonic() - t0)))
+            print(load_line("at the end"))
         finally:
             stop(sim)
 

@@ -51,7 +51,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
-from _painted import start_sim, stop  # noqa: E402
+from _painted import load_line, start_sim, stop  # noqa: E402
 
 COLS, ROWS = 120, 40
 # A Service's row: "├─ ▶ nginx-service   3/3 ready  ClusterIP ..." (or an ExternalName's CNAME)
@@ -272,6 +272,7 @@ def main() -> int:
             relayed = relayed_kubeconfig(kubeconfig, relay.port, workdir)
             print(f"demo sim (its own process) serving after {took:.2f} s at {url}; {len(services)} Services, "
                   f"nginx {replicas} replicas")
+            print(load_line("at the start"))
             for i in range(args.runs):
                 floors.append(python_floor())
                 t0 = time.monotonic()
@@ -324,6 +325,7 @@ def main() -> int:
                       f"imports (cumulative); the slowest by their own time:")
                 for t, name in top[:8]:
                     print(f"    {t * 1000:7.1f} ms  {name}")
+            print(load_line("at the end"))
         finally:
             if relay is not None:
                 relay.close()
