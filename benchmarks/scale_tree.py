@@ -105,6 +105,13 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         import svctui.ui.app as app_module
 
         app_module.REPAINT_BUDGET = int(budget)
+    rows_first = os.environ.get("SCALE_TREE_ROWS_FIRST")
+    if rows_first:  # --ab rows_first=...: how long the Pod list waits for the rows' lists, in this process only
+        import functools
+
+        import svctui.kube.watch as watch_module
+
+        watch_module.WatchOptions = functools.partial(watch_module.WatchOptions, rows_first=float(rows_first))
     app = SvctuiApp(kubeconfig=kubeconfig, all_namespaces=True)
     first: dict[str, float] = {}
     watched: set[str] = set()
@@ -215,14 +222,19 @@ async def pods_of(session, url: str, ns: str, svc: str) -> list[str]:
     return [p["metadata"]["name"] for p in body["items"] if not p["metadata"].get("deletionTimestamp")]
 
 
-async def ab_budget(args, kubeconfig: str, n_services: int) -> None:
-    """--ab-budget A,B: starts of the app to findings complete with REPAINT_BUDGET A and B, alternated."""
+AB_ENV = {"budget": "SCALE_TREE_REPAINT_BUDGET", "rows_first": "SCALE_TREE_ROWS_FIRST"}
+
+
+async def ab_starts(args, kubeconfig: str, n_services: int) -> None:
+    """--ab NAME=A,B: starts of the app to findings complete with the setting at A and B, alternated."""
     from _painted import stop
 
-    got: dict[int, list[tuple[float, float, float]]] = {b: [] for b in args.ab_budget}
+    name, _, values = args.ab.partition("=")
+    got: dict[str, list[tuple[float, float, float, float]]] = {v: [] for v in values.split(",") if v}
     for _ in range(args.ab_runs):
-        for budget in args.ab_budget:
-            env = dict(os.environ, SCALE_TREE_REPAINT_BUDGET=str(budget), SCALE_TREE_FIRST_ONLY="1")
+        for value in got:
+            env = dict(os.environ, SCALE_TREE_FIRST_ONLY="1")
+            env[AB_ENV[name]] = value
             t_spawn = time.monotonic()
             app = subprocess.Popen([sys.executable, __file__, "--runner", kubeconfig, str(n_services)], env=env,
                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, start_new_session=True)
@@ -233,12 +245,15 @@ async def ab_budget(args, kubeconfig: str, n_services: int) -> None:
             info = json.loads(line or '{"error": "app exited"}')
             if "error" in info:
                 raise SystemExit(f"app: {info['error']}")
-            got[budget].append((info["t_tree"] - t_spawn, info["t_findings"] - t_spawn, info["stall_max"]))
+            got[value].append((info["t_rows"] - t_spawn, info["t_tree"] - t_spawn, info["t_findings"] - t_spawn,
+                               info["stall_max"]))
             await asyncio.sleep(2.0)
-    for budget, runs in got.items():
-        print(f"REPAINT_BUDGET {budget:6d}   pods joined {statistics.median(r[0] for r in runs):5.2f} s, findings complete "
-              f"{statistics.median(r[1] for r in runs):5.2f} s ({', '.join(f'{r[1]:.2f}' for r in runs)}), longest "
-              f"stall {statistics.median(r[2] for r in runs) * 1000:.0f} ms (medians of {len(runs)}, alternated)")
+    for value, runs in got.items():
+        def med(j: int) -> float:
+            return statistics.median(r[j] for r in runs)
+        print(f"{name}={value:>6}   first full tree {med(0):5.2f} s, pods joined {med(1):5.2f} s, findings complete "
+              f"{med(2):5.2f} s ({', '.join(f'{r[2]:.2f}' for r in runs)}), longest stall after the tree "
+              f"{med(3) * 1000:.0f} ms (medians of {len(runs)} starts, alternated)")
 
 
 async def drive(args, url: str, kubeconfig: str) -> None:
@@ -264,8 +279,8 @@ async def drive(args, url: str, kubeconfig: str) -> None:
             print(f"kubectl get {what} -A {kubectl[what]:8.2f} s   spawn → exit (baseline)")
         base = max(kubectl.get("svc", 0.0), kubectl.get("endpointslices", 0.0))
 
-        if args.ab_budget:
-            await ab_budget(args, kubeconfig, n_services)
+        if args.ab:
+            await ab_starts(args, kubeconfig, n_services)
 
         rows_times: list[float] = []
         for _ in range(args.spawns - 1):  # starts that stop at the tree of rows
@@ -512,18 +527,14 @@ def main() -> None:
     p.add_argument("--step", type=float, default=10.0, help="seconds of each ramp step")
     p.add_argument("--profile", metavar="PATH", help="cProfile the last start from the first full tree to findings complete "
                    "into PATH (read with python -m pstats); its figures are then not comparable")
-    p.add_argument("--ab-budget", type=lambda v: [int(x) for x in v.split(",") if x], default=[],
-                   help="experiment: starts to findings complete with these REPAINT_BUDGETs, alternated, first")
-    p.add_argument("--ab-runs", type=int, default=3, help="starts of each --ab-budget value")
+    p.add_argument("--ab", metavar="NAME=A,B", help="experiment, first: starts to findings complete with a setting "
+                   "of the app process alternated: budget=300,20000 (the UI's REPAINT_BUDGET) or rows_first=10,0 "
+                   "(seconds the Pod list waits for the Service and slice lists)")
+    p.add_argument("--ab-runs", type=int, default=3, help="starts of each --ab value")
     p.add_argument("--profile-load", metavar="PATH", help="cProfile the app under the load (every step) into PATH")
-    p.add_argument("--repaint-budget", type=int, metavar="N",
-                   help="experiment: the app's REPAINT_BUDGET (rows repainted per frame beyond those on screen) "
-                        "set to N in the app process")
     p.add_argument("--runner", nargs=2, metavar=("KUBECONFIG", "SERVICES"), help=argparse.SUPPRESS)
     p.add_argument("--rows-only", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
-    if args.repaint_budget:
-        os.environ["SCALE_TREE_REPAINT_BUDGET"] = str(args.repaint_budget)
     if args.profile_load:
         os.environ["SCALE_TREE_PROFILE_LOAD"] = os.path.abspath(args.profile_load)
     if args.profile:
