@@ -85,6 +85,12 @@ def stop(proc: subprocess.Popen | None, group: bool = True) -> None:
         proc.wait(5)
 
 
+def load_line(when: str) -> str:
+    """The machine's load average: the VM is shared, and a figure means little without it."""
+    one, five, fifteen = os.getloadavg()
+    return f"load average {when}: {one:.2f} {five:.2f} {fifteen:.2f} (1/5/15 min) on {os.cpu_count()} CPUs"
+
+
 def pct(values: list[float], q: float) -> float:
     """Nearest-rank percentile (q in 0..1)."""
     s = sorted(values)

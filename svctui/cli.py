@@ -17,6 +17,8 @@ from .commands.argtypes import positive
 from .model.sanitize import plain
 from .model.target import TargetError, parse_service_target
 
+WARM_UP_PACE = 0.02  # --demo's cluster comes up at this fraction of its lifecycle delays
+
 SUBCOMMANDS = ("sim", "doctor", "dns", "probe", "record", "replay", "report")
 
 
@@ -113,12 +115,12 @@ def run_demo(args: argparse.Namespace, service: str | None) -> int:
 
     fd, path = tempfile.mkstemp(prefix="svctui-demo-", suffix=".kubeconfig")
     os.close(fd)
-    sim = SimThread(["demo"], SimOptions(speed=args.speed))
+    sim = SimThread(["demo"], SimOptions(speed=args.speed * WARM_UP_PACE))
     try:
         print("svctui: starting the demo cluster…", file=sys.stderr, flush=True)
         sim.start()
         # Open on a steady cluster, so the first thing the audience sees churn is the demo itself.
-        sim.call(lambda cluster: cluster.wait_pods_ready(30), timeout=40)
+        sim.call(lambda cluster: cluster.warm_up(args.speed, 30), timeout=40)
         write_kubeconfig(path, sim.url)
         _exit_on_hangup()
         if service is None and not args.namespace:

@@ -27,7 +27,7 @@ from . import api as kapi
 from .convert import CONVERTERS, ConvertError, resource_version, tombstone
 from .credentials import REJECTED
 from .gcpause import gc_paused
-from .pages import continue_token, read_page
+from .pages import continue_token, read_event, read_page
 from .sink import ModelSink
 from .state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, Backoff, Skipped, StreamState
 
@@ -421,8 +421,16 @@ class ResourceStream:
         events: list[tuple[str, Obj]] = []
         rv = self.rv
         error: kapi.ApiError | None = None
+        kind = self.resource.kind
         for line in lines:
             st.bytes += len(line) + 1
+            fast = read_event(kind, line)
+            if fast is not None:
+                etype, obj, obj_rv = fast
+                st.events += 1
+                events.append((etype, obj))
+                rv = obj_rv or rv
+                continue
             try:
                 ev = orjson.loads(line)
                 etype = ev["type"]

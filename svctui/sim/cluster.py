@@ -124,6 +124,16 @@ class Cluster:
             await asyncio.sleep(0.01)
         return False
 
+    async def warm_up(self, speed: float, timeout: float = 30.0) -> bool:
+        """wait_pods_ready, then lifecycle delays at `speed` from then on. A cluster made with a small
+        SimOptions.speed and warmed up this way opens as one that has been up a while, as a real cluster is
+        when someone connects: `svctui --demo` showed 3 s of image pulls and probes at speed 1 before its
+        first tree. Timers set before keep their short delays."""
+        try:
+            return await self.wait_pods_ready(timeout)
+        finally:
+            self.clock.speed = self.options.speed = speed
+
     async def wait_pods_ready(self, timeout: float = 30.0) -> bool:
         """Wait until every pod that should run is Ready (a demo then opens on a steady cluster)."""
         loop = asyncio.get_running_loop()

@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from svctui.kube.convert import CONVERTERS, ConvertError
-from svctui.kube.pages import read_page
+from svctui.kube.pages import read_event, read_page
 from svctui.model.store import ENDPOINTSLICE, POD, SERVICE
 
 PATHS = {SERVICE: "/api/v1/services", ENDPOINTSLICE: "/apis/discovery.k8s.io/v1/endpointslices",
@@ -201,3 +201,53 @@ def test_why_a_pod_waits_is_read_by_both_decoders():
         assert (by_name["p6"].waiting_reason, by_name["p6"].unscheduled_reason) == ("ImagePullBackOff", "Unschedulable")
         assert (by_name["p7"].waiting_reason, by_name["p7"].unscheduled_reason) == (None, "Unschedulable")
         assert (by_name["p1"].waiting_reason, by_name["p1"].unscheduled_reason) == (None, None)
+
+
+# ---- watch lines: read_event ----------------------------------------------------------------------
+
+def watch_lines(url: str, path: str) -> list[bytes]:
+    """The sim's watch from resourceVersion 0: an ADDED line for every object, as a fresh watch gets."""
+    with urllib.request.urlopen(f"{url}{path}?watch=1&resourceVersion=0&timeoutSeconds=1", timeout=10) as r:
+        return [line for line in r.read().splitlines() if line.strip()]
+
+
+def slow(kind: str, line: bytes):
+    """What the stream made of a watch line before read_event: orjson, then convert.py."""
+    ev = orjson.loads(line)
+    try:
+        obj = CONVERTERS[kind](ev["object"])
+    except ConvertError as exc:
+        obj = str(exc)
+    return ev["type"], obj, ev["object"]["metadata"]["resourceVersion"]
+
+
+@pytest.mark.parametrize("kind", [SERVICE, ENDPOINTSLICE, POD])
+def test_the_sims_watch_lines_read_to_the_same_events(demo_sim, kind):
+    lines = watch_lines(demo_sim.url, PATHS[kind])
+    assert len(lines) > 3
+    for line in lines:
+        assert read_event(kind, line) == slow(kind, line)
+
+
+@pytest.mark.parametrize("kind", [SERVICE, ENDPOINTSLICE, POD])
+@pytest.mark.parametrize("etype", ["ADDED", "MODIFIED", "DELETED"])
+def test_every_optional_field_of_a_watched_object_reads_as_convert_reads_it(kind, etype):
+    for item in EDGES[kind]:
+        item = {**item, "metadata": {**item["metadata"], "resourceVersion": "42"}}
+        line = orjson.dumps({"type": etype, "object": item})
+        assert read_event(kind, line) == slow(kind, line)
+
+
+@pytest.mark.parametrize("line", [
+    {"type": "BOOKMARK", "object": {"kind": "Pod", "metadata": {"resourceVersion": "9"}}},
+    {"type": "ERROR", "object": {"kind": "Status", "code": 410, "message": "too old resource version"}},
+    {"type": "MODIFIED", "object": {"metadata": {"name": "b", "namespace": "default", "labels": {"app": 7}}}},
+    {"type": "MODIFIED", "object": {"metadata": None}},
+    {"type": "MODIFIED"},
+    {"object": pod("a")},
+    {"type": "SOMETHING", "object": pod("a")},
+])
+def test_what_is_not_a_plain_change_is_left_to_orjson_and_convert(line):
+    assert read_event(POD, orjson.dumps(line)) is None
+    assert read_event(POD, b"{not json") is None
+    assert read_event("Deployment", orjson.dumps({"type": "ADDED", "object": pod("a")})) is None
