@@ -421,7 +421,7 @@ def read_page(kind: str, body: bytes) -> Page:
 
 def _event_of(item: type) -> type:
     return msgspec.defstruct(f"_{item.__name__.strip('_')}Event", [
-        ("type", Str, None), ("object", item | None, None)], bases=(_S,))  # type: ignore[valid-type]
+        ("type", Str, None), ("object", item | None, None)], bases=(_S,))
 
 
 _CHANGES = ("ADDED", "MODIFIED", "DELETED")
