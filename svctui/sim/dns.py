@@ -333,13 +333,6 @@ class Resolver:
         return dns.rcode.NOERROR, [self._rr(name + ".", rdtype, values, EXTERNAL_TTL)], [], [], False
 
 
-def resolver(cluster: Cluster) -> Resolver:
-    r = cluster.api.ext.get("dns")
-    if r is None:
-        r = cluster.api.ext["dns"] = Resolver(cluster)
-    return r
-
-
 def tcp_frames(buffer: bytearray) -> list[bytes]:
     """Complete DNS-over-TCP messages (2-byte length prefix) taken off the front of buffer."""
     out = []
@@ -354,4 +347,3 @@ def tcp_frames(buffer: bytearray) -> list[bytes]:
 
 def tcp_frame(message: bytes) -> bytes:
     return len(message).to_bytes(2, "big") + message
-

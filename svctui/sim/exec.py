@@ -39,6 +39,7 @@ from .shell.tty import LineDiscipline
 
 if TYPE_CHECKING:
     from .cluster import Cluster
+    from .controllers.kubelet import Kubelet
     from .server import Route
 
 log = logging.getLogger("svctui.sim.exec")
@@ -157,7 +158,7 @@ class StreamHandler:
         self.api = cluster.api
         self.attach = attach
         # (pod uid, container) -> the stdin of a shell started by a first attach
-        self.sessions: dict[tuple[str, str], Input] = cluster.api.ext.setdefault("attach_sessions", {})
+        self.sessions: dict[tuple[str, str], Input] = cluster.parts.attach_sessions
 
     async def __call__(self, request: web.Request, route: Route) -> web.StreamResponse:
         if request.method not in ("GET", "POST"):
@@ -272,13 +273,13 @@ class StreamHandler:
     # ---- attach ----
     async def _attach(self, pod: dict[str, Any], name: str, ch: Channels, stdin: bool, stdout: bool, stderr: bool,
                       tty: bool) -> dict[str, Any]:
-        kubelet = self.api.ext.get("kubelet")
+        kubelet = self.api.parts.kubelet
         key = (pod["metadata"].get("uid", ""), name)
         spec = next((c for c in (pod["spec"].get("containers") or []) + (pod["spec"].get("ephemeralContainers") or [])
                      if c.get("name") == name), {})
         waits_for_stdin = kubelet is not None and kubelet.waits_for_stdin(pod, name)
         if stdin and waits_for_stdin and key not in self.sessions and spec.get("stdin"):
-            return await self._attach_shell(pod, name, spec, ch, stdout, stderr, tty, key)
+            return await self._attach_shell(kubelet, pod, name, spec, ch, stdout, stderr, tty, key)
         # Follow what the container prints until it stops or the client leaves.
         out, err = self._outputs(ch, stdout, stderr, tty)
         reader = asyncio.ensure_future(self._read(ch, Input(closed=False)))
@@ -308,9 +309,9 @@ class StreamHandler:
             reader.cancel()
         return _status_success()
 
-    async def _attach_shell(self, pod: dict[str, Any], name: str, spec: dict[str, Any], ch: Channels, stdout: bool,
-                            stderr: bool, tty: bool, key: tuple[str, str]) -> dict[str, Any]:
-        kubelet = self.api.ext["kubelet"]
+    async def _attach_shell(self, kubelet: Kubelet, pod: dict[str, Any], name: str, spec: dict[str, Any],
+                            ch: Channels, stdout: bool, stderr: bool, tty: bool,
+                            key: tuple[str, str]) -> dict[str, Any]:
         inp = Input(closed=False)
         self.sessions[key] = inp
         out, err = self._outputs(ch, stdout, stderr, tty)

@@ -15,6 +15,7 @@ from aiohttp import web
 
 from . import errors as E
 from . import resources as R
+from .kinds.pods import bind
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -90,7 +91,7 @@ def log_handler(cluster: Cluster):
         follow = _flag(q.get("follow")) and not previous
         if container in [c["name"] for c in pod["spec"].get("initContainers") or []]:
             return web.Response(body=b"", content_type="text/plain")
-        kubelet = api.ext.get("kubelet")
+        kubelet = api.parts.kubelet
         if kubelet is None:
             raise E.bad_request(f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: ContainerCreating')
         result = kubelet.container_logs(pod, container, previous)
@@ -144,8 +145,6 @@ def _flag(value: str | None) -> bool:
 
 
 def binding_handler(cluster: Cluster):
-    from .kinds.pods import bind
-
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.Response:

@@ -13,13 +13,16 @@ import orjson
 import yaml
 from aiohttp import web
 
-from . import decode, discovery, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
+from . import decode, discovery, impersonation, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
 from . import errors as E
 from . import resources as R
 from .apiserver import Api, DeleteOptions
+from .frontdoor import unauthorized
+from .patch import apply_patch
 from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
 from .tokens import Identity
+from .workloads_scale import read_scale, write_scale
 
 log = logging.getLogger("svctui.sim.server")
 
@@ -287,13 +290,9 @@ class ApiServer:
         self.request_count += 1
         who = ADMIN if self.frontdoor is None else self.frontdoor.identify(request)
         if who is None:
-            from .frontdoor import unauthorized
-
             return unauthorized()
         try:
             if "Impersonate-User" in request.headers or "Impersonate-Group" in request.headers:
-                from . import impersonation
-
                 who = impersonation.apply(self.authorizer, who, request.headers)
             if not rbac.is_privileged(who):
                 self._authorize(who, request)
@@ -775,8 +774,6 @@ class ApiServer:
 
     # ---- subresources ----
     async def scale(self, request: web.Request, route: Route) -> web.Response:
-        from .workloads_scale import read_scale, write_scale
-
         rt = route.rt
         obj = self.api.require(rt, route.namespace, route.name or "")
         if request.method == "GET":
@@ -786,8 +783,6 @@ class ApiServer:
             new = write_scale(self.api, rt, obj, body)
             return _json_response(read_scale(rt, new))
         if request.method == "PATCH":
-            from .patch import apply_patch
-
             raw = await request.read()
             scale = apply_patch(rt, read_scale(rt, obj), request.headers.get("Content-Type", ""), raw)
             new = write_scale(self.api, rt, obj, scale)

@@ -16,6 +16,7 @@ from ..store import Event
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
+    from .gc import GarbageCollector
 
 log = logging.getLogger("svctui.sim.controllers")
 
@@ -31,6 +32,14 @@ class Controller:
         self._pending: dict[Hashable, None] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[Any] | None = None
+
+    @property
+    def gc(self) -> GarbageCollector:
+        """The owner index, for controllers that claim their dependents: it starts with them (all_controllers)."""
+        gc = self.cluster.parts.gc
+        if gc is None:
+            raise RuntimeError(f"{self.name}: the garbage collector is not running")
+        return gc
 
     # subclasses: map an event to the keys it concerns
     def keys_for(self, ev: Event) -> list[Hashable]:

@@ -192,7 +192,7 @@ class DeploymentController(Controller):
 
     def _claim(self, d: dict[str, Any]) -> list[dict[str, Any]]:
         uid = d["metadata"]["uid"]
-        owned = [rs for rs in self.api.ext["gc"].dependents(uid, R.REPLICASETS) if (controller_ref(rs) or {}).get("uid") == uid]
+        owned = [rs for rs in self.gc.dependents(uid, R.REPLICASETS) if (controller_ref(rs) or {}).get("uid") == uid]
         candidates = selector_candidates(self.store, R.REPLICASETS, d["metadata"]["namespace"], d["spec"].get("selector"))
         return claim(self.api, R.REPLICASETS, d, d["spec"].get("selector"), candidates, owned)
 
@@ -413,7 +413,7 @@ class DeploymentController(Controller):
     def _old_pods_running(self, new: dict[str, Any] | None, old: list[dict[str, Any]]) -> bool:
         if sum(_status(rs, "replicas") for rs in old) > 0:
             return True
-        gc = self.api.ext["gc"]
+        gc = self.gc
         for rs in old:
             for pod in gc.dependents(rs["metadata"]["uid"], R.PODS):
                 if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):

@@ -49,7 +49,6 @@ class GarbageCollector(Controller):
                 if obj["metadata"].get("ownerReferences"):
                     self.enqueue(("dependent", _ref(rt, obj)))
         super().start()
-        self.api.ext["gc"] = self
 
     # ---- the dependency graph ----
     def dependents(self, owner_uid: str, rt: R.ResourceType | None = None) -> list[dict[str, Any]]:

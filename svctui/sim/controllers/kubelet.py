@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import containers as C
+from .. import imageref
 from .. import images as I
 from .. import resources as R
 from ..clock import parse_time
-from ..ipam import ipam_for
 from ..podfs import drop as drop_files
 from ..probes import readiness_failure
 from ..store import ADDED, DELETED, Event
@@ -144,7 +144,6 @@ class Kubelet(Controller):
         super().__init__(cluster)
         self.runs: dict[Hashable, PodRun] = {}
         self.images: dict[str, set[str]] = {}
-        self.api.ext["kubelet"] = self
 
     def keys_for(self, ev: Event) -> list[Hashable]:
         if ev.rt is not R.PODS:
@@ -218,7 +217,7 @@ class Kubelet(Controller):
             ip: str | None = host_ip
         else:
             cidr = (node.get("spec") or {}).get("podCIDR")
-            ip = ipam_for(self.api).allocate(pod["metadata"]["uid"], cidr) if cidr else None
+            ip = self.cluster.parts.ipam.allocate(pod["metadata"]["uid"], cidr) if cidr else None
             if ip is None:
                 self._event(pod, node["metadata"]["name"], "Warning", "FailedCreatePodSandBox",
                             "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for "
@@ -298,7 +297,7 @@ class Kubelet(Controller):
             image = spec.get("image", "")
             if self._unpullable(pod, run, c, image):
                 continue
-            if C.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
+            if imageref.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
                 self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
                 c.step, c.due = "start", self._after(key, now, CREATE_SECONDS)
             else:
@@ -315,8 +314,8 @@ class Kubelet(Controller):
                         self._event(pod, run.node, "Normal", "Pulled",
                                     f'Successfully pulled image "{image}" in {_go_duration(c.pulled[0])} '
                                     f"({_go_duration(c.pulled[0] + 0.011)} including waiting). Image size: "
-                                    f"{C.image_size(image)} bytes.", c.name)
-                        self._node_images(run.node).add(C.full_image(image))
+                                    f"{imageref.image_size(image)} bytes.", c.name)
+                        self._node_images(run.node).add(imageref.full_image(image))
                         c.pulled = None
                     self._run_container(key, pod, run, c, due)
                     c.ready_at = None
@@ -389,7 +388,7 @@ class Kubelet(Controller):
             run.sandbox = True  # the sandbox (and its IP) is up before images are looked at
             self._start_next(run, i, at)
             return
-        present = C.full_image(image) in self._node_images(run.node)
+        present = imageref.full_image(image) in self._node_images(run.node)
         policy = c.spec.get("imagePullPolicy")
         if policy == "Never" or (policy != "Always" and present):
             if policy == "Never" and not present:
@@ -451,7 +450,7 @@ class Kubelet(Controller):
             self._event(pod, run.node, "Warning", "InspectFailed", invalid, c.name)
             self._event(pod, run.node, "Warning", "Failed", "Error: InvalidImageName", c.name)
             return True
-        if C.full_image(image) in self._node_images(run.node):
+        if imageref.full_image(image) in self._node_images(run.node):
             return False
         error = I.pull_error(image, self._extra_images())
         if error is None:
@@ -468,9 +467,9 @@ class Kubelet(Controller):
             seconds = c.pulled[0]
             self._event(pod, run.node, "Normal", "Pulled",
                         f'Successfully pulled image "{image}" in {_go_duration(seconds)} '
-                        f"({_go_duration(seconds + 0.011)} including waiting). Image size: {C.image_size(image)} bytes.",
+                        f"({_go_duration(seconds + 0.011)} including waiting). Image size: {imageref.image_size(image)} bytes.",
                         c.name)
-            self._node_images(run.node).add(C.full_image(image))
+            self._node_images(run.node).add(imageref.full_image(image))
             c.pulled = None
         if c.ever_started:
             c.restart_count += 1
@@ -543,7 +542,7 @@ class Kubelet(Controller):
             self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
             self._event(pod, run.node, "Normal", "Pulled",
                         f'Successfully pulled image "{image}" in {_go_duration(0.412)} ({_go_duration(0.423)} including '
-                        f"waiting). Image size: {C.image_size(image)} bytes.", c.name)
+                        f"waiting). Image size: {imageref.image_size(image)} bytes.", c.name)
         else:
             self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
         self._run_container(key, pod, run, c, at)
@@ -688,8 +687,8 @@ class Kubelet(Controller):
         image = c.spec.get("image", "")
         st: dict[str, Any] = {
             "name": c.name,
-            "image": C.full_image(image),
-            "imageID": C.image_id(image) if c.ever_started else "",
+            "image": imageref.full_image(image),
+            "imageID": imageref.image_id(image) if c.ever_started else "",
             "lastState": {"terminated": c.last_terminated} if c.last_terminated else {},
             "ready": c.ready,
             "restartCount": c.restart_count,
@@ -714,12 +713,12 @@ class Kubelet(Controller):
     def _init_status(self, spec: dict[str, Any], run: PodRun) -> dict[str, Any]:
         # Init containers are not simulated: they are reported as having completed when the sandbox came up.
         image = spec.get("image", "")
-        st: dict[str, Any] = {"name": spec["name"], "image": C.full_image(image), "imageID": "", "lastState": {},
+        st: dict[str, Any] = {"name": spec["name"], "image": imageref.full_image(image), "imageID": "", "lastState": {},
                               "ready": False, "restartCount": 0, "started": False,
                               "state": {"waiting": {"reason": "PodInitializing"}}}
         if run.sandbox:
             cid = "containerd://" + hashlib.sha256((run.uid + spec["name"]).encode()).hexdigest()
-            st.update(imageID=C.image_id(image), containerID=cid, ready=True,
+            st.update(imageID=imageref.image_id(image), containerID=cid, ready=True,
                       state={"terminated": {"containerID": cid, "exitCode": 0, "finishedAt": run.start_time,
                                             "reason": "Completed", "startedAt": run.start_time}})
         return st

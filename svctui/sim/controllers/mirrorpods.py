@@ -1,6 +1,6 @@
 """The kubelet's mirror pods: a static pod's API object, deleted, comes back (its containers never stopped).
 
-The manifests are the ones kube_system.py put on the control plane (api.ext["static_pods"]). The kubelet
+The manifests are the ones kube_system.py put on the control plane (Parts.static_pods). The kubelet
 notices the missing mirror pod on its next sync and creates it again, with a new uid.
 """
 
@@ -35,7 +35,7 @@ class MirrorPods(Controller):
 
     def sync(self, key: Hashable) -> None:
         ns, name = key  # type: ignore[misc]
-        manifest: dict[str, Any] | None = (self.api.ext.get("static_pods") or {}).get(key)
+        manifest: dict[str, Any] | None = self.api.parts.static_pods.get(key)
         if manifest is None or self.store.get(R.PODS, ns, name) is not None:
             return
         node = self.store.get(R.NODES, None, manifest["spec"].get("nodeName") or "")

@@ -155,7 +155,7 @@ class ReplicaSetController(Controller):
 
     def _owned_pods(self, rs: dict[str, Any]) -> list[dict[str, Any]]:
         ns = rs["metadata"]["namespace"]
-        owned = self.api.ext["gc"].dependents(rs["metadata"]["uid"], R.PODS)
+        owned = self.gc.dependents(rs["metadata"]["uid"], R.PODS)
         owned = [p for p in owned if (controller_ref(p) or {}).get("uid") == rs["metadata"]["uid"]]
         candidates = selector_candidates(self.store, R.PODS, ns, rs["spec"].get("selector"))
         return claim(self.api, R.PODS, rs, rs["spec"].get("selector"), candidates, owned)

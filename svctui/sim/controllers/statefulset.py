@@ -77,7 +77,7 @@ class StatefulSetController(Controller):
     def _pods(self, sts: dict[str, Any]) -> list[dict[str, Any]]:
         uid = sts["metadata"]["uid"]
         name = sts["metadata"]["name"]
-        owned = [p for p in self.api.ext["gc"].dependents(uid, R.PODS) if (controller_ref(p) or {}).get("uid") == uid]
+        owned = [p for p in self.gc.dependents(uid, R.PODS) if (controller_ref(p) or {}).get("uid") == uid]
         candidates = [p for p in selector_candidates(self.store, R.PODS, sts["metadata"]["namespace"], sts["spec"].get("selector"))
                       if _ordinal(name, p) is not None]
         return claim(self.api, R.PODS, sts, sts["spec"].get("selector"), candidates, owned)

@@ -17,10 +17,9 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import containers as C
+from .. import imageref
 from .. import resources as R
 from ..apiserver import random_suffix
-from ..ipam import ipam_for
 from ..strategy import strategy_for
 from .bootstrap import CLUSTER_NAME, node
 from .manifests import ScenarioError
@@ -150,14 +149,14 @@ class _PodBuilder:
         self.cluster = cluster
         self.api = cluster.api
         self.rng = cluster.rng
-        self.ipam = ipam_for(cluster.api)
+        self.ipam = cluster.parts.ipam
         self.now = cluster.clock.iso()
         self.ready_conditions = [
             {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": self.now}
             for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
         ]
         self.running = {"running": {"startedAt": self.now}}
-        self.image, self.image_id = C.full_image(IMAGE), C.image_id(IMAGE)
+        self.image, self.image_id = imageref.full_image(IMAGE), imageref.image_id(IMAGE)
 
     def _template(self, ns: str, svc: str) -> dict[str, Any]:
         """A pod as the API server would have stored it, defaulted and admitted, before scheduling."""

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from .commands import command
 from .context import Ctx
 from .httpclient import Url, fetch, parse_url
 
@@ -26,7 +25,6 @@ def _speed(size: int) -> str:
     return f"{size * 500 // 1024}k".rjust(5) if size >= 2048 else f"{size * 500}".rjust(5)[:5]
 
 
-@command("curl")
 async def curl(ctx: Ctx, argv: list[str]) -> int:
     opts: dict[str, str | bool] = {}
     headers: list[str] = []

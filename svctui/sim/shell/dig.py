@@ -11,9 +11,8 @@ import dns.rcode
 import dns.rdatatype
 import dns.reversename
 
-from .commands import command
+from ..stub_resolver import parse_resolv, query
 from .context import Ctx
-from .resolve import parse_resolv, query
 
 VERSION = "9.18.27"
 
@@ -38,7 +37,6 @@ def _rr_lines(rrsets) -> list[str]:
                    [24, 32, 40, 48]) for rrset in rrsets for rd in rrset]
 
 
-@command("dig")
 async def dig(ctx: Ctx, argv: list[str]) -> int:
     server = None
     name = None

@@ -12,9 +12,9 @@ import dns.flags
 import dns.rcode
 import dns.rdatatype
 
-from .commands import command, image_kind
+from ..stub_resolver import RESOLV_TIMEOUT, parse_resolv, query
+from .catalog import image_kind
 from .context import Ctx
-from .resolve import RESOLV_TIMEOUT, parse_resolv, query
 
 QTYPES = {"soa": dns.rdatatype.SOA, "ns": dns.rdatatype.NS, "a": dns.rdatatype.A, "aaaa": dns.rdatatype.AAAA,
           "cname": dns.rdatatype.CNAME, "mx": dns.rdatatype.MX, "txt": dns.rdatatype.TXT, "srv": dns.rdatatype.SRV,
@@ -65,7 +65,6 @@ def _records(reply) -> str:
     return "".join(out)
 
 
-@command("nslookup")
 async def nslookup(ctx: Ctx, argv: list[str]) -> int:
     types: list[int] = []
     args = argv[1:]

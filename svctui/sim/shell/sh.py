@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import image_kind
 from .context import Ctx, Input, Output
 
 OPS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "2>>", "2>", "1>", ";", "&", "|", "<", ">", "(", ")", "\n")
@@ -671,8 +672,6 @@ def _flush_files(ctx: Ctx) -> None:
 
 
 async def run_simple(ctx: Ctx, cmd: Simple) -> int:
-    from . import commands
-
     words: list[str] = []
     for raw in cmd.words:
         words += await expand_word(ctx, raw)
@@ -688,7 +687,7 @@ async def run_simple(ctx: Ctx, cmd: Simple) -> int:
         sub.env = dict(ctx.env)
         sub.env.update(assigns)
     try:
-        status = await commands.run(sub, words, shell=True)
+        status = await sub.run(words, shell=True)
     finally:
         _flush_files(sub)
         ctx.absorb(sub)
@@ -744,8 +743,6 @@ async def _foreground(ctx: Ctx, coro: Any) -> Any:
 def prompt(ctx: Ctx, shell: str) -> str:
     """PS1 as each image's shell shows it: busybox ash `\\w \\$ `, dash `# `, Debian bash's bashrc
     `\\u@\\h:\\w\\$ `, Alpine bash's `\\h:\\w\\$ `."""
-    from .commands import image_kind
-
     uid = ((ctx.spec.get("securityContext") or {}).get("runAsUser")
            or ((ctx.pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser") or 0)
     mark = "#" if uid == 0 else "$"
@@ -798,3 +795,26 @@ async def interactive(ctx: Ctx, shell: str = "sh") -> int:
         except ShellError as e:
             ctx.stderr.write(f"sh: {e}\n")
             ctx.last_status = 2
+
+
+async def shell_command(ctx: Ctx, argv: list[str]) -> int:
+    """`sh`, `ash` or `bash` as a command: `-c SCRIPT [NAME ARGS...]`, a script file, or interactive."""
+    args = argv[1:]
+    while args and args[0] in ("-e", "-x", "-l", "-i", "-eu", "-ex"):
+        args = args[1:]
+    if args and args[0] == "-c":
+        if len(args) < 2:
+            ctx.stderr.write("sh: -c requires an argument\n")
+            return 2
+        sub = ctx.child()
+        sub.positional = args[3:]
+        status = await run_script(sub, args[1])
+        ctx.absorb(sub)
+        return status
+    if args:
+        data = ctx.fs.read(ctx.path(args[0]))
+        if data is None:
+            ctx.stderr.write(f"sh: can't open '{args[0]}': No such file or directory\n")
+            return 2
+        return await run_script(ctx, data.decode(errors="replace"))
+    return await interactive(ctx, argv[0].rsplit("/", 1)[-1])
