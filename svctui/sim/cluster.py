@@ -72,7 +72,7 @@ class Cluster:
             self.server.frontdoor = self.frontdoor
         kinds.register_all(self)
         podsubresources.register(self)
-        self.controllers: list[Controller] = []
+        self.controllers: list[Controller[Any]] = []
         self._runner: web.AppRunner | None = None
         self.url: str | None = None
 

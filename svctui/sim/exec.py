@@ -192,6 +192,7 @@ class StreamHandler:
         # The kubelet's first frame: an empty message on the first enabled output channel.
         ch.send(STDOUT if stdout else STDERR if stderr else ERROR, b"")
         try:
+            status: dict[str, Any] | None
             if self.attach:
                 status = await self._attach(pod, name, ch, stdin, stdout, stderr, tty)
             else:
@@ -275,10 +276,10 @@ class StreamHandler:
                       tty: bool) -> dict[str, Any]:
         kubelet = self.api.parts.kubelet
         key = (pod["metadata"].get("uid", ""), name)
-        spec = next((c for c in (pod["spec"].get("containers") or []) + (pod["spec"].get("ephemeralContainers") or [])
-                     if c.get("name") == name), {})
-        waits_for_stdin = kubelet is not None and kubelet.waits_for_stdin(pod, name)
-        if stdin and waits_for_stdin and key not in self.sessions and spec.get("stdin"):
+        spec: dict[str, Any] = next((c for c in (pod["spec"].get("containers") or [])
+                                     + (pod["spec"].get("ephemeralContainers") or []) if c.get("name") == name), {})
+        if (kubelet is not None and stdin and kubelet.waits_for_stdin(pod, name) and key not in self.sessions
+                and spec.get("stdin")):
             return await self._attach_shell(kubelet, pod, name, spec, ch, stdout, stderr, tty, key)
         # Follow what the container prints until it stops or the client leaves.
         out, err = self._outputs(ch, stdout, stderr, tty)
@@ -291,7 +292,7 @@ class StreamHandler:
         try:
             while not reader.done():
                 waiter = kubelet.log_waiter(pod) if kubelet else None
-                if waiter is None:
+                if kubelet is None or waiter is None:
                     break
                 before = kubelet.container_logs(pod, name, False)
                 seen = len(before[0]) if not isinstance(before, str) else 0

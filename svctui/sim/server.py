@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
 import logging
 import random
 import time
@@ -664,7 +665,7 @@ class ApiServer:
         return resp
 
     async def _write_event(self, resp: web.StreamResponse, rt: R.ResourceType, item: tuple[str, Any], wants: Wants,
-                           q: Any, first_table: list[bool]) -> None:
+                           q: Any, first_table: builtins.list[bool]) -> None:
         etype, payload = item
         if etype == "BOOKMARK":
             kind, rv = payload
@@ -703,7 +704,7 @@ class ApiServer:
                 raise E.bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
         return bool(values)
 
-    def _created(self, obj: dict[str, Any], warnings: list[str], status: int) -> web.Response:
+    def _created(self, obj: dict[str, Any], warnings: builtins.list[str], status: int) -> web.Response:
         # A warn-text is an HTTP quoted-string: clients drop a warning whose inner quotes are not escaped.
         headers = {"Warning": ", ".join('299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in warnings)} if warnings else None
         return _json_response(obj, status=status, headers=headers)

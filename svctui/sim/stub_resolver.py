@@ -15,6 +15,7 @@ import dns.flags
 import dns.message
 import dns.rcode
 import dns.rdatatype
+from dns.rdatatype import RdataType
 
 from . import dns as D
 from . import resources as R
@@ -63,7 +64,7 @@ def pod_resolv(cluster: Cluster, pod: dict[str, Any], container: str | None = No
     return parse_resolv(text if text is not None else resolv_conf(pod))
 
 
-def query(cluster: Cluster, server: str, name: str, rdtype: int) -> dns.message.Message | None:
+def query(cluster: Cluster, server: str, name: str, rdtype: RdataType) -> dns.message.Message | None:
     """The reply of `server` to one question, or None when nothing answers (timeout)."""
     fqdn = name if name.endswith(".") else name + "."
     request = dns.message.make_query(fqdn, rdtype)

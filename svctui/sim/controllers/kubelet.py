@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +34,7 @@ from ..clock import parse_time
 from ..podfs import drop as drop_files
 from ..probes import readiness_failure
 from ..store import ADDED, DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -137,15 +136,15 @@ class PodRun:
         self.log_waiters.clear()
 
 
-class Kubelet(Controller):
+class Kubelet(Controller[ObjectKey]):
     name = "kubelet"
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
-        self.runs: dict[Hashable, PodRun] = {}
+        self.runs: dict[ObjectKey, PodRun] = {}
         self.images: dict[str, set[str]] = {}
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is not R.PODS:
             return []
         md = ev.obj["metadata"]
@@ -163,15 +162,15 @@ class Kubelet(Controller):
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
-    def _after(self, key: Hashable, base: float, seconds: float) -> float:
+    def _after(self, key: ObjectKey, base: float, seconds: float) -> float:
         """The loop time `seconds` (scaled) after base; the key is synced then."""
         due = base + self.clock.scaled(seconds)
         asyncio.get_running_loop().call_later(max(0.0, due - self._now()), self.enqueue, key)
         return due
 
     # ---- sync ----
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         pod = self.store.get(R.PODS, ns, name)
         run = self.runs.get(key)
         if run is not None and (pod is None or pod["metadata"].get("uid") != run.uid):
@@ -203,14 +202,14 @@ class Kubelet(Controller):
             self._advance(key, pod, run, now)
         self._write(pod, run)
 
-    def _drop(self, key: Hashable) -> None:
+    def _drop(self, key: ObjectKey) -> None:
         run = self.runs.pop(key, None)
         if run is not None:
             run.notify()
             drop_files(self.cluster, run.uid)
 
     # ---- admission on the node ----
-    def _admit(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+    def _admit(self, key: ObjectKey, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
         spec = pod["spec"]
         host_ip = next((a["address"] for a in node["status"].get("addresses") or [] if a.get("type") == "InternalIP"), "")
         if spec.get("hostNetwork"):
@@ -235,7 +234,7 @@ class Kubelet(Controller):
             first.step, first.due = "pull", self._after(key, now, SANDBOX_SECONDS)
         return run
 
-    def _adopt(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+    def _adopt(self, key: ObjectKey, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
         """Take over a pod whose containers already run, as a restarted kubelet finds them in the runtime."""
         if not _already_running(pod):
             return None
@@ -270,7 +269,7 @@ class Kubelet(Controller):
         return run
 
     # ---- lifecycle ----
-    def _advance(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _advance(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         crash = (pod["metadata"].get("annotations") or {}).get(C.CRASH_ANNOTATION) == "true"
         specs = {c.get("name"): c for c in pod["spec"].get("containers") or []}
         for i, c in enumerate(run.containers):
@@ -286,7 +285,7 @@ class Kubelet(Controller):
             self._probe(key, pod, run, c, now)
         self._ephemeral(key, pod, run, now)
 
-    def _ephemeral(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _ephemeral(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         """Ephemeral containers (kubectl debug): started once when they appear, never restarted or probed."""
         known = {c.name for c in run.ephemeral}
         for spec in pod["spec"].get("ephemeralContainers") or []:
@@ -364,7 +363,7 @@ class Kubelet(Controller):
         md = pod["metadata"]
         self.enqueue((md.get("namespace", ""), md["name"]))
 
-    def _replace(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
+    def _replace(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
                  now: float) -> None:
         """A new image for a container: the kubelet kills it and starts the new one (a restart)."""
         if c.state == "running":
@@ -377,7 +376,7 @@ class Kubelet(Controller):
         if c.ever_started or c.step in ("pull", "start", "pullfail", "pullbackoff"):
             c.step, c.due = "pull", now
 
-    def _pull(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pull(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         invalid = I.invalid_name_message(image)
         if invalid is not None:
@@ -413,7 +412,7 @@ class Kubelet(Controller):
         c.pulled = (seconds, True)
         c.step, c.due = "start", self._after(key, at, seconds)
 
-    def _pullfail(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pullfail(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         """The registry said no: ErrImagePull now, the image's back-off starts (10 s doubling to 5 min)."""
         image = c.spec.get("image", "")
         c.reason, c.message = "ErrImagePull", c.pull_error
@@ -426,7 +425,7 @@ class Kubelet(Controller):
         run.sandbox = True
         self._start_next(run, i, at)
 
-    def _pullbackoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pullbackoff(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         c.reason, c.message = "ImagePullBackOff", f'Back-off pulling image "{image}"'
         self._event(pod, run.node, "Normal", "BackOff", c.message, c.name)
@@ -461,7 +460,7 @@ class Kubelet(Controller):
         self._event(pod, run.node, "Warning", "Failed", "Error: ErrImagePull", c.name)
         return True
 
-    def _start(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _start(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         if c.pulled is not None:
             seconds = c.pulled[0]
@@ -478,7 +477,7 @@ class Kubelet(Controller):
         run.sandbox = True
         self._start_next(run, i, at)
 
-    def _run_container(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
+    def _run_container(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
         self._event(pod, run.node, "Normal", "Created", f"Created container: {c.name}", c.name)
         self._event(pod, run.node, "Normal", "Started", f"Started container {c.name}", c.name)
         wall = self.clock.now()
@@ -499,7 +498,7 @@ class Kubelet(Controller):
             c.step, c.due = "exit", self._after(key, at, max(c.behaviour.runtime, PLEG_RELIST_SECONDS))
         run.notify()
 
-    def _exit(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _exit(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         code = c.behaviour.exit_code or 0
         self._stop(c, code)
         if c.exits_at is not None:  # the runtime reports when the process ended, not when it was noticed
@@ -520,7 +519,7 @@ class Kubelet(Controller):
         c.ready_at = None
         c.probe_failure = None
 
-    def _backoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _backoff(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         seconds = min(MAX_BACKOFF_SECONDS, 10.0 * 2 ** (c.restart_count - 1))
         md = pod["metadata"]
         c.last_terminated = self._terminated_state(c)
@@ -532,7 +531,7 @@ class Kubelet(Controller):
                     c.name)
         c.step, c.due = "restart", self._after(key, at, seconds)
 
-    def _restart(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _restart(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         if c.state == "terminated":
             c.last_terminated = self._terminated_state(c)
         c.restart_count += 1
@@ -547,7 +546,7 @@ class Kubelet(Controller):
             self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
         self._run_container(key, pod, run, c, at)
 
-    def _probe(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, now: float) -> None:
+    def _probe(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, now: float) -> None:
         if c.state != "running" or c.ready_at is None or now + _EPSILON < c.ready_at:
             return
         failure = readiness_failure(pod, c.spec, run.ip or "")
@@ -563,7 +562,7 @@ class Kubelet(Controller):
         c.probe_failure = failure
 
     # ---- activeDeadlineSeconds ----
-    def _past_deadline(self, key: Hashable, pod: dict[str, Any], run: PodRun) -> bool:
+    def _past_deadline(self, key: ObjectKey, pod: dict[str, Any], run: PodRun) -> bool:
         """pastActiveDeadline: startTime + activeDeadlineSeconds reached; if not yet, a sync is due then."""
         seconds = pod["spec"].get("activeDeadlineSeconds")
         if seconds is None:
@@ -581,7 +580,7 @@ class Kubelet(Controller):
             asyncio.get_running_loop().call_later(left + _EPSILON, self.enqueue, key)
         return False
 
-    def _deadline_kill(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _deadline_kill(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         """First the event and the SIGTERMs (the status turns Failed as it is written); then each container
         stops when its kill is due. Nothing restarts."""
         if not run.deadline_exceeded:
@@ -605,7 +604,7 @@ class Kubelet(Controller):
                 run.notify()
 
     # ---- termination ----
-    def _terminate(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> bool:
+    def _terminate(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> bool:
         """Stop the pod's containers; True once the pod has been removed."""
         md = pod["metadata"]
         if not run.killing:

@@ -222,7 +222,7 @@ class DeploymentStrategy(_WorkloadStrategy):
 
 def _validate_rolling_update(ru: dict[str, Any]) -> list[E.FieldError]:
     errs: list[E.FieldError] = []
-    values = {}
+    values: dict[str, Any] = {}
     for name in ("maxUnavailable", "maxSurge"):
         field = f"spec.strategy.rollingUpdate.{name}"
         v = ru.get(name)

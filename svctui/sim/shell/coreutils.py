@@ -110,7 +110,8 @@ async def hostname(ctx: Ctx, argv: list[str]) -> int:
 
 
 async def grep(ctx: Ctx, argv: list[str]) -> int:
-    flags, args = set(), []
+    flags: set[str] = set()
+    args: list[str] = []
     for a in argv[1:]:
         if a.startswith("-") and len(a) > 1 and not args:
             flags |= set(a[1:])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dns.flags
 import dns.rcode
 import dns.rdatatype
+from dns.rdatatype import RdataType
 
 from ..stub_resolver import RESOLV_TIMEOUT, parse_resolv, query
 from .catalog import image_kind
@@ -66,7 +67,7 @@ def _records(reply) -> str:
 
 
 async def nslookup(ctx: Ctx, argv: list[str]) -> int:
-    types: list[int] = []
+    types: list[RdataType] = []
     args = argv[1:]
     port = 53
     while args and args[0].startswith("-"):
@@ -91,10 +92,10 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
     name = args[0]
     conf = parse_resolv((ctx.fs.read("/etc/resolv.conf") or b"").decode(errors="replace"))
     servers = [args[1]] if len(args) == 2 else (conf.servers or ["127.0.0.1"])
-    queries: list[tuple[str, int]] = []
+    queries: list[tuple[str, RdataType]] = []
     ptr = _ptr_name(name)
 
-    def with_search(t: int) -> None:
+    def with_search(t: RdataType) -> None:
         if t == dns.rdatatype.PTR or not conf.search or "." in name:
             queries.append((name, t))
         else:
@@ -139,7 +140,7 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
     return 1
 
 
-async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[int]) -> int:
+async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[RdataType]) -> int:
     """BIND 9.18 nslookup: the search list with ndots, one answer printed for the name that resolved."""
     name = args[0]
     conf = parse_resolv((ctx.fs.read("/etc/resolv.conf") or b"").decode(errors="replace"))
@@ -150,8 +151,9 @@ async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[int]) -> int:
         [f"{name}.{d}" for d in conf.search] + [name] if name.count(".") < conf.ndots and not name.endswith(".") else [name])
     head = f"Server:\t\t{server}\nAddress:\t{server}#53\n\n"
     for cand in candidates:
-        replies = [query(ctx.cluster, server, cand, t) for t in wanted]
-        if any(r is None for r in replies):
+        answered = [query(ctx.cluster, server, cand, t) for t in wanted]
+        replies = [r for r in answered if r is not None]
+        if len(replies) < len(answered):
             await ctx.sleep(RESOLV_TIMEOUT * 3)
             ctx.stdout.write(";; connection timed out; no servers could be reached\n\n")
             return 1

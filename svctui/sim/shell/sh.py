@@ -599,8 +599,8 @@ async def run_command(ctx: Ctx, cmd: Any) -> int:
             if ctx.steps > MAX_STEPS:
                 raise ExitShell(137)
     if isinstance(cmd, If):
-        for cond, body in cmd.branches:
-            if await run_seq(ctx, cond) == 0:
+        for test, body in cmd.branches:
+            if await run_seq(ctx, test) == 0:
                 return await run_seq(ctx, body)
         return await run_seq(ctx, cmd.orelse) if cmd.orelse else 0
     if isinstance(cmd, Group):
