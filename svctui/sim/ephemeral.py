@@ -18,7 +18,7 @@ from .strategy import DNS1123_LABEL, LABEL_MSG
 
 if TYPE_CHECKING:
     from .cluster import Cluster
-    from .server import Route
+    from .server import Route, SubresourceHandler
 
 _NOT_ALLOWED = ("ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources", "resizePolicy")
 
@@ -62,7 +62,7 @@ def _default(c: dict[str, Any]) -> None:
         c["resources"] = {}
 
 
-def handler(cluster: Cluster):
+def handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.Response:

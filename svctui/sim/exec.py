@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -243,7 +244,7 @@ class StreamHandler:
         return _status_success() if code == 0 else _status_exit(argv, code)
 
     def _outputs(self, ch: Channels, stdout: bool, stderr: bool, tty: bool) -> tuple[Output, Output]:
-        def sink(channel: int, enabled: bool):
+        def sink(channel: int, enabled: bool) -> Callable[[bytes], None]:
             def write(data: bytes) -> None:
                 if enabled:
                     ch.send(channel, data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") if tty else data)
@@ -317,7 +318,7 @@ class StreamHandler:
         self.sessions[key] = inp
         out, err = self._outputs(ch, stdout, stderr, tty)
 
-        def logged(target: Output):
+        def logged(target: Output) -> Callable[[bytes], None]:
             def write(data: bytes) -> None:
                 target.write(data)
                 kubelet.process_output(pod, name, data)

@@ -19,7 +19,7 @@ from .kinds.pods import bind
 
 if TYPE_CHECKING:
     from .cluster import Cluster
-    from .server import Route
+    from .server import Route, SubresourceHandler
 
 
 def _container(pod: dict[str, Any], requested: str) -> str:
@@ -72,7 +72,7 @@ def _render(lines: list[tuple[float, str]], timestamps: bool) -> bytes:
     return "".join(f"{_stamp(t)} {line}\n" if timestamps else f"{line}\n" for t, line in lines).encode()
 
 
-def log_handler(cluster: Cluster):
+def log_handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.StreamResponse:
@@ -144,7 +144,7 @@ def _flag(value: str | None) -> bool:
     return value is not None and value.lower() not in ("", "0", "false")
 
 
-def binding_handler(cluster: Cluster):
+def binding_handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.Response:

@@ -8,6 +8,7 @@ import builtins
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
@@ -220,6 +221,10 @@ class Route:
         self.sub = sub
 
 
+# What another module serves for one subresource (pods/log, pods/exec, ...): the request and its route in.
+SubresourceHandler = Callable[[web.Request, Route], Awaitable[web.StreamResponse]]
+
+
 def parse_path(path: str) -> Route | None | E.ApiError:
     parts = [p for p in path.split("/") if p]
     if not parts:
@@ -270,7 +275,7 @@ class ApiServer:
         self.server_address = server_address
         self.request_count = 0
         # subresource handlers added by other modules: (plural, sub) -> handler(request, route)
-        self.subresource_handlers: dict[tuple[str, str], Any] = {}
+        self.subresource_handlers: dict[tuple[str, str], SubresourceHandler] = {}
         # Test hook standing in for RBAC: (verb, plural, namespace or None for cluster scope) tuples
         # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}; subresources as
         # "pods/portforward" (exec, attach and portforward with verb "create").

@@ -14,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,7 +129,7 @@ def _create_nodes(cluster: Cluster, count: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _node_slots(nodes: list[tuple[str, str, str]], per_node: int):
+def _node_slots(nodes: list[tuple[str, str, str]], per_node: int) -> Iterator[tuple[str, str, str]]:
     for n in nodes:
         for _ in range(per_node):
             yield n
@@ -176,7 +177,7 @@ class _PodBuilder:
         strategy.prepare_create(self.api, pod, False)
         return pod
 
-    def create(self, ns: str, svc: str, count: int, slots) -> None:
+    def create(self, ns: str, svc: str, count: int, slots: Iterator[tuple[str, str, str]]) -> None:
         template = self._template(ns, svc)
         labels = template["metadata"]["labels"]
         spec = template["spec"]

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import dns.flags
 import dns.rcode
 import dns.rdatatype
 import dns.reversename
+import dns.rrset
 
 from ..stub_resolver import parse_resolv, query
 from .context import Ctx
@@ -32,7 +34,7 @@ def layout(fields: list[str], stops: list[int]) -> str:
     return out + fields[-1]
 
 
-def _rr_lines(rrsets) -> list[str]:
+def _rr_lines(rrsets: Iterable[dns.rrset.RRset]) -> list[str]:
     return [layout([rrset.name.to_text(), str(rrset.ttl), "IN", dns.rdatatype.to_text(rrset.rdtype), rd.to_text()],
                    [24, 32, 40, 48]) for rrset in rrsets for rd in rrset]
 

@@ -9,6 +9,7 @@ and a blank line. Replies are printed in query order here (a real run prints the
 from __future__ import annotations
 
 import dns.flags
+import dns.message
 import dns.rcode
 import dns.rdatatype
 from dns.rdatatype import RdataType
@@ -39,7 +40,7 @@ def _ptr_name(text: str) -> str | None:
         return None
 
 
-def _records(reply) -> str:
+def _records(reply: dns.message.Message) -> str:
     out = []
     for rrset in reply.answer:
         owner = rrset.name.to_text(omit_final_dot=True)
