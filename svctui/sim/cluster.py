@@ -186,7 +186,7 @@ def _cut_connections_after(server: Any, lifetime: float) -> None:
     server.connection_made = connection_made
 
 
-def _reset(transport: asyncio.BaseTransport) -> None:
+def _reset(transport: asyncio.Transport) -> None:
     if transport.is_closing():
         return
     sock = transport.get_extra_info("socket")
@@ -196,7 +196,7 @@ def _reset(transport: asyncio.BaseTransport) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
             pass
-    transport.abort()  # type: ignore[attr-defined]
+    transport.abort()
 
 
 def _settled(pod: dict[str, Any]) -> bool:

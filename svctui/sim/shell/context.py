@@ -129,6 +129,8 @@ class Ctx:
     last_status: int = 0
     positional: list[str] = field(default_factory=list)
     steps: int = 0
+    # Files a redirection of this command writes to: what it printed is appended when it ends.
+    open_files: list[tuple[Output, str]] = field(default_factory=list)
 
     @property
     def fs(self) -> PodFS:

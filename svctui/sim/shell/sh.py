@@ -17,6 +17,7 @@ from .context import Ctx, Input, Output
 
 OPS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "2>>", "2>", "1>", ";", "&", "|", "<", ">", "(", ")", "\n")
 RESERVED = {"for", "in", "do", "done", "while", "until", "if", "then", "elif", "else", "fi", "{", "}", "!"}
+_REDIRECTIONS = (">", ">>", "<", "2>", "2>>", "1>", "2>&1", ">&2", "1>&2")
 MAX_STEPS = 100_000
 # A container command still running after this much simulated time is taken for a server loop.
 VIRTUAL_LIMIT = 3600.0
@@ -231,8 +232,9 @@ class Parser:
 
     def program(self) -> Seq:
         seq = self.seq(())
-        if self.peek() is not None:
-            raise ParseError(f"syntax error: unexpected \"{self.peek()[1]}\"")  # type: ignore[index]
+        left = self.peek()
+        if left is not None:
+            raise ParseError(f"syntax error: unexpected \"{left[1]}\"")
         return seq
 
     def seq(self, stops: tuple[str, ...]) -> Seq:
@@ -304,7 +306,7 @@ class Parser:
 
     def _redirs(self) -> list[tuple[str, str]]:
         out = []
-        while self.peek() is not None and self.peek()[0] == "op" and self.peek()[1] in (">", ">>", "<", "2>", "2>>", "1>", "2>&1", ">&2", "1>&2"):  # type: ignore[index]
+        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in _REDIRECTIONS:
             op = self.take()[1]
             if op in ("2>&1", ">&2", "1>&2"):
                 out.append((op, ""))
@@ -326,7 +328,7 @@ class Parser:
         if self.is_word("in"):
             self.i += 1
             words = []
-            while self.peek() is not None and self.peek()[0] == "word":  # type: ignore[index]
+            while (tok := self.peek()) is not None and tok[0] == "word":
                 words.append(self.take()[1])
         self.skip_newlines()
         self.expect_word("do")
@@ -625,7 +627,7 @@ async def _redirected(ctx: Ctx, redirs: list[tuple[str, str]]) -> Ctx | None:
     if not redirs:
         return ctx.child()
     out, err, inp = ctx.stdout, ctx.stderr, ctx.stdin
-    files: list[tuple[Output, str, bool]] = []
+    files: list[tuple[Output, str]] = []
     for op, raw in redirs:
         if op == "2>&1":
             err = out
@@ -655,18 +657,18 @@ async def _redirected(ctx: Ctx, redirs: list[tuple[str, str]]) -> Ctx | None:
                 ctx.stderr.write(f"sh: can't create {target}: {msg}\n")
                 return None
             sink = Output()
-            files.append((sink, path, True))
+            files.append((sink, path))
         if op.startswith("2"):
             err = sink
         else:
             out = sink
     sub = ctx.child(stdin=inp, stdout=out, stderr=err)
-    sub._files = files  # type: ignore[attr-defined]
+    sub.open_files = files
     return sub
 
 
 def _flush_files(ctx: Ctx) -> None:
-    for sink, path, _ in getattr(ctx, "_files", []):
+    for sink, path in ctx.open_files:
         ctx.fs.write(path, bytes(sink.data), append=True)
         sink.data.clear()
 
