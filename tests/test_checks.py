@@ -213,3 +213,26 @@ def test_dynamic_imports_keep_the_layers() -> None:
 def test_the_dynamic_import_check_judges(importer: str, source: str, ok: bool) -> None:
     [(_, prefix)] = _dynamic_imports(importer, source)
     assert (bool(prefix) and dynamic_import_allowed(importer, prefix.rstrip("."))) is ok
+
+
+# ---- what crosses the sim's modules ----
+# A name one module of the sim takes from another is public: `from .podlogs import _container` made a helper
+# part of two modules' contracts while its name said it was neither's.
+def _private_imports(module: str, source: str) -> list[tuple[int, str]]:
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.level or (node.module or "").startswith("svctui")):
+            out += [(node.lineno, a.name) for a in node.names if a.name.startswith("_") and not a.name.startswith("__")]
+    return out
+
+
+def test_the_private_import_check_finds_one() -> None:
+    assert _private_imports("svctui.sim.exec", "from .podlogs import _container, validate\nfrom os import _exit\n") == [
+        (1, "_container")]
+
+
+def test_the_sim_imports_no_private_names() -> None:
+    bad = [f"{path.relative_to(ROOT)}:{line}: imports {name}"
+           for path in sorted((PKG / "sim").rglob("*.py"))
+           for line, name in _private_imports(_module(path), path.read_text(encoding="utf-8"))]
+    assert bad == [], "private names imported across the sim's modules:\n" + "\n".join(bad)

@@ -70,7 +70,7 @@ class Api:
         if ns["metadata"].get("deletionTimestamp"):
             raise E.gone_namespace(rt, name, namespace)
 
-    def _validate_meta(self, rt: R.ResourceType, obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate_meta(self, rt: R.ResourceType, obj: dict[str, Any]) -> list[E.FieldError]:
         md = obj["metadata"]
         errs = strategy_for(rt).validate_name(rt, md.get("name", ""))
         errs += validate_labels("metadata.labels", md.get("labels"))
@@ -111,7 +111,7 @@ class Api:
         self._check_namespace(rt, namespace, name)
         strat = strategy_for(rt)
         strat.default(self, obj)
-        errs = self._validate_meta(rt, obj)
+        errs = self.validate_meta(rt, obj)
         errs += strat.validate(self, obj)
         if errs:
             raise E.invalid_error(rt, name, errs)
@@ -176,7 +176,7 @@ class Api:
         if subresource != "status":
             strat.default(self, new)
             strat.prepare_update(self, new, old, dry_run)
-            errs = self._validate_meta(rt, new) + strat.validate(self, new) + strat.validate_update(self, new, old)
+            errs = self.validate_meta(rt, new) + strat.validate(self, new) + strat.validate_update(self, new, old)
             if errs:
                 raise E.invalid_error(rt, name, errs)
             if strat.tracks_generation and _spec_changed(old, new):

@@ -12,7 +12,7 @@ from aiohttp import web
 from . import errors as E
 from . import resources as R
 from .apiserver import deep_copy
-from .kinds.pods import _pull_policy
+from .kinds.pods import pull_policy
 from .patch import apply_patch
 from .strategy import DNS1123_LABEL, LABEL_MSG
 
@@ -55,7 +55,7 @@ def _validate(pod: dict[str, Any], wanted: list[dict[str, Any]]) -> list[E.Field
 
 
 def _default(c: dict[str, Any]) -> None:
-    c.setdefault("imagePullPolicy", _pull_policy(c.get("image") or ""))
+    c.setdefault("imagePullPolicy", pull_policy(c.get("image") or ""))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     if c.get("resources") is None:

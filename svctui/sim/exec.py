@@ -34,7 +34,7 @@ from aiohttp import WSMsgType, web
 
 from . import errors as E
 from . import resources as R
-from .podlogs import _container
+from .podlogs import validate_container
 from .shell import Input, Output, exists, make_ctx, run_argv
 from .shell.tty import LineDiscipline
 
@@ -166,7 +166,7 @@ class StreamHandler:
             raise E.method_not_allowed()
         pod = self.api.require(R.PODS, route.namespace, route.name or "")
         q = request.query
-        name = _container(pod, q.get("container", ""))
+        name = validate_container(pod, q.get("container", ""))
         argv = q.getall("command", [])
         if not self.attach and not argv:
             raise E.bad_request("you must specify at least 1 command")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from .server import Route, SubresourceHandler
 
 
-def _container(pod: dict[str, Any], requested: str) -> str:
+def validate_container(pod: dict[str, Any], requested: str) -> str:
     """ValidateContainer from pkg/registry/core/pod/strategy.go."""
     name = pod["metadata"]["name"]
     spec = pod.get("spec") or {}
@@ -80,7 +80,7 @@ def log_handler(cluster: Cluster) -> SubresourceHandler:
             raise E.method_not_allowed()
         pod = api.require(R.PODS, route.namespace, route.name or "")
         q = request.query
-        container = _container(pod, q.get("container", ""))
+        container = validate_container(pod, q.get("container", ""))
         tail = _int_param(q, "tailLines", 0)
         since = _int_param(q, "sinceSeconds", 1)
         limit = _int_param(q, "limitBytes", 1)

@@ -518,8 +518,8 @@ class ApiServer:
             sid = token["sid"]
         else:
             rv = q.get("resourceVersion")
-            if rv and rv != "0" and q.get("resourceVersionMatch") == "Exact" and int(rv) < self.store._compacted:
-                raise E.expired(f"too old resource version: {rv} ({self.store._compacted + 1})")
+            if rv and rv != "0" and q.get("resourceVersionMatch") == "Exact" and int(rv) < self.store.compacted:
+                raise E.expired(f"too old resource version: {rv} ({self.store.compacted + 1})")
             labels, fields = self._selectors(route, q)
             items = self._select(route, labels, fields)
             list_rv = self.store.rv

@@ -92,6 +92,11 @@ class Store:
         return [table[k] for k in keys if k in table]
 
     # ---- history ----
+    @property
+    def compacted(self) -> int:
+        """Reads and watches from a resourceVersion below this are 410 Gone: the history before it is dropped."""
+        return self._compacted
+
     def history_since(self, rt: ResourceType, rv: int) -> builtins.list[Event]:
         if rv < self._compacted:
             raise Compacted(rv, self._compacted + 1)

@@ -60,7 +60,7 @@ def default_pod_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _default_container(c: dict[str, Any]) -> None:
     if "imagePullPolicy" not in c:
-        c["imagePullPolicy"] = _pull_policy(c.get("image") or "")
+        c["imagePullPolicy"] = pull_policy(c.get("image") or "")
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     if c.get("resources") is None:
@@ -87,7 +87,7 @@ def _default_probe(p: dict[str, Any]) -> None:
         p["httpGet"].setdefault("scheme", "HTTP")
 
 
-def _pull_policy(image: str) -> str:
+def pull_policy(image: str) -> str:
     if "@" in image:
         return "IfNotPresent"
     last = image.rsplit("/", 1)[-1]

@@ -235,7 +235,7 @@ class ServiceStrategy(Strategy):
         _normalize_cluster_ips(obj, old)
         _drop_type_dependent_fields(obj, old)
         # Validate before allocating, so a rejected update holds nothing.
-        errs = api._validate_meta(R.SERVICES, obj) + self.validate(api, obj) + self.validate_update(api, obj, old)
+        errs = api.validate_meta(R.SERVICES, obj) + self.validate(api, obj) + self.validate_update(api, obj, old)
         if errs:
             raise E.invalid_error(R.SERVICES, obj["metadata"]["name"], errs)
         txn = _Txn(api.parts.allocators)

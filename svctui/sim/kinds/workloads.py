@@ -101,7 +101,7 @@ def _nonnegative(field: str, value: Any) -> list[E.FieldError]:
     return []
 
 
-def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -> list[E.FieldError]:
+def validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -> list[E.FieldError]:
     errs: list[E.FieldError] = []
     sel = spec.get("selector")
     template = spec.get("template") or {}
@@ -140,7 +140,7 @@ def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -
     return errs
 
 
-def _selector_immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+def selector_immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
     new_sel = obj.get("spec", {}).get("selector")
     if new_sel != old.get("spec", {}).get("selector"):
         return [E.invalid("spec.selector", _Rendered(_go_selector(new_sel)), "field is immutable")]
@@ -168,12 +168,12 @@ class _WorkloadStrategy(Strategy):
     def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         spec = obj["spec"]
         errs = _nonnegative("spec.replicas", spec.get("replicas"))
-        errs += _validate_selector_and_template(api, spec, self.kind)
+        errs += validate_selector_and_template(api, spec, self.kind)
         errs += _nonnegative("spec.minReadySeconds", spec.get("minReadySeconds", 0))
         return errs
 
     def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
-        return _selector_immutable(obj, old)
+        return selector_immutable(obj, old)
 
 
 class DeploymentStrategy(_WorkloadStrategy):
