@@ -7,7 +7,7 @@ the same defaulting, validation and events as one from kubectl.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -17,7 +17,10 @@ from . import resources as R
 from .clock import Clock
 from .patch import apply_patch
 from .store import Store
-from .strategy import strategy_for, validate_labels
+from .strategy import strategy_for, validate_label_name, validate_labels
+
+if TYPE_CHECKING:
+    from .parts import Parts
 
 _SUFFIX_CHARS = "bcdfghjklmnpqrstvwxz2456789"
 
@@ -45,8 +48,8 @@ class Api:
         self.store = store
         self.clock = clock
         self.rng = rng or random.Random()
-        # services, allocators and controllers hang their state here (set by the cluster)
-        self.ext: dict[str, Any] = {}
+        # Set by the Cluster that owns this Api, right after it builds the server (parts.py).
+        self.parts: Parts
 
     # ---- helpers ----
     def _ns(self, rt: R.ResourceType, namespace: str | None) -> str:
@@ -67,12 +70,11 @@ class Api:
         if ns["metadata"].get("deletionTimestamp"):
             raise E.gone_namespace(rt, name, namespace)
 
-    def _validate_meta(self, rt: R.ResourceType, obj: dict[str, Any]) -> list[E.FieldError]:
+    def validate_meta(self, rt: R.ResourceType, obj: dict[str, Any]) -> list[E.FieldError]:
         md = obj["metadata"]
         errs = strategy_for(rt).validate_name(rt, md.get("name", ""))
         errs += validate_labels("metadata.labels", md.get("labels"))
         if rt.namespaced and md.get("namespace"):
-            from .strategy import validate_label_name
             errs += validate_label_name("metadata.namespace", md["namespace"])
         return errs
 
@@ -109,7 +111,7 @@ class Api:
         self._check_namespace(rt, namespace, name)
         strat = strategy_for(rt)
         strat.default(self, obj)
-        errs = self._validate_meta(rt, obj)
+        errs = self.validate_meta(rt, obj)
         errs += strat.validate(self, obj)
         if errs:
             raise E.invalid_error(rt, name, errs)
@@ -174,7 +176,7 @@ class Api:
         if subresource != "status":
             strat.default(self, new)
             strat.prepare_update(self, new, old, dry_run)
-            errs = self._validate_meta(rt, new) + strat.validate(self, new) + strat.validate_update(self, new, old)
+            errs = self.validate_meta(rt, new) + strat.validate(self, new) + strat.validate_update(self, new, old)
             if errs:
                 raise E.invalid_error(rt, name, errs)
             if strat.tracks_generation and _spec_changed(old, new):
@@ -247,9 +249,9 @@ class Api:
         md = obj["metadata"]
         propagation = opts.propagation or "Background"
         finalizers = list(md.get("finalizers") or [])
-        if propagation == "Foreground" and "foregroundDeletion" not in finalizers and self.ext.get("gc"):
+        if propagation == "Foreground" and "foregroundDeletion" not in finalizers and self.parts.gc:
             finalizers.append("foregroundDeletion")
-        if propagation == "Orphan" and "orphan" not in finalizers and self.ext.get("gc"):
+        if propagation == "Orphan" and "orphan" not in finalizers and self.parts.gc:
             finalizers.append("orphan")
         grace = strat.grace_period(self, obj, opts.grace)
         if opts.dry_run:
@@ -272,11 +274,7 @@ class Api:
             nmd["deletionGracePeriodSeconds"] = grace
             if finalizers:
                 nmd["finalizers"] = finalizers
-            stored = self.store.replace(rt, new)
-            hook = self.ext.get("on_terminating")
-            if hook:
-                hook(rt, stored)
-            return stored
+            return self.store.replace(rt, new)
         return self._remove(rt, obj)
 
     def _remove(self, rt: R.ResourceType, obj: dict[str, Any]) -> dict[str, Any]:

@@ -30,8 +30,9 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from . import dns as D
-from .containers import image_name
+from .imageref import image_name
 from .podfs import NGINX_ROOT, fs_for, hostname
+from .stub_resolver import lookup_host
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -140,7 +141,7 @@ class DnsTcpStream(Stream):
         out = b""
         for msg in D.tcp_frames(self.buffer):
             # The pod itself answers: no check of the kube-dns Service.
-            reply = D.resolver(self.cluster).handle_wire(msg, check_available=False)
+            reply = self.cluster.parts.dns.handle_wire(msg, check_available=False)
             if reply is not None:
                 out += D.tcp_frame(reply)
         return out
@@ -190,7 +191,7 @@ class HttpStream(Stream):
 
     def _access_log(self, request_line: str, headers: dict[str, str], reply: bytes) -> None:
         """nginx's `main` log_format, as the official image configures it, to the container's stdout."""
-        kubelet = self.cluster.api.ext.get("kubelet")
+        kubelet = self.cluster.parts.kubelet
         if kubelet is None:
             return
         head, _, body = reply.partition(b"\r\n\r\n")
@@ -262,8 +263,6 @@ def _nginx(s: HttpStream, path: str, now: str, head_only: bool) -> bytes:
 
 
 def _demo_api(s: HttpStream, path: str, now: str) -> bytes:
-    from .shell.resolve import lookup_host
-
     def reply(code: int, reason: str, body: str) -> bytes:
         data = body.encode()
         return _raw(code, reason, {"X-Powered-By": "Express", "Content-Type": "application/json; charset=utf-8",
@@ -277,9 +276,8 @@ def _demo_api(s: HttpStream, path: str, now: str) -> bytes:
         result = lookup_host(s.cluster, s.pod, host)
         if not result.addresses:
             return reply(503, "Service Unavailable", f'{{"ok":false,"error":"getaddrinfo ENOTFOUND {host}"}}')
-        from .kubeproxy import proxy_for
-
-        target = proxy_for(s.cluster).connect(s.pod, result.addresses[0], 5432)
+        # Through kube-proxy's rules, as the api's own connection to its database would go.
+        target = s.cluster.parts.kubeproxy.connect(s.pod, result.addresses[0], 5432)
         if isinstance(target, str):
             err = "ECONNREFUSED" if target == "refused" else "ETIMEDOUT"
             return reply(503, "Service Unavailable", f'{{"ok":false,"error":"connect {err} {result.addresses[0]}:5432"}}')

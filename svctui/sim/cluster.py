@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import socket
@@ -12,10 +13,21 @@ from typing import Any
 
 from aiohttp import web
 
+from . import kinds, podsubresources
 from . import resources as R
-from .apiserver import Api
+from .apiserver import Api, deep_copy
 from .clock import Clock
+from .controllers import all_controllers
+from .controllers.base import Controller
+from .controllers.gc import GarbageCollector
+from .controllers.kubelet import Kubelet
+from .dns import Resolver
 from .events import Recorder
+from .frontdoor import FrontDoor
+from .ipalloc import ServiceAllocators
+from .ipam import Ipam
+from .kubeproxy import KubeProxy
+from .parts import Parts
 from .server import ApiServer
 from .store import Store
 
@@ -44,43 +56,45 @@ class SimOptions:
 
 class Cluster:
     def __init__(self, options: SimOptions | None = None):
-        from . import kinds, podsubresources
-
         self.options = options or SimOptions()
         self.clock = Clock(self.options.speed)
         self.rng = random.Random(self.options.seed)
         self.store = Store(self.clock, history=self.options.history)
         self.api = Api(self.store, self.clock, self.rng)
         self.recorder = Recorder(self.api, enabled=self.options.events)
-        self.api.ext["recorder"] = self.recorder
-        self.api.ext["cluster"] = self
         self.server = ApiServer(self.api, bookmark_interval=self.options.bookmark_interval,
                                 watch_timeout=self.options.watch_timeout)
+        self.parts = self.api.parts = Parts(
+            authorizer=self.server.authorizer, allocators=ServiceAllocators(self.rng), ipam=Ipam(),
+            dns=Resolver(self), kubeproxy=KubeProxy(self))
         self.frontdoor = self._frontdoor()
         if self.frontdoor.auth is not None:
             self.server.frontdoor = self.frontdoor
         kinds.register_all(self)
         podsubresources.register(self)
-        self.controllers: list[Any] = []
+        self.controllers: list[Controller[Any]] = []
         self._runner: web.AppRunner | None = None
         self.url: str | None = None
 
-    def _frontdoor(self) -> Any:
-        from .frontdoor import FrontDoor
-
+    def _frontdoor(self) -> FrontDoor:
         o = self.options
         return FrontDoor(tls=o.tls, auth=o.auth, token_ttl=o.token_ttl, exec_api_version=o.exec_api_version,
                          exec_credential=o.exec_credential, users=o.users)
 
     # ---- lifecycle ----
     def start_controllers(self) -> None:
-        from .controllers import all_controllers
-
         if self.controllers:
             return
         self.controllers = [cls(self) for cls in all_controllers()]
         for c in self.controllers:
+            if isinstance(c, Kubelet):
+                self.parts.kubelet = c
+        for c in self.controllers:
             c.start()
+            # Deletions ask for the GC's finalizers from the moment it indexes owners, as before it ran
+            # they could not be honoured.
+            if isinstance(c, GarbageCollector):
+                self.parts.gc = c
 
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         self.start_controllers()
@@ -147,8 +161,6 @@ class Cluster:
     # ---- loading ----
     def apply_objects(self, docs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Create (or replace) objects as `kubectl apply` would for a fresh manifest set."""
-        from .apiserver import deep_copy
-
         order = {"Namespace": 0, "Node": 0, "ConfigMap": 1, "Service": 2, "Endpoints": 3}
         created = []
         for doc in sorted((d for d in docs if d), key=lambda d: order.get(d.get("kind", ""), 5)):
@@ -160,8 +172,6 @@ class Cluster:
             if existing is not None:
                 # A later scenario may change what bootstrap made (dns-down: CoreDNS replicas 0). A merge
                 # patch keeps what the server set (clusterIP, status); identical manifests change nothing.
-                import json
-
                 stored, _ = self.api.patch(rt, md.get("namespace"), md["name"], "application/merge-patch+json",
                                            json.dumps(doc).encode())
                 created.append(stored)
@@ -186,7 +196,7 @@ def _cut_connections_after(server: Any, lifetime: float) -> None:
     server.connection_made = connection_made
 
 
-def _reset(transport: asyncio.BaseTransport) -> None:
+def _reset(transport: asyncio.Transport) -> None:
     if transport.is_closing():
         return
     sock = transport.get_extra_info("socket")
@@ -196,7 +206,7 @@ def _reset(transport: asyncio.BaseTransport) -> None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         except OSError:
             pass
-    transport.abort()  # type: ignore[attr-defined]
+    transport.abort()
 
 
 def _settled(pod: dict[str, Any]) -> bool:

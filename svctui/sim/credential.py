@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from .tokens import mint
+
 
 def _rfc3339(epoch: float) -> str:
     return dt.datetime.fromtimestamp(int(epoch), dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -28,6 +30,8 @@ def credential(state: dict[str, Any], api_version: str, now: float) -> dict[str,
     status: dict[str, Any] = {"expirationTimestamp": _rfc3339(expires)}
     user, groups = state["user"], tuple(state.get("groups") or ())
     if state.get("credential") == "cert":
+        # Only a certificate needs cryptography (42 ms to import): kubectl runs the plugin once per
+        # command, and the token path should not pay for it.
         from .pki import CertificateAuthority, KeyPair
 
         ca = CertificateAuthority.from_pair(KeyPair(state["ca_cert"].encode(), state["ca_key"].encode()))
@@ -35,8 +39,6 @@ def credential(state: dict[str, Any], api_version: str, now: float) -> dict[str,
         status["clientCertificateData"] = pair.cert_pem.decode()
         status["clientKeyData"] = pair.key_pem.decode()
     else:
-        from .tokens import mint
-
         status["token"] = mint(bytes.fromhex(state["secret"]), user, groups, expires)
     return {"kind": "ExecCredential", "apiVersion": api_version, "spec": {}, "status": status}
 

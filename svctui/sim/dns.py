@@ -37,6 +37,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.reversename
 import dns.rrset
+from dns.rdatatype import RdataType
 
 from . import resources as R
 
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
 
 ZONE = "cluster.local"
 TTL = 30
+# (rcode, answer, authority, additional, authoritative): one reply's sections, before they become a message.
+Answer = tuple[dns.rcode.Rcode, list[dns.rrset.RRset], list[dns.rrset.RRset], list[dns.rrset.RRset], bool]
 DNS_IP = "10.96.0.10"
 DNS_SERVICE = ("kube-system", "kube-dns")
 SPEC_VERSION = "1.1.0"
@@ -132,7 +135,7 @@ class Resolver:
         return None if resp is None else resp.to_wire()
 
     # ---- lookup ----
-    def lookup(self, fqdn: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def lookup(self, fqdn: str, rdtype: RdataType) -> Answer:
         """(rcode, answer, authority, additional, authoritative) for fqdn (with its trailing dot)."""
         name = fqdn.rstrip(".").lower()
         if name == ZONE or name.endswith("." + ZONE):
@@ -141,7 +144,7 @@ class Resolver:
             return self._reverse(name, rdtype)
         return self._external(name, rdtype)
 
-    def _rr(self, name: str, rdtype: int, values: list[str], ttl: int = TTL) -> dns.rrset.RRset:
+    def _rr(self, name: str, rdtype: RdataType, values: list[str], ttl: int = TTL) -> dns.rrset.RRset:
         return dns.rrset.from_text_list(dns.name.from_text(name), ttl, dns.rdataclass.IN, rdtype, values)
 
     def _soa(self) -> dns.rrset.RRset:
@@ -149,13 +152,13 @@ class Resolver:
         return self._rr(ZONE + ".", dns.rdatatype.SOA,
                         [f"ns.dns.{ZONE}. hostmaster.{ZONE}. {serial} 7200 1800 86400 {TTL}"])
 
-    def _nx(self) -> tuple[int, list, list, list, bool]:
+    def _nx(self) -> Answer:
         return dns.rcode.NXDOMAIN, [], [self._soa()], [], True
 
-    def _nodata(self) -> tuple[int, list, list, list, bool]:
+    def _nodata(self) -> Answer:
         return dns.rcode.NOERROR, [], [self._soa()], [], True
 
-    def _zone(self, name: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _zone(self, name: str, rdtype: RdataType) -> Answer:
         rel = name[: -len(ZONE)].rstrip(".")
         labels = rel.split(".") if rel else []
         if not labels:
@@ -182,7 +185,7 @@ class Resolver:
     def _namespace(self, ns: str) -> bool:
         return self.store.get(R.NAMESPACES, None, ns) is not None
 
-    def _pod(self, name: str, ns: str, dashed: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _pod(self, name: str, ns: str, dashed: str, rdtype: RdataType) -> Answer:
         ip = dashed.replace("-", ".")
         try:
             addr = ipaddress.ip_address(ip)
@@ -194,7 +197,7 @@ class Resolver:
             return dns.rcode.NOERROR, [self._rr(name + ".", dns.rdatatype.A, [ip])], [], [], True
         return self._nodata()
 
-    def _services(self, name: str, labels: list[str], rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _services(self, name: str, labels: list[str], rdtype: RdataType) -> Answer:
         if not labels:
             return self._nodata()
         ns = labels[-1]
@@ -212,7 +215,7 @@ class Resolver:
             return self._endpoint(name, svc, rest[0], rdtype)
         return self._nx()
 
-    def _service(self, name: str, svc: dict[str, Any], rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _service(self, name: str, svc: dict[str, Any], rdtype: RdataType) -> Answer:
         spec = svc.get("spec") or {}
         fqdn = name + "."
         if spec.get("type") == "ExternalName":
@@ -242,7 +245,7 @@ class Resolver:
             return self._srv_records(fqdn, svc, None, None)
         return self._nodata()
 
-    def _srv(self, name: str, svc: dict[str, Any], port: str, proto: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _srv(self, name: str, svc: dict[str, Any], port: str, proto: str, rdtype: RdataType) -> Answer:
         if (svc.get("spec") or {}).get("type") == "ExternalName":
             return self._nx()
         rcode, answer, authority, additional, aa = self._srv_records(name + ".", svc, port, proto)
@@ -253,7 +256,7 @@ class Resolver:
         return rcode, answer, authority, additional, aa
 
     def _srv_records(self, owner: str, svc: dict[str, Any], port_name: str | None,
-                     proto: str | None) -> tuple[int, list, list, list, bool]:
+                     proto: str | None) -> Answer:
         spec = svc.get("spec") or {}
         md = svc["metadata"]
         base = f"{md['name']}.{md['namespace']}.svc.{ZONE}."
@@ -271,7 +274,7 @@ class Resolver:
                 pname, protocol = p.get("name") or "", p.get("protocol", "TCP")
                 if port_name is not None and (pname != port_name or protocol.lower() != proto):
                     continue
-                records.append((p.get("port"), base, spec.get("clusterIP")))
+                records.append((p["port"], base, spec.get("clusterIP") or ""))
         if not records:
             return self._nodata()
         weight = 100 // len(records) if len(records) > 1 else 100
@@ -286,7 +289,7 @@ class Resolver:
                       for t, ips in extra.items()]
         return dns.rcode.NOERROR, [answer], [], additional, True
 
-    def _endpoint(self, name: str, svc: dict[str, Any], host: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _endpoint(self, name: str, svc: dict[str, Any], host: str, rdtype: RdataType) -> Answer:
         if (svc.get("spec") or {}).get("clusterIP") != "None":
             return self._nx()
         ips = [e["ip"] for e in endpoints(self.cluster, svc) if (e["hostname"] or _dashed(e["ip"])) == host]
@@ -297,7 +300,7 @@ class Resolver:
             return (dns.rcode.NOERROR, [self._rr(name + ".", rdtype, found)], [], [], True) if found else self._nodata()
         return self._nodata()
 
-    def _reverse(self, name: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _reverse(self, name: str, rdtype: RdataType) -> Answer:
         try:
             ip = str(dns.reversename.to_address(dns.name.from_text(name)))
         except Exception:
@@ -322,7 +325,7 @@ class Resolver:
                         return f"{ep['hostname'] or _dashed(ip)}.{base}"
         return None
 
-    def _external(self, name: str, rdtype: int) -> tuple[int, list, list, list, bool]:
+    def _external(self, name: str, rdtype: RdataType) -> Answer:
         known = EXTERNAL.get(name)
         if known is None:
             return dns.rcode.NXDOMAIN, [], [], [], False
@@ -331,13 +334,6 @@ class Resolver:
         if not values:
             return dns.rcode.NOERROR, [], [], [], False
         return dns.rcode.NOERROR, [self._rr(name + ".", rdtype, values, EXTERNAL_TTL)], [], [], False
-
-
-def resolver(cluster: Cluster) -> Resolver:
-    r = cluster.api.ext.get("dns")
-    if r is None:
-        r = cluster.api.ext["dns"] = Resolver(cluster)
-    return r
 
 
 def tcp_frames(buffer: bytearray) -> list[bytes]:
@@ -354,4 +350,3 @@ def tcp_frames(buffer: bytearray) -> list[bytes]:
 
 def tcp_frame(message: bytes) -> bytes:
     return len(message).to_bytes(2, "big") + message
-

@@ -12,13 +12,13 @@ from aiohttp import web
 from . import errors as E
 from . import resources as R
 from .apiserver import deep_copy
-from .kinds.pods import _pull_policy
+from .kinds.pods import pull_policy
 from .patch import apply_patch
 from .strategy import DNS1123_LABEL, LABEL_MSG
 
 if TYPE_CHECKING:
     from .cluster import Cluster
-    from .server import Route
+    from .server import Route, SubresourceHandler
 
 _NOT_ALLOWED = ("ports", "livenessProbe", "readinessProbe", "startupProbe", "lifecycle", "resources", "resizePolicy")
 
@@ -55,14 +55,14 @@ def _validate(pod: dict[str, Any], wanted: list[dict[str, Any]]) -> list[E.Field
 
 
 def _default(c: dict[str, Any]) -> None:
-    c.setdefault("imagePullPolicy", _pull_policy(c.get("image") or ""))
+    c.setdefault("imagePullPolicy", pull_policy(c.get("image") or ""))
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     if c.get("resources") is None:
         c["resources"] = {}
 
 
-def handler(cluster: Cluster):
+def handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.Response:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -33,12 +34,13 @@ from aiohttp import WSMsgType, web
 
 from . import errors as E
 from . import resources as R
-from .podlogs import _container
+from .podlogs import validate_container
 from .shell import Input, Output, exists, make_ctx, run_argv
 from .shell.tty import LineDiscipline
 
 if TYPE_CHECKING:
     from .cluster import Cluster
+    from .controllers.kubelet import Kubelet
     from .server import Route
 
 log = logging.getLogger("svctui.sim.exec")
@@ -157,14 +159,14 @@ class StreamHandler:
         self.api = cluster.api
         self.attach = attach
         # (pod uid, container) -> the stdin of a shell started by a first attach
-        self.sessions: dict[tuple[str, str], Input] = cluster.api.ext.setdefault("attach_sessions", {})
+        self.sessions: dict[tuple[str, str], Input] = cluster.parts.attach_sessions
 
     async def __call__(self, request: web.Request, route: Route) -> web.StreamResponse:
         if request.method not in ("GET", "POST"):
             raise E.method_not_allowed()
         pod = self.api.require(R.PODS, route.namespace, route.name or "")
         q = request.query
-        name = _container(pod, q.get("container", ""))
+        name = validate_container(pod, q.get("container", ""))
         argv = q.getall("command", [])
         if not self.attach and not argv:
             raise E.bad_request("you must specify at least 1 command")
@@ -191,6 +193,7 @@ class StreamHandler:
         # The kubelet's first frame: an empty message on the first enabled output channel.
         ch.send(STDOUT if stdout else STDERR if stderr else ERROR, b"")
         try:
+            status: dict[str, Any] | None
             if self.attach:
                 status = await self._attach(pod, name, ch, stdin, stdout, stderr, tty)
             else:
@@ -241,7 +244,7 @@ class StreamHandler:
         return _status_success() if code == 0 else _status_exit(argv, code)
 
     def _outputs(self, ch: Channels, stdout: bool, stderr: bool, tty: bool) -> tuple[Output, Output]:
-        def sink(channel: int, enabled: bool):
+        def sink(channel: int, enabled: bool) -> Callable[[bytes], None]:
             def write(data: bytes) -> None:
                 if enabled:
                     ch.send(channel, data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n") if tty else data)
@@ -272,13 +275,13 @@ class StreamHandler:
     # ---- attach ----
     async def _attach(self, pod: dict[str, Any], name: str, ch: Channels, stdin: bool, stdout: bool, stderr: bool,
                       tty: bool) -> dict[str, Any]:
-        kubelet = self.api.ext.get("kubelet")
+        kubelet = self.api.parts.kubelet
         key = (pod["metadata"].get("uid", ""), name)
-        spec = next((c for c in (pod["spec"].get("containers") or []) + (pod["spec"].get("ephemeralContainers") or [])
-                     if c.get("name") == name), {})
-        waits_for_stdin = kubelet is not None and kubelet.waits_for_stdin(pod, name)
-        if stdin and waits_for_stdin and key not in self.sessions and spec.get("stdin"):
-            return await self._attach_shell(pod, name, spec, ch, stdout, stderr, tty, key)
+        spec: dict[str, Any] = next((c for c in (pod["spec"].get("containers") or [])
+                                     + (pod["spec"].get("ephemeralContainers") or []) if c.get("name") == name), {})
+        if (kubelet is not None and stdin and kubelet.waits_for_stdin(pod, name) and key not in self.sessions
+                and spec.get("stdin")):
+            return await self._attach_shell(kubelet, pod, name, spec, ch, stdout, stderr, tty, key)
         # Follow what the container prints until it stops or the client leaves.
         out, err = self._outputs(ch, stdout, stderr, tty)
         reader = asyncio.ensure_future(self._read(ch, Input(closed=False)))
@@ -290,7 +293,7 @@ class StreamHandler:
         try:
             while not reader.done():
                 waiter = kubelet.log_waiter(pod) if kubelet else None
-                if waiter is None:
+                if kubelet is None or waiter is None:
                     break
                 before = kubelet.container_logs(pod, name, False)
                 seen = len(before[0]) if not isinstance(before, str) else 0
@@ -308,14 +311,14 @@ class StreamHandler:
             reader.cancel()
         return _status_success()
 
-    async def _attach_shell(self, pod: dict[str, Any], name: str, spec: dict[str, Any], ch: Channels, stdout: bool,
-                            stderr: bool, tty: bool, key: tuple[str, str]) -> dict[str, Any]:
-        kubelet = self.api.ext["kubelet"]
+    async def _attach_shell(self, kubelet: Kubelet, pod: dict[str, Any], name: str, spec: dict[str, Any],
+                            ch: Channels, stdout: bool, stderr: bool, tty: bool,
+                            key: tuple[str, str]) -> dict[str, Any]:
         inp = Input(closed=False)
         self.sessions[key] = inp
         out, err = self._outputs(ch, stdout, stderr, tty)
 
-        def logged(target: Output):
+        def logged(target: Output) -> Callable[[bytes], None]:
             def write(data: bytes) -> None:
                 target.write(data)
                 kubelet.process_output(pod, name, data)

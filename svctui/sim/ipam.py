@@ -11,7 +11,7 @@ import ipaddress
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .apiserver import Api
+    pass
 
 
 class _Pool:
@@ -66,10 +66,3 @@ class Ipam:
             pool = self._pools.get(held[0])
             if pool is not None:
                 pool.used.discard(held[1])
-
-
-def ipam_for(api: Api) -> Ipam:
-    ipam = api.ext.get("ipam")
-    if ipam is None:
-        ipam = api.ext["ipam"] = Ipam()
-    return ipam

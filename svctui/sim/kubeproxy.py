@@ -59,7 +59,8 @@ class KubeProxy:
         if (client.get("status") or {}).get("podIP"):
             return client_ip(client)
         md = client["metadata"]
-        run = getattr(self.cluster.api.ext.get("kubelet"), "runs", {}).get((md.get("namespace", ""), md["name"]))
+        kubelet = self.cluster.parts.kubelet
+        run = kubelet.runs.get((md.get("namespace", ""), md["name"])) if kubelet is not None else None
         return (run.ip if run is not None and run.ip else None) or client_ip(client) or "127.0.0.1"
 
     # ---- entry points ----
@@ -146,10 +147,3 @@ class KubeProxy:
         if port not in backends.listening(pod, backends.running_containers(pod)):
             return REFUSED
         return Target(pod, port)
-
-
-def proxy_for(cluster: Cluster) -> KubeProxy:
-    p = cluster.api.ext.get("kubeproxy")
-    if p is None:
-        p = cluster.api.ext["kubeproxy"] = KubeProxy(cluster)
-    return p

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .containers import image_name
 from .dns import DNS_IP, ZONE
+from .imageref import image_name
 
 if TYPE_CHECKING:
     from .cluster import Cluster
@@ -182,7 +182,7 @@ class PodFS:
 
 
 def fs_for(cluster: Cluster, pod: dict[str, Any], container: str) -> PodFS:
-    store: dict[tuple[str, str], PodFS] = cluster.api.ext.setdefault("podfs", {})
+    store = cluster.parts.files
     key = (pod["metadata"].get("uid", ""), container)
     fs = store.get(key)
     if fs is None:
@@ -193,7 +193,7 @@ def fs_for(cluster: Cluster, pod: dict[str, Any], container: str) -> PodFS:
 
 
 def drop(cluster: Cluster, uid: str) -> None:
-    store: dict[tuple[str, str], PodFS] = cluster.api.ext.get("podfs") or {}
+    store = cluster.parts.files
     for key in [k for k in store if k[0] == uid]:
         del store[key]
 

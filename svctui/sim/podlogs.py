@@ -15,13 +15,14 @@ from aiohttp import web
 
 from . import errors as E
 from . import resources as R
+from .kinds.pods import bind
 
 if TYPE_CHECKING:
     from .cluster import Cluster
-    from .server import Route
+    from .server import Route, SubresourceHandler
 
 
-def _container(pod: dict[str, Any], requested: str) -> str:
+def validate_container(pod: dict[str, Any], requested: str) -> str:
     """ValidateContainer from pkg/registry/core/pod/strategy.go."""
     name = pod["metadata"]["name"]
     spec = pod.get("spec") or {}
@@ -71,7 +72,7 @@ def _render(lines: list[tuple[float, str]], timestamps: bool) -> bytes:
     return "".join(f"{_stamp(t)} {line}\n" if timestamps else f"{line}\n" for t, line in lines).encode()
 
 
-def log_handler(cluster: Cluster):
+def log_handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.StreamResponse:
@@ -79,7 +80,7 @@ def log_handler(cluster: Cluster):
             raise E.method_not_allowed()
         pod = api.require(R.PODS, route.namespace, route.name or "")
         q = request.query
-        container = _container(pod, q.get("container", ""))
+        container = validate_container(pod, q.get("container", ""))
         tail = _int_param(q, "tailLines", 0)
         since = _int_param(q, "sinceSeconds", 1)
         limit = _int_param(q, "limitBytes", 1)
@@ -90,7 +91,7 @@ def log_handler(cluster: Cluster):
         follow = _flag(q.get("follow")) and not previous
         if container in [c["name"] for c in pod["spec"].get("initContainers") or []]:
             return web.Response(body=b"", content_type="text/plain")
-        kubelet = api.ext.get("kubelet")
+        kubelet = api.parts.kubelet
         if kubelet is None:
             raise E.bad_request(f'container "{container}" in pod "{pod["metadata"]["name"]}" is waiting to start: ContainerCreating')
         result = kubelet.container_logs(pod, container, previous)
@@ -143,9 +144,7 @@ def _flag(value: str | None) -> bool:
     return value is not None and value.lower() not in ("", "0", "false")
 
 
-def binding_handler(cluster: Cluster):
-    from .kinds.pods import bind
-
+def binding_handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.Response:

@@ -24,7 +24,7 @@ from .portforward_tunnel import TUNNEL_PROTOCOL, tunnel
 
 if TYPE_CHECKING:
     from .cluster import Cluster
-    from .server import Route
+    from .server import Route, SubresourceHandler
 
 PROTOCOLS = ["v4.channel.k8s.io", "v4.base64.channel.k8s.io"]
 
@@ -45,7 +45,7 @@ def _ports(q: Any) -> list[int]:
     return ports
 
 
-def handler(cluster: Cluster):
+def handler(cluster: Cluster) -> SubresourceHandler:
     api = cluster.api
 
     async def handle(request: web.Request, route: Route) -> web.StreamResponse:

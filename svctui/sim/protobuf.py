@@ -13,6 +13,7 @@ import base64
 import functools
 import json
 import struct
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -56,11 +57,13 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
             raise ProtobufError("varint too long")
 
 
-def _read_fields(buf: bytes):
+def _read_fields(buf: bytes) -> Iterator[tuple[int, int, Any]]:
+    """(field number, wire type, value): an int for a varint, bytes otherwise; the message's table says which."""
     pos = 0
     while pos < len(buf):
         key, pos = _varint(buf, pos)
         number, wire = key >> 3, key & 7
+        value: int | bytes
         if wire == 0:
             value, pos = _varint(buf, pos)
         elif wire == 1:

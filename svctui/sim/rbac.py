@@ -48,7 +48,7 @@ def is_privileged(who: Identity) -> bool:
 
 
 def _matches(values: list[str] | None, value: str) -> bool:
-    return bool(values) and ("*" in values or value in values)  # type: ignore[operator]
+    return values is not None and ("*" in values or value in values)
 
 
 def rule_allows(attrs: Attributes, rule: dict[str, Any]) -> bool:

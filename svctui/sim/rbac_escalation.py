@@ -31,7 +31,7 @@ def _atoms(rule: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _has(values: list[str] | None, value: str) -> bool:
-    return bool(values) and ("*" in values or value in values)  # type: ignore[operator]
+    return values is not None and ("*" in values or value in values)
 
 
 def _covers(owner: dict[str, Any], atom: dict[str, Any]) -> bool:

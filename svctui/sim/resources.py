@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 READ_VERBS = ("get", "list", "watch")
@@ -62,7 +63,8 @@ class ResourceType:
         return f"{prefix}/{self.plural}"
 
 
-def _rt(group, version, kind, plural, namespaced, short=(), cats=(), verbs=ALL_VERBS, subs=()):
+def _rt(group: str, version: str, kind: str, plural: str, namespaced: bool, short: Sequence[str] = (),
+        cats: Sequence[str] = (), verbs: Sequence[str] = ALL_VERBS, subs: Sequence[Subresource] = ()) -> ResourceType:
     return ResourceType(
         group=group,
         version=version,

@@ -36,7 +36,8 @@ def access_review(authorizer: Authorizer, who: Identity, body: dict[str, Any]) -
                            subresource=ra.get("subresource", ""), namespace=ra.get("namespace", ""),
                            name=ra.get("name", ""))
     else:
-        attrs = Attributes(verb=nra.get("verb", ""), resource_request=False, path=nra.get("path", ""))
+        nonresource: dict[str, Any] = nra or {}  # exactly one of the two is set (checked above)
+        attrs = Attributes(verb=nonresource.get("verb", ""), resource_request=False, path=nonresource.get("path", ""))
     decision = authorizer.authorize(who, attrs)
     out = _echo(rt, body)
     status: dict[str, Any] = {"allowed": decision.allowed}

@@ -122,9 +122,10 @@ class SimThread:
     def call(self, fn: Callable[[Cluster], Any], timeout: float = 30) -> Any:
         """Run fn(cluster) on the cluster's loop (a coroutine function is awaited) and return its result."""
         assert self.loop is not None and self.cluster is not None
+        cluster = self.cluster
 
         async def runner() -> Any:
-            result = fn(self.cluster)
+            result = fn(cluster)
             if asyncio.iscoroutine(result):
                 result = await result
             return result

@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
 import logging
 import random
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
 import yaml
 from aiohttp import web
 
-from . import decode, discovery, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
+from . import decode, discovery, impersonation, openapi, protobuf, rbac, rbac_escalation, requestinfo, reviews, tables
 from . import errors as E
 from . import resources as R
 from .apiserver import Api, DeleteOptions
+from .frontdoor import unauthorized
+from .patch import apply_patch
 from .selectors import FieldSelector, LabelSelector, parse_field_selector, parse_label_selector
 from .store import ADDED, DELETED, MODIFIED, Compacted, Event, Store
 from .tokens import Identity
+from .workloads_scale import read_scale, write_scale
 
 log = logging.getLogger("svctui.sim.server")
 
@@ -216,6 +221,10 @@ class Route:
         self.sub = sub
 
 
+# What another module serves for one subresource (pods/log, pods/exec, ...): the request and its route in.
+SubresourceHandler = Callable[[web.Request, Route], Awaitable[web.StreamResponse]]
+
+
 def parse_path(path: str) -> Route | None | E.ApiError:
     parts = [p for p in path.split("/") if p]
     if not parts:
@@ -266,7 +275,7 @@ class ApiServer:
         self.server_address = server_address
         self.request_count = 0
         # subresource handlers added by other modules: (plural, sub) -> handler(request, route)
-        self.subresource_handlers: dict[tuple[str, str], Any] = {}
+        self.subresource_handlers: dict[tuple[str, str], SubresourceHandler] = {}
         # Test hook standing in for RBAC: (verb, plural, namespace or None for cluster scope) tuples
         # answered with the apiserver's 403, e.g. {("list", "endpointslices", None)}; subresources as
         # "pods/portforward" (exec, attach and portforward with verb "create").
@@ -287,13 +296,9 @@ class ApiServer:
         self.request_count += 1
         who = ADMIN if self.frontdoor is None else self.frontdoor.identify(request)
         if who is None:
-            from .frontdoor import unauthorized
-
             return unauthorized()
         try:
             if "Impersonate-User" in request.headers or "Impersonate-Group" in request.headers:
-                from . import impersonation
-
                 who = impersonation.apply(self.authorizer, who, request.headers)
             if not rbac.is_privileged(who):
                 self._authorize(who, request)
@@ -513,8 +518,8 @@ class ApiServer:
             sid = token["sid"]
         else:
             rv = q.get("resourceVersion")
-            if rv and rv != "0" and q.get("resourceVersionMatch") == "Exact" and int(rv) < self.store._compacted:
-                raise E.expired(f"too old resource version: {rv} ({self.store._compacted + 1})")
+            if rv and rv != "0" and q.get("resourceVersionMatch") == "Exact" and int(rv) < self.store.compacted:
+                raise E.expired(f"too old resource version: {rv} ({self.store.compacted + 1})")
             labels, fields = self._selectors(route, q)
             items = self._select(route, labels, fields)
             list_rv = self.store.rv
@@ -665,7 +670,7 @@ class ApiServer:
         return resp
 
     async def _write_event(self, resp: web.StreamResponse, rt: R.ResourceType, item: tuple[str, Any], wants: Wants,
-                           q: Any, first_table: list[bool]) -> None:
+                           q: Any, first_table: builtins.list[bool]) -> None:
         etype, payload = item
         if etype == "BOOKMARK":
             kind, rv = payload
@@ -704,7 +709,7 @@ class ApiServer:
                 raise E.bad_request(f'dryRun: Unsupported value: "{v}": supported values: "All"')
         return bool(values)
 
-    def _created(self, obj: dict[str, Any], warnings: list[str], status: int) -> web.Response:
+    def _created(self, obj: dict[str, Any], warnings: builtins.list[str], status: int) -> web.Response:
         # A warn-text is an HTTP quoted-string: clients drop a warning whose inner quotes are not escaped.
         headers = {"Warning": ", ".join('299 - "' + w.replace("\\", "\\\\").replace('"', '\\"') + '"' for w in warnings)} if warnings else None
         return _json_response(obj, status=status, headers=headers)
@@ -775,8 +780,6 @@ class ApiServer:
 
     # ---- subresources ----
     async def scale(self, request: web.Request, route: Route) -> web.Response:
-        from .workloads_scale import read_scale, write_scale
-
         rt = route.rt
         obj = self.api.require(rt, route.namespace, route.name or "")
         if request.method == "GET":
@@ -786,8 +789,6 @@ class ApiServer:
             new = write_scale(self.api, rt, obj, body)
             return _json_response(read_scale(rt, new))
         if request.method == "PATCH":
-            from .patch import apply_patch
-
             raw = await request.read()
             scale = apply_patch(rt, read_scale(rt, obj), request.headers.get("Content-Type", ""), raw)
             new = write_scale(self.api, rt, obj, scale)

@@ -6,6 +6,7 @@ history, controllers) may therefore hold references without copying.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -75,7 +76,7 @@ class Store:
     def count(self, rt: ResourceType) -> int:
         return len(self._data.get(rt.key, {}))
 
-    def by_labels(self, rt: ResourceType, namespace: str, pairs: list[tuple[str, str]]) -> list[dict[str, Any]] | None:
+    def by_labels(self, rt: ResourceType, namespace: str, pairs: builtins.list[tuple[str, str]]) -> builtins.list[dict[str, Any]] | None:
         """Objects in namespace carrying every key=value pair, from the index; None if pairs is empty."""
         if not pairs:
             return None
@@ -91,7 +92,12 @@ class Store:
         return [table[k] for k in keys if k in table]
 
     # ---- history ----
-    def history_since(self, rt: ResourceType, rv: int) -> list[Event]:
+    @property
+    def compacted(self) -> int:
+        """Reads and watches from a resourceVersion below this are 410 Gone: the history before it is dropped."""
+        return self._compacted
+
+    def history_since(self, rt: ResourceType, rv: int) -> builtins.list[Event]:
         if rv < self._compacted:
             raise Compacted(rv, self._compacted + 1)
         if rv >= self._rv:

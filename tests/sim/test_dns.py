@@ -16,7 +16,7 @@ from .simshell import make_pod, run_in, wait_ready
 
 
 def ask(sim, name: str, rdtype: str):
-    return sim.call(lambda c: D.resolver(c).query(dns.message.make_query(name, rdtype)))
+    return sim.call(lambda c: c.parts.dns.query(dns.message.make_query(name, rdtype)))
 
 
 def test_records_from_the_store(demo_sim):

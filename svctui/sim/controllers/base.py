@@ -10,17 +10,22 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Hashable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..store import Event
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
+    from .gc import GarbageCollector
 
 log = logging.getLogger("svctui.sim.controllers")
 
+# What a controller queues: most sync one object, named by (namespace, name).
+K = TypeVar("K", bound=Hashable)
+ObjectKey = tuple[str, str]
 
-class Controller:
+
+class Controller(Generic[K]):
     name = "controller"
 
     def __init__(self, cluster: Cluster):
@@ -28,26 +33,34 @@ class Controller:
         self.api = cluster.api
         self.store = cluster.store
         self.clock = cluster.clock
-        self._pending: dict[Hashable, None] = {}
+        self._pending: dict[K, None] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[Any] | None = None
 
+    @property
+    def gc(self) -> GarbageCollector:
+        """The owner index, for controllers that claim their dependents: it starts with them (all_controllers)."""
+        gc = self.cluster.parts.gc
+        if gc is None:
+            raise RuntimeError(f"{self.name}: the garbage collector is not running")
+        return gc
+
     # subclasses: map an event to the keys it concerns
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[K]:
         return []
 
-    def sync(self, key: Hashable) -> None:
+    def sync(self, key: K) -> None:
         raise NotImplementedError
 
     def on_event(self, ev: Event) -> None:
         for key in self.keys_for(ev):
             self.enqueue(key)
 
-    def enqueue(self, key: Hashable) -> None:
+    def enqueue(self, key: K) -> None:
         self._pending[key] = None
         self._wake.set()
 
-    def enqueue_after(self, seconds: float, key: Hashable) -> None:
+    def enqueue_after(self, seconds: float, key: K) -> None:
         """Re-check key after a lifecycle delay (scaled by the cluster's speed)."""
         self.clock.later(seconds, self.enqueue, key)
 

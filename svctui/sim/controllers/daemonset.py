@@ -9,14 +9,13 @@ template are not simulated (existing pods stay).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions, deep_copy
 from ..store import Event
-from .base import Controller
+from .base import Controller, ObjectKey
 from .replicaset import controller_ref, is_ready, owner_ref
 
 # What the controller adds to every daemon pod (pkg/controller/daemon/util AddOrUpdateDaemonPodTolerations).
@@ -51,10 +50,10 @@ def fits(template_spec: dict[str, Any], node: dict[str, Any]) -> bool:
                if t.get("effect") in ("NoSchedule", "NoExecute"))
 
 
-class DaemonSetController(Controller):
+class DaemonSetController(Controller[ObjectKey]):
     name = "daemonset-controller"
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         if ev.rt is R.DAEMONSETS:
             return [(md.get("namespace", ""), md["name"])]
@@ -66,8 +65,8 @@ class DaemonSetController(Controller):
             return [(d["metadata"]["namespace"], d["metadata"]["name"]) for d in self.store.list(R.DAEMONSETS, None)]
         return []
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         ds = self.store.get(R.DAEMONSETS, ns, name)
         if ds is None or ds["metadata"].get("deletionTimestamp"):
             return

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import struct
-from collections.abc import Hashable
 from typing import Any
 
 import orjson
@@ -21,7 +20,7 @@ from ..clock import parse_time
 from ..kinds.workloads import resolve_int_or_percent
 from ..selectors import selector_from_object
 from ..store import DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 from .replicaset import claim, controller_ref, is_terminating, orphan_changed, owner_ref, selector_candidates
 
 HASH_LABEL = "pod-template-hash"
@@ -125,20 +124,20 @@ def _active(rss: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [rs for rs in rss if rs is not None and _replicas(rs) > 0]
 
 
-class DeploymentController(Controller):
+class DeploymentController(Controller[ObjectKey]):
     name = "deployment-controller"
 
     def __init__(self, cluster: Any):
         super().__init__(cluster)
-        self._deadline_timers: dict[Hashable, asyncio.TimerHandle] = {}
+        self._deadline_timers: dict[ObjectKey, asyncio.TimerHandle] = {}
 
     # ---- events ----
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         if ev.rt is R.DEPLOYMENTS:
             return [(md["namespace"], md["name"])]
         if ev.rt is R.REPLICASETS:
-            keys: list[Hashable] = []
+            keys: list[ObjectKey] = []
             for obj in (ev.obj, ev.old):
                 if obj is None:
                     continue
@@ -162,8 +161,8 @@ class DeploymentController(Controller):
         return []
 
     # ---- sync ----
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         stored = self.store.get(R.DEPLOYMENTS, ns, name)
         if stored is None:
             return
@@ -192,7 +191,7 @@ class DeploymentController(Controller):
 
     def _claim(self, d: dict[str, Any]) -> list[dict[str, Any]]:
         uid = d["metadata"]["uid"]
-        owned = [rs for rs in self.api.ext["gc"].dependents(uid, R.REPLICASETS) if (controller_ref(rs) or {}).get("uid") == uid]
+        owned = [rs for rs in self.gc.dependents(uid, R.REPLICASETS) if (controller_ref(rs) or {}).get("uid") == uid]
         candidates = selector_candidates(self.store, R.REPLICASETS, d["metadata"]["namespace"], d["spec"].get("selector"))
         return claim(self.api, R.REPLICASETS, d, d["spec"].get("selector"), candidates, owned)
 
@@ -230,7 +229,7 @@ class DeploymentController(Controller):
             template.setdefault("metadata", {})["labels"] = labels
             selector = deep_copy(d["spec"]["selector"])
             selector.setdefault("matchLabels", {})[HASH_LABEL] = h
-            rs = {
+            rs: dict[str, Any] = {
                 "apiVersion": "apps/v1", "kind": "ReplicaSet",
                 "metadata": {"name": f'{d["metadata"]["name"]}-{h}', "namespace": ns, "labels": dict(labels),
                              "ownerReferences": [owner_ref(d)]},
@@ -413,7 +412,7 @@ class DeploymentController(Controller):
     def _old_pods_running(self, new: dict[str, Any] | None, old: list[dict[str, Any]]) -> bool:
         if sum(_status(rs, "replicas") for rs in old) > 0:
             return True
-        gc = self.api.ext["gc"]
+        gc = self.gc
         for rs in old:
             for pod in gc.dependents(rs["metadata"]["uid"], R.PODS):
                 if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
@@ -580,7 +579,7 @@ class DeploymentController(Controller):
         since = parse_time(cond.get("lastUpdateTime"))
         return since is not None and since + d["spec"]["progressDeadlineSeconds"] < self.clock.now()
 
-    def _requeue_stuck(self, d: dict[str, Any], status: dict[str, Any], key: Hashable) -> None:
+    def _requeue_stuck(self, d: dict[str, Any], status: dict[str, Any], key: ObjectKey) -> None:
         """Re-check when the progress deadline passes (wall-clock, as the condition's timestamps are)."""
         timer = self._deadline_timers.pop(key, None)
         if timer is not None:

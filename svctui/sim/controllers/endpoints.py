@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions
 from ..store import DELETED, Event
+from .base import ObjectKey
 from .servicepods import (
     HEADLESS_LABEL,
     TRIGGER_TIME,
@@ -38,7 +38,7 @@ NO_PORTS = ("", -1, "", None)  # RepackSubsets' sentinel for headless Services w
 class EndpointsController(ServicePodsController):
     name = "endpoints"
 
-    def other_keys(self, ev: Event) -> list[Hashable]:
+    def other_keys(self, ev: Event) -> list[ObjectKey]:
         # Someone else deleted a Service's Endpoints: put it back.
         if ev.rt is R.ENDPOINTS and ev.type == DELETED and not self._writing:
             md = ev.obj["metadata"]
@@ -46,9 +46,9 @@ class EndpointsController(ServicePodsController):
                 return [(md["namespace"], md["name"])]
         return []
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
-        trigger = self.take_trigger(key)  # type: ignore[arg-type]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
+        trigger = self.take_trigger(key)
         svc = self.store.get(R.SERVICES, ns, name)
         current = self.store.get(R.ENDPOINTS, ns, name)
         if svc is None:
@@ -138,13 +138,13 @@ class EndpointsController(ServicePodsController):
                 entry[1].append(pkey)
         subsets = []
         for addrs, pkeys in grouped.values():
-            ready = sorted((a for a, r in addrs.values() if r), key=_address_order)
-            not_ready = sorted((a for a, r in addrs.values() if not r), key=_address_order)
+            ready_addresses = sorted((a for a, r in addrs.values() if r), key=_address_order)
+            not_ready_addresses = sorted((a for a, r in addrs.values() if not r), key=_address_order)
             subset: dict[str, Any] = {}
-            if ready:
-                subset["addresses"] = ready
-            if not_ready:
-                subset["notReadyAddresses"] = not_ready
+            if ready_addresses:
+                subset["addresses"] = ready_addresses
+            if not_ready_addresses:
+                subset["notReadyAddresses"] = not_ready_addresses
             if pkeys:
                 subset["ports"] = [_port(p) for p in pkeys]
             subsets.append(subset)

@@ -13,13 +13,13 @@ selector, and ExternalName ones, are left alone, even if slices remain from an e
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions
 from ..store import ADDED, DELETED, Event
+from .base import ObjectKey
 from .servicepods import (
     HEADLESS_LABEL,
     MANAGED_BY_LABEL,
@@ -71,7 +71,7 @@ def _family(ip: str) -> str:
 class EndpointSliceController(ServicePodsController):
     name = "endpointslice"
 
-    def other_keys(self, ev: Event) -> list[Hashable]:
+    def other_keys(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is R.ENDPOINTSLICES:
             labels = ev.obj["metadata"].get("labels") or {}
             if self._writing or labels.get(MANAGED_BY_LABEL) != CONTROLLER_NAME or SERVICE_NAME_LABEL not in labels:
@@ -85,9 +85,9 @@ class EndpointSliceController(ServicePodsController):
         return []
 
     # ---- sync ----
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
-        trigger = self.take_trigger(key)  # type: ignore[arg-type]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
+        trigger = self.take_trigger(key)
         svc = self.store.get(R.SERVICES, ns, name)
         existing = self.store.by_labels(R.ENDPOINTSLICES, ns, [(SERVICE_NAME_LABEL, name), (MANAGED_BY_LABEL, CONTROLLER_NAME)]) or []
         if svc is None:
@@ -100,7 +100,8 @@ class EndpointSliceController(ServicePodsController):
             # As in Kubernetes, slices made while the Service had a selector stay as they are.
             return
         uid = svc["metadata"]["uid"]
-        owned, foreign = [], []
+        owned: list[dict[str, Any]] = []
+        foreign: list[dict[str, Any]] = []
         for s in sorted(existing, key=lambda s: s["metadata"]["name"]):
             refs = s["metadata"].get("ownerReferences") or []
             (owned if any(r.get("uid") == uid for r in refs) else foreign).append(s)

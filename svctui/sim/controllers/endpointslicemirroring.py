@@ -8,14 +8,13 @@ endpointslice.kubernetes.io/skip-mirror=true (the `kubernetes` Service's) are no
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
 from .. import resources as R
 from ..apiserver import DeleteOptions
 from ..store import ADDED, DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 from .servicepods import MANAGED_BY_LABEL, SERVICE_NAME_LABEL, TRIGGER_TIME, owner_ref, selector_of
 
 log = logging.getLogger("svctui.sim.controllers")
@@ -26,14 +25,14 @@ LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ENDPOINTS_PER_SLICE = 1000
 
 
-class EndpointSliceMirroringController(Controller):
+class EndpointSliceMirroringController(Controller[ObjectKey]):
     name = "endpointslicemirroring"
 
     def __init__(self, cluster: Any):
         super().__init__(cluster)
         self._writing = False
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         if ev.rt is R.ENDPOINTS:
             return [(md["namespace"], md["name"])]
@@ -48,15 +47,15 @@ class EndpointSliceMirroringController(Controller):
                 return [(md["namespace"], labels[SERVICE_NAME_LABEL])]
         return []
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         svc = self.store.get(R.SERVICES, ns, name)
         endpoints = self.store.get(R.ENDPOINTS, ns, name)
         existing = sorted(self.store.by_labels(R.ENDPOINTSLICES, ns, [(SERVICE_NAME_LABEL, name), (MANAGED_BY_LABEL, CONTROLLER_NAME)]) or [],
                           key=lambda s: s["metadata"]["name"])
         mirror = (svc is not None and selector_of(svc) is None and endpoints is not None
                   and (endpoints["metadata"].get("labels") or {}).get(SKIP_MIRROR) != "true")
-        desired = self._desired(endpoints) if mirror else []
+        desired = self._desired(endpoints) if mirror and endpoints is not None else []
         unused = list(existing)
         pending = []
         for body in desired:

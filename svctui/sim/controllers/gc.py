@@ -8,8 +8,7 @@ The dependency graph is indexed by owner uid, so a sync touches only the objects
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
+from typing import Any, Literal
 
 from .. import errors as E
 from .. import resources as R
@@ -18,6 +17,8 @@ from ..store import ADDED, DELETED, Event
 from .base import Controller
 
 Ref = tuple[R.ResourceType, str, str]  # (type, namespace, name)
+# An owner to finish deleting (by uid), or a dependent whose owners to check.
+GcKey = tuple[Literal["owner"], str] | tuple[Literal["dependent"], Ref]
 
 FOREGROUND = "foregroundDeletion"
 ORPHAN = "orphan"
@@ -34,7 +35,7 @@ def _owner_uids(obj: dict[str, Any] | None) -> set[str]:
     return {r["uid"] for r in obj["metadata"].get("ownerReferences") or [] if r.get("uid")}
 
 
-class GarbageCollector(Controller):
+class GarbageCollector(Controller[GcKey]):
     name = "garbage-collector-controller"
 
     def __init__(self, cluster: Any):
@@ -49,7 +50,6 @@ class GarbageCollector(Controller):
                 if obj["metadata"].get("ownerReferences"):
                     self.enqueue(("dependent", _ref(rt, obj)))
         super().start()
-        self.api.ext["gc"] = self
 
     # ---- the dependency graph ----
     def dependents(self, owner_uid: str, rt: R.ResourceType | None = None) -> list[dict[str, Any]]:
@@ -106,12 +106,11 @@ class GarbageCollector(Controller):
             self.enqueue(("owner", uid))
 
     # ---- syncing ----
-    def sync(self, key: Hashable) -> None:
-        what, target = key  # type: ignore[misc]
-        if what == "owner":
-            self._sync_owner(target)
+    def sync(self, key: GcKey) -> None:
+        if key[0] == "owner":
+            self._sync_owner(key[1])
         else:
-            self._sync_dependent(target)
+            self._sync_dependent(key[1])
 
     def _owner(self, uid: str) -> dict[str, Any] | None:
         ref = self._objects.get(uid)

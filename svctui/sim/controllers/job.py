@@ -10,7 +10,6 @@ Not simulated: Indexed mode, podFailurePolicy, successPolicy, ttlSecondsAfterFin
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
@@ -19,17 +18,17 @@ from ..apiserver import DeleteOptions, deep_copy
 from ..clock import parse_time
 from ..kinds.jobs import condition
 from ..store import Event
-from .base import Controller
+from .base import Controller, ObjectKey
 from .replicaset import controller_ref, owner_ref
 
 POD_BACKOFF_SECONDS = 10.0
 MAX_POD_BACKOFF_SECONDS = 360.0
 
 
-class JobController(Controller):
+class JobController(Controller[ObjectKey]):
     name = "job-controller"
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         if ev.rt is R.JOBS:
             return [(md.get("namespace", ""), md["name"])]
@@ -44,8 +43,8 @@ class JobController(Controller):
         return [p for p in self.store.list(R.PODS, job["metadata"]["namespace"])
                 if (controller_ref(p) or {}).get("uid") == uid]
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         job = self.store.get(R.JOBS, ns, name)
         if job is None or job["metadata"].get("deletionTimestamp"):
             return
@@ -156,9 +155,9 @@ def _ready(pod: dict[str, Any]) -> bool:
 
 
 def _finished_at(pod: dict[str, Any]) -> str | None:
-    times = [((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
-             for cs in (pod.get("status") or {}).get("containerStatuses") or []]
-    times = [t for t in times if t]
+    finished = [((cs.get("state") or {}).get("terminated") or {}).get("finishedAt")
+                for cs in (pod.get("status") or {}).get("containerStatuses") or []]
+    times: list[str] = [t for t in finished if t]
     return max(times) if times else None
 
 

@@ -23,19 +23,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .. import containers as C
+from .. import imageref
 from .. import images as I
 from .. import resources as R
 from ..clock import parse_time
-from ..ipam import ipam_for
 from ..podfs import drop as drop_files
 from ..probes import readiness_failure
 from ..store import ADDED, DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -137,16 +136,15 @@ class PodRun:
         self.log_waiters.clear()
 
 
-class Kubelet(Controller):
+class Kubelet(Controller[ObjectKey]):
     name = "kubelet"
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
-        self.runs: dict[Hashable, PodRun] = {}
+        self.runs: dict[ObjectKey, PodRun] = {}
         self.images: dict[str, set[str]] = {}
-        self.api.ext["kubelet"] = self
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is not R.PODS:
             return []
         md = ev.obj["metadata"]
@@ -164,15 +162,15 @@ class Kubelet(Controller):
     def _now(self) -> float:
         return asyncio.get_running_loop().time()
 
-    def _after(self, key: Hashable, base: float, seconds: float) -> float:
+    def _after(self, key: ObjectKey, base: float, seconds: float) -> float:
         """The loop time `seconds` (scaled) after base; the key is synced then."""
         due = base + self.clock.scaled(seconds)
         asyncio.get_running_loop().call_later(max(0.0, due - self._now()), self.enqueue, key)
         return due
 
     # ---- sync ----
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         pod = self.store.get(R.PODS, ns, name)
         run = self.runs.get(key)
         if run is not None and (pod is None or pod["metadata"].get("uid") != run.uid):
@@ -204,21 +202,21 @@ class Kubelet(Controller):
             self._advance(key, pod, run, now)
         self._write(pod, run)
 
-    def _drop(self, key: Hashable) -> None:
+    def _drop(self, key: ObjectKey) -> None:
         run = self.runs.pop(key, None)
         if run is not None:
             run.notify()
             drop_files(self.cluster, run.uid)
 
     # ---- admission on the node ----
-    def _admit(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+    def _admit(self, key: ObjectKey, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
         spec = pod["spec"]
         host_ip = next((a["address"] for a in node["status"].get("addresses") or [] if a.get("type") == "InternalIP"), "")
         if spec.get("hostNetwork"):
             ip: str | None = host_ip
         else:
             cidr = (node.get("spec") or {}).get("podCIDR")
-            ip = ipam_for(self.api).allocate(pod["metadata"]["uid"], cidr) if cidr else None
+            ip = self.cluster.parts.ipam.allocate(pod["metadata"]["uid"], cidr) if cidr else None
             if ip is None:
                 self._event(pod, node["metadata"]["name"], "Warning", "FailedCreatePodSandBox",
                             "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for "
@@ -236,7 +234,7 @@ class Kubelet(Controller):
             first.step, first.due = "pull", self._after(key, now, SANDBOX_SECONDS)
         return run
 
-    def _adopt(self, key: Hashable, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
+    def _adopt(self, key: ObjectKey, pod: dict[str, Any], node: dict[str, Any], now: float) -> PodRun | None:
         """Take over a pod whose containers already run, as a restarted kubelet finds them in the runtime."""
         if not _already_running(pod):
             return None
@@ -271,7 +269,7 @@ class Kubelet(Controller):
         return run
 
     # ---- lifecycle ----
-    def _advance(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _advance(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         crash = (pod["metadata"].get("annotations") or {}).get(C.CRASH_ANNOTATION) == "true"
         specs = {c.get("name"): c for c in pod["spec"].get("containers") or []}
         for i, c in enumerate(run.containers):
@@ -287,7 +285,7 @@ class Kubelet(Controller):
             self._probe(key, pod, run, c, now)
         self._ephemeral(key, pod, run, now)
 
-    def _ephemeral(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _ephemeral(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         """Ephemeral containers (kubectl debug): started once when they appear, never restarted or probed."""
         known = {c.name for c in run.ephemeral}
         for spec in pod["spec"].get("ephemeralContainers") or []:
@@ -298,7 +296,7 @@ class Kubelet(Controller):
             image = spec.get("image", "")
             if self._unpullable(pod, run, c, image):
                 continue
-            if C.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
+            if imageref.full_image(image) in self._node_images(run.node) and spec.get("imagePullPolicy") != "Always":
                 self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
                 c.step, c.due = "start", self._after(key, now, CREATE_SECONDS)
             else:
@@ -315,8 +313,8 @@ class Kubelet(Controller):
                         self._event(pod, run.node, "Normal", "Pulled",
                                     f'Successfully pulled image "{image}" in {_go_duration(c.pulled[0])} '
                                     f"({_go_duration(c.pulled[0] + 0.011)} including waiting). Image size: "
-                                    f"{C.image_size(image)} bytes.", c.name)
-                        self._node_images(run.node).add(C.full_image(image))
+                                    f"{imageref.image_size(image)} bytes.", c.name)
+                        self._node_images(run.node).add(imageref.full_image(image))
                         c.pulled = None
                     self._run_container(key, pod, run, c, due)
                     c.ready_at = None
@@ -365,7 +363,7 @@ class Kubelet(Controller):
         md = pod["metadata"]
         self.enqueue((md.get("namespace", ""), md["name"]))
 
-    def _replace(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
+    def _replace(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, spec: dict[str, Any],
                  now: float) -> None:
         """A new image for a container: the kubelet kills it and starts the new one (a restart)."""
         if c.state == "running":
@@ -378,7 +376,7 @@ class Kubelet(Controller):
         if c.ever_started or c.step in ("pull", "start", "pullfail", "pullbackoff"):
             c.step, c.due = "pull", now
 
-    def _pull(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pull(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         invalid = I.invalid_name_message(image)
         if invalid is not None:
@@ -389,7 +387,7 @@ class Kubelet(Controller):
             run.sandbox = True  # the sandbox (and its IP) is up before images are looked at
             self._start_next(run, i, at)
             return
-        present = C.full_image(image) in self._node_images(run.node)
+        present = imageref.full_image(image) in self._node_images(run.node)
         policy = c.spec.get("imagePullPolicy")
         if policy == "Never" or (policy != "Always" and present):
             if policy == "Never" and not present:
@@ -414,7 +412,7 @@ class Kubelet(Controller):
         c.pulled = (seconds, True)
         c.step, c.due = "start", self._after(key, at, seconds)
 
-    def _pullfail(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pullfail(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         """The registry said no: ErrImagePull now, the image's back-off starts (10 s doubling to 5 min)."""
         image = c.spec.get("image", "")
         c.reason, c.message = "ErrImagePull", c.pull_error
@@ -427,7 +425,7 @@ class Kubelet(Controller):
         run.sandbox = True
         self._start_next(run, i, at)
 
-    def _pullbackoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _pullbackoff(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         c.reason, c.message = "ImagePullBackOff", f'Back-off pulling image "{image}"'
         self._event(pod, run.node, "Normal", "BackOff", c.message, c.name)
@@ -451,7 +449,7 @@ class Kubelet(Controller):
             self._event(pod, run.node, "Warning", "InspectFailed", invalid, c.name)
             self._event(pod, run.node, "Warning", "Failed", "Error: InvalidImageName", c.name)
             return True
-        if C.full_image(image) in self._node_images(run.node):
+        if imageref.full_image(image) in self._node_images(run.node):
             return False
         error = I.pull_error(image, self._extra_images())
         if error is None:
@@ -462,15 +460,15 @@ class Kubelet(Controller):
         self._event(pod, run.node, "Warning", "Failed", "Error: ErrImagePull", c.name)
         return True
 
-    def _start(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _start(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         image = c.spec.get("image", "")
         if c.pulled is not None:
             seconds = c.pulled[0]
             self._event(pod, run.node, "Normal", "Pulled",
                         f'Successfully pulled image "{image}" in {_go_duration(seconds)} '
-                        f"({_go_duration(seconds + 0.011)} including waiting). Image size: {C.image_size(image)} bytes.",
+                        f"({_go_duration(seconds + 0.011)} including waiting). Image size: {imageref.image_size(image)} bytes.",
                         c.name)
-            self._node_images(run.node).add(C.full_image(image))
+            self._node_images(run.node).add(imageref.full_image(image))
             c.pulled = None
         if c.ever_started:
             c.restart_count += 1
@@ -479,7 +477,7 @@ class Kubelet(Controller):
         run.sandbox = True
         self._start_next(run, i, at)
 
-    def _run_container(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
+    def _run_container(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, at: float) -> None:
         self._event(pod, run.node, "Normal", "Created", f"Created container: {c.name}", c.name)
         self._event(pod, run.node, "Normal", "Started", f"Started container {c.name}", c.name)
         wall = self.clock.now()
@@ -500,7 +498,7 @@ class Kubelet(Controller):
             c.step, c.due = "exit", self._after(key, at, max(c.behaviour.runtime, PLEG_RELIST_SECONDS))
         run.notify()
 
-    def _exit(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _exit(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         code = c.behaviour.exit_code or 0
         self._stop(c, code)
         if c.exits_at is not None:  # the runtime reports when the process ended, not when it was noticed
@@ -521,7 +519,7 @@ class Kubelet(Controller):
         c.ready_at = None
         c.probe_failure = None
 
-    def _backoff(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _backoff(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         seconds = min(MAX_BACKOFF_SECONDS, 10.0 * 2 ** (c.restart_count - 1))
         md = pod["metadata"]
         c.last_terminated = self._terminated_state(c)
@@ -533,7 +531,7 @@ class Kubelet(Controller):
                     c.name)
         c.step, c.due = "restart", self._after(key, at, seconds)
 
-    def _restart(self, key: Hashable, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
+    def _restart(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, i: int, c: ContainerRun, at: float) -> None:
         if c.state == "terminated":
             c.last_terminated = self._terminated_state(c)
         c.restart_count += 1
@@ -543,12 +541,12 @@ class Kubelet(Controller):
             self._event(pod, run.node, "Normal", "Pulling", f'Pulling image "{image}"', c.name)
             self._event(pod, run.node, "Normal", "Pulled",
                         f'Successfully pulled image "{image}" in {_go_duration(0.412)} ({_go_duration(0.423)} including '
-                        f"waiting). Image size: {C.image_size(image)} bytes.", c.name)
+                        f"waiting). Image size: {imageref.image_size(image)} bytes.", c.name)
         else:
             self._event(pod, run.node, "Normal", "Pulled", f'Container image "{image}" already present on machine', c.name)
         self._run_container(key, pod, run, c, at)
 
-    def _probe(self, key: Hashable, pod: dict[str, Any], run: PodRun, c: ContainerRun, now: float) -> None:
+    def _probe(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, c: ContainerRun, now: float) -> None:
         if c.state != "running" or c.ready_at is None or now + _EPSILON < c.ready_at:
             return
         failure = readiness_failure(pod, c.spec, run.ip or "")
@@ -564,7 +562,7 @@ class Kubelet(Controller):
         c.probe_failure = failure
 
     # ---- activeDeadlineSeconds ----
-    def _past_deadline(self, key: Hashable, pod: dict[str, Any], run: PodRun) -> bool:
+    def _past_deadline(self, key: ObjectKey, pod: dict[str, Any], run: PodRun) -> bool:
         """pastActiveDeadline: startTime + activeDeadlineSeconds reached; if not yet, a sync is due then."""
         seconds = pod["spec"].get("activeDeadlineSeconds")
         if seconds is None:
@@ -582,7 +580,7 @@ class Kubelet(Controller):
             asyncio.get_running_loop().call_later(left + _EPSILON, self.enqueue, key)
         return False
 
-    def _deadline_kill(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> None:
+    def _deadline_kill(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> None:
         """First the event and the SIGTERMs (the status turns Failed as it is written); then each container
         stops when its kill is due. Nothing restarts."""
         if not run.deadline_exceeded:
@@ -606,7 +604,7 @@ class Kubelet(Controller):
                 run.notify()
 
     # ---- termination ----
-    def _terminate(self, key: Hashable, pod: dict[str, Any], run: PodRun, now: float) -> bool:
+    def _terminate(self, key: ObjectKey, pod: dict[str, Any], run: PodRun, now: float) -> bool:
         """Stop the pod's containers; True once the pod has been removed."""
         md = pod["metadata"]
         if not run.killing:
@@ -688,8 +686,8 @@ class Kubelet(Controller):
         image = c.spec.get("image", "")
         st: dict[str, Any] = {
             "name": c.name,
-            "image": C.full_image(image),
-            "imageID": C.image_id(image) if c.ever_started else "",
+            "image": imageref.full_image(image),
+            "imageID": imageref.image_id(image) if c.ever_started else "",
             "lastState": {"terminated": c.last_terminated} if c.last_terminated else {},
             "ready": c.ready,
             "restartCount": c.restart_count,
@@ -714,12 +712,12 @@ class Kubelet(Controller):
     def _init_status(self, spec: dict[str, Any], run: PodRun) -> dict[str, Any]:
         # Init containers are not simulated: they are reported as having completed when the sandbox came up.
         image = spec.get("image", "")
-        st: dict[str, Any] = {"name": spec["name"], "image": C.full_image(image), "imageID": "", "lastState": {},
+        st: dict[str, Any] = {"name": spec["name"], "image": imageref.full_image(image), "imageID": "", "lastState": {},
                               "ready": False, "restartCount": 0, "started": False,
                               "state": {"waiting": {"reason": "PodInitializing"}}}
         if run.sandbox:
             cid = "containerd://" + hashlib.sha256((run.uid + spec["name"]).encode()).hexdigest()
-            st.update(imageID=C.image_id(image), containerID=cid, ready=True,
+            st.update(imageID=imageref.image_id(image), containerID=cid, ready=True,
                       state={"terminated": {"containerID": cid, "exitCode": 0, "finishedAt": run.start_time,
                                             "reason": "Completed", "startedAt": run.start_time}})
         return st

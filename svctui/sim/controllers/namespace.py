@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
@@ -23,10 +22,10 @@ def _condition(type_: str, status: str, reason: str, message: str, now: str) -> 
     return {"type": type_, "status": status, "lastTransitionTime": now, "reason": reason, "message": message}
 
 
-class NamespaceController(Controller):
+class NamespaceController(Controller[str]):
     name = "namespace-controller"
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[str]:
         md = ev.obj["metadata"]
         if ev.rt is R.NAMESPACES:
             return [md["name"]] if md.get("deletionTimestamp") and ev.type != DELETED else []
@@ -36,7 +35,7 @@ class NamespaceController(Controller):
                 return [ns["metadata"]["name"]]
         return []
 
-    def sync(self, key: Hashable) -> None:
+    def sync(self, key: str) -> None:
         ns = self.store.get(R.NAMESPACES, None, str(key))
         if ns is None or not ns["metadata"].get("deletionTimestamp"):
             return
@@ -92,7 +91,7 @@ class NamespaceController(Controller):
         self.api.write_status(R.NAMESPACES, ns, {"phase": "Terminating", "conditions": conds})
 
 
-class EventExpiry(Controller):
+class EventExpiry(Controller[str]):
     """Removes Events an hour after their last write, as etcd's lease on them would."""
 
     name = "event-ttl"
@@ -126,7 +125,7 @@ class EventExpiry(Controller):
         delay = max(0.0, self._writes[0][0] - self.clock.now()) + 0.01
         self._timer = asyncio.get_running_loop().call_later(delay, self.enqueue, "sweep")
 
-    def sync(self, key: Hashable) -> None:
+    def sync(self, key: str) -> None:
         now = self.clock.now()
         while self._writes and self._writes[0][0] <= now:
             _, ns, name, rv = self._writes.popleft()

@@ -7,7 +7,6 @@ ReplicaSet creates replacements at once while the old ones are still terminating
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
@@ -16,7 +15,7 @@ from ..apiserver import DeleteOptions, deep_copy
 from ..clock import parse_time
 from ..selectors import selector_from_object
 from ..store import DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 
 # How many pods one sync creates or deletes at most (Kubernetes' burstReplicas).
 BURST = 500
@@ -120,22 +119,22 @@ def selector_candidates(store: Any, rt: R.ResourceType, namespace: str, selector
     return found
 
 
-class ReplicaSetController(Controller):
+class ReplicaSetController(Controller[ObjectKey]):
     name = "replicaset-controller"
     owner_kind = "ReplicaSet"
     rt = R.REPLICASETS
 
     def __init__(self, cluster: Any):
         super().__init__(cluster)
-        self._timers: dict[Hashable, asyncio.TimerHandle] = {}
+        self._timers: dict[ObjectKey, asyncio.TimerHandle] = {}
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is self.rt:
             md = ev.obj["metadata"]
             return [(md["namespace"], md["name"])]
         if ev.rt is not R.PODS:
             return []
-        keys: list[Hashable] = []
+        keys: list[ObjectKey] = []
         for obj in (ev.obj, ev.old):
             if obj is None:
                 continue
@@ -147,7 +146,7 @@ class ReplicaSetController(Controller):
                 keys += self._matching_owners(obj)
         return keys
 
-    def _matching_owners(self, pod: dict[str, Any]) -> list[Hashable]:
+    def _matching_owners(self, pod: dict[str, Any]) -> list[ObjectKey]:
         ns = pod["metadata"]["namespace"]
         labels = pod["metadata"].get("labels") or {}
         return [(ns, o["metadata"]["name"]) for o in self.store.list(self.rt, ns)
@@ -155,13 +154,13 @@ class ReplicaSetController(Controller):
 
     def _owned_pods(self, rs: dict[str, Any]) -> list[dict[str, Any]]:
         ns = rs["metadata"]["namespace"]
-        owned = self.api.ext["gc"].dependents(rs["metadata"]["uid"], R.PODS)
+        owned = self.gc.dependents(rs["metadata"]["uid"], R.PODS)
         owned = [p for p in owned if (controller_ref(p) or {}).get("uid") == rs["metadata"]["uid"]]
         candidates = selector_candidates(self.store, R.PODS, ns, rs["spec"].get("selector"))
         return claim(self.api, R.PODS, rs, rs["spec"].get("selector"), candidates, owned)
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         rs = self.store.get(self.rt, ns, name)
         if rs is None:
             return
@@ -247,13 +246,13 @@ class ReplicaSetController(Controller):
             # minReadySeconds is compared with wall-clock timestamps, so the re-check is not scaled.
             self._recheck_after(wait, (rs["metadata"]["namespace"], rs["metadata"]["name"]))
 
-    def _recheck_after(self, seconds: float, key: Hashable) -> None:
+    def _recheck_after(self, seconds: float, key: ObjectKey) -> None:
         timer = self._timers.pop(key, None)
         if timer is not None:
             timer.cancel()
         self._timers[key] = asyncio.get_running_loop().call_later(seconds + 0.01, self._fire, key)
 
-    def _fire(self, key: Hashable) -> None:
+    def _fire(self, key: ObjectKey) -> None:
         self._timers.pop(key, None)
         self.enqueue(key)
 

@@ -11,14 +11,13 @@ event worded as the real scheduler's, and is retried when nodes change or a pod 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 from .. import quantity
 from .. import resources as R
 from ..kinds.pods import bind, pod_requests
 from ..store import ADDED, DELETED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -28,16 +27,16 @@ _NOT_HELPFUL = "Preemption is not helpful for scheduling"
 _NO_VICTIMS = "No preemption victims found for incoming pod"
 
 
-class Scheduler(Controller):
+class Scheduler(Controller[ObjectKey]):
     name = "scheduler"
 
     def __init__(self, cluster: Cluster):
         super().__init__(cluster)
         # node -> pod uid -> (cpu millicores, memory bytes) of the pods bound there and not finished
         self.usage: dict[str, dict[str, tuple[int, int]]] = {}
-        self.unschedulable: set[Hashable] = set()
+        self.unschedulable: set[ObjectKey] = set()
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is R.NODES:
             return list(self.unschedulable) if ev.type != DELETED else []
         if ev.rt is not R.PODS:
@@ -69,14 +68,16 @@ class Scheduler(Controller):
             self.usage.setdefault(node, {})[uid] = pod_requests(ev.obj["spec"])
         return False
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         pod = self.store.get(R.PODS, ns, name)
         if pod is None or pod["spec"].get("nodeName") or pod["metadata"].get("deletionTimestamp"):
             self.unschedulable.discard(key)
             return
         nodes = sorted(self.store.list(R.NODES), key=lambda n: n["metadata"]["name"])
-        fits, failures, resource_failures = [], Counter(), 0
+        fits: list[str] = []
+        failures: Counter[str] = Counter()
+        resource_failures = 0
         cpu, mem = pod_requests(pod["spec"])
         for node in nodes:
             reasons = self._filter(pod, node, cpu, mem)
@@ -123,7 +124,7 @@ class Scheduler(Controller):
             reasons.append("Insufficient memory")
         return reasons
 
-    def _unschedulable(self, key: Hashable, pod: dict[str, Any], total: int, failures: Counter,
+    def _unschedulable(self, key: ObjectKey, pod: dict[str, Any], total: int, failures: Counter,
                        resource_failures: int) -> None:
         """Record the FitError as the scheduler does: condition, then a FailedScheduling event."""
         parts = sorted(f"{n} {reason}" for reason, n in failures.items())

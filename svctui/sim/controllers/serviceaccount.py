@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 from .. import errors as E
 from .. import resources as R
 from ..store import DELETED, Event
 from .base import Controller
 
 
-class ServiceAccountsController(Controller):
+class ServiceAccountsController(Controller[str]):
     name = "serviceaccount-controller"
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[str]:
         md = ev.obj["metadata"]
         if ev.rt is R.NAMESPACES and ev.type != DELETED:
             return [md["name"]]
@@ -21,7 +19,7 @@ class ServiceAccountsController(Controller):
             return [md.get("namespace") or ""]
         return []
 
-    def sync(self, key: Hashable) -> None:
+    def sync(self, key: str) -> None:
         ns = self.store.get(R.NAMESPACES, None, str(key))
         if ns is None or ns["metadata"].get("deletionTimestamp"):
             return

@@ -8,12 +8,12 @@ Pod updates that change nothing a controller publishes (most kubelet status writ
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import builtins
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
 from ..store import ADDED, DELETED, MODIFIED, Event
-from .base import Controller
+from .base import Controller, ObjectKey
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
@@ -64,8 +64,8 @@ class SelectorIndex:
             self._buckets.setdefault(pair, set()).add(name)
             self._entries[key] = (dict(selector), pair)
 
-    def matching(self, namespace: str, labels: dict[str, str] | None) -> set[str]:
-        out: set[str] = set()
+    def matching(self, namespace: str, labels: dict[str, str] | None) -> builtins.set[str]:
+        out: builtins.set[str] = set()
         if not labels:
             return out
         for k, v in labels.items():
@@ -143,7 +143,7 @@ def pod_trigger_time(pod: dict[str, Any]) -> str | None:
     return None
 
 
-class ServicePodsController(Controller):
+class ServicePodsController(Controller[ObjectKey]):
     """Syncs one Service at a time, keyed (namespace, name), woken by its own and its pods' changes."""
 
     def __init__(self, cluster: Cluster):
@@ -156,17 +156,17 @@ class ServicePodsController(Controller):
             self.index.set(md["namespace"], md["name"], selector_of(svc))
             self.enqueue((md["namespace"], md["name"]))
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         if ev.rt is R.SERVICES:
             return self._service_keys(ev)
         if ev.rt is R.PODS:
             return self._pod_keys(ev)
         return self.other_keys(ev)
 
-    def other_keys(self, ev: Event) -> list[Hashable]:
+    def other_keys(self, ev: Event) -> list[ObjectKey]:
         return []
 
-    def _service_keys(self, ev: Event) -> list[Hashable]:
+    def _service_keys(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         key = (md["namespace"], md["name"])
         self.index.set(key[0], key[1], None if ev.type == DELETED else selector_of(ev.obj))
@@ -178,7 +178,7 @@ class ServicePodsController(Controller):
         self.note_trigger(key, md.get("creationTimestamp"))
         return [key]
 
-    def _pod_keys(self, ev: Event) -> list[Hashable]:
+    def _pod_keys(self, ev: Event) -> list[ObjectKey]:
         new = None if ev.type == DELETED else ev.obj
         old = None if ev.type == ADDED else ev.old
         new_view, old_view = endpoint_view(new), endpoint_view(old)

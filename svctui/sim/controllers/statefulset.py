@@ -9,7 +9,6 @@ ControllerRevisions here), so every pod is created from the current template.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any
 
 from .. import errors as E
@@ -17,7 +16,7 @@ from .. import resources as R
 from ..apiserver import DeleteOptions, deep_copy
 from ..selectors import selector_from_object
 from ..store import Event
-from .base import Controller
+from .base import Controller, ObjectKey
 from .deployment import template_hash
 from .replicaset import (
     available_in,
@@ -56,10 +55,10 @@ def _finished(pod: dict[str, Any]) -> bool:
     return (pod.get("status") or {}).get("phase") in ("Failed", "Succeeded")
 
 
-class StatefulSetController(Controller):
+class StatefulSetController(Controller[ObjectKey]):
     name = "statefulset-controller"
 
-    def keys_for(self, ev: Event) -> list[Hashable]:
+    def keys_for(self, ev: Event) -> list[ObjectKey]:
         md = ev.obj["metadata"]
         if ev.rt is R.STATEFULSETS:
             return [(md["namespace"], md["name"])]
@@ -77,13 +76,13 @@ class StatefulSetController(Controller):
     def _pods(self, sts: dict[str, Any]) -> list[dict[str, Any]]:
         uid = sts["metadata"]["uid"]
         name = sts["metadata"]["name"]
-        owned = [p for p in self.api.ext["gc"].dependents(uid, R.PODS) if (controller_ref(p) or {}).get("uid") == uid]
+        owned = [p for p in self.gc.dependents(uid, R.PODS) if (controller_ref(p) or {}).get("uid") == uid]
         candidates = [p for p in selector_candidates(self.store, R.PODS, sts["metadata"]["namespace"], sts["spec"].get("selector"))
                       if _ordinal(name, p) is not None]
         return claim(self.api, R.PODS, sts, sts["spec"].get("selector"), candidates, owned)
 
-    def sync(self, key: Hashable) -> None:
-        ns, name = key  # type: ignore[misc]
+    def sync(self, key: ObjectKey) -> None:
+        ns, name = key
         sts = self.store.get(R.STATEFULSETS, ns, name)
         if sts is None:
             return

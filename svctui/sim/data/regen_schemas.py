@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 ROOTS = [
     "io.k8s.api.core.v1.Namespace", "io.k8s.api.core.v1.Node", "io.k8s.api.core.v1.Pod",
@@ -36,7 +37,7 @@ RBAC_ROOTS = [
 RBAC_LISTS = [r + "List" for r in RBAC_ROOTS[:4]]
 
 
-def _clean(node):
+def _clean(node: Any) -> Any:
     if isinstance(node, dict):
         out = {}
         for k, v in node.items():
@@ -54,7 +55,7 @@ def _clean(node):
     return node
 
 
-def _refs(node, acc):
+def _refs(node: Any, acc: set[str]) -> None:
     if isinstance(node, dict):
         for k, v in node.items():
             if k == "$ref":
@@ -67,6 +68,7 @@ def _refs(node, acc):
 
 
 def main() -> None:
+    # A test dependency, needed only to regenerate: the sim reads the trimmed files it wrote.
     import kubernetes_validate
 
     base = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.32.0-local"
@@ -75,7 +77,7 @@ def main() -> None:
     _write(defs, RBAC_ROOTS + RBAC_LISTS, "k8s-1.32-schemas-rbac.json")
 
 
-def _write(defs, roots, filename) -> None:
+def _write(defs: dict[str, Any], roots: list[str], filename: str) -> None:
     keep: set[str] = set()
     todo = [r for r in roots if r in defs]
     while todo:

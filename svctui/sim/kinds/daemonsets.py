@@ -14,7 +14,7 @@ from .. import tables as T
 from ..selectors import selector_string
 from ..strategy import Strategy
 from ..strategy import register as register_strategy
-from .workloads import _selector_immutable, _validate_selector_and_template, default_template
+from .workloads import default_template, selector_immutable, validate_selector_and_template
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -52,12 +52,12 @@ class DaemonSetStrategy(Strategy):
                          "numberReady": 0}
 
     def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
-        errs = _validate_selector_and_template(api, obj["spec"], "daemonset")
+        errs = validate_selector_and_template(api, obj["spec"], "daemonset")
         # The workload check words activeDeadlineSeconds for ReplicaSets; a DaemonSet has no such field rule.
         return [e for e in errs if e.field != "spec.template.spec.activeDeadlineSeconds"]
 
     def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
-        return _selector_immutable(obj, old)
+        return selector_immutable(obj, old)
 
 
 def _node_selector(spec: dict[str, Any]) -> str:

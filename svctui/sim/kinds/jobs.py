@@ -18,6 +18,7 @@ from ..clock import parse_time
 from ..selectors import selector_from_object, selector_string
 from ..strategy import Strategy
 from ..strategy import register as register_strategy
+from . import pods
 from .workloads import default_template
 
 if TYPE_CHECKING:
@@ -73,8 +74,6 @@ class JobStrategy(Strategy):
         obj["status"] = {}
 
     def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
-        from . import pods
-
         spec = obj["spec"]
         errs: list[E.FieldError] = []
         for field in ("parallelism", "completions", "backoffLimit", "activeDeadlineSeconds", "ttlSecondsAfterFinished"):

@@ -16,7 +16,7 @@ from .. import quantity, schemas
 from .. import resources as R
 from .. import tables as T
 from ..apiserver import deep_copy, random_suffix
-from ..ipam import ipam_for
+from ..podsecurity import admit as pod_security
 from ..strategy import DNS1123_LABEL, LABEL_MSG, Strategy
 from ..strategy import register as register_strategy
 
@@ -60,7 +60,7 @@ def default_pod_spec(spec: dict[str, Any]) -> dict[str, Any]:
 
 def _default_container(c: dict[str, Any]) -> None:
     if "imagePullPolicy" not in c:
-        c["imagePullPolicy"] = _pull_policy(c.get("image") or "")
+        c["imagePullPolicy"] = pull_policy(c.get("image") or "")
     c.setdefault("terminationMessagePath", "/dev/termination-log")
     c.setdefault("terminationMessagePolicy", "File")
     if c.get("resources") is None:
@@ -87,7 +87,7 @@ def _default_probe(p: dict[str, Any]) -> None:
         p["httpGet"].setdefault("scheme", "HTTP")
 
 
-def _pull_policy(image: str) -> str:
+def pull_policy(image: str) -> str:
     if "@" in image:
         return "IfNotPresent"
     last = image.rsplit("/", 1)[-1]
@@ -355,8 +355,6 @@ class PodStrategy(Strategy):
                 res["requests"] = {**res["limits"], **(res.get("requests") or {})}
 
     def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
-        from ..podsecurity import admit as pod_security
-
         pod_security(api.store.get(R.NAMESPACES, None, obj["metadata"].get("namespace", "")), obj)
         _admit(api, obj)
         obj["status"] = {"phase": "Pending", "qosClass": qos_class(obj["spec"])}
@@ -378,7 +376,7 @@ class PodStrategy(Strategy):
         return grace if isinstance(grace, int) and grace >= 0 else 30
 
     def released(self, api: Api, obj: dict[str, Any]) -> None:
-        ipam_for(api).release(obj["metadata"].get("uid", ""))
+        api.parts.ipam.release(obj["metadata"].get("uid", ""))
 
 
 class NodeStrategy(Strategy):

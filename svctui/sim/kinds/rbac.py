@@ -49,7 +49,7 @@ def _rule_errors(rules: Any, field: str = "rules") -> list[E.FieldError]:
 
 
 def _authorizer(api: Api) -> Any:
-    return api.ext["cluster"].server.authorizer
+    return api.parts.authorizer
 
 
 class RoleStrategy(Strategy):

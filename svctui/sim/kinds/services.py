@@ -30,7 +30,6 @@ KUBELET_PORT = 10250
 MAX_AFFINITY_SECONDS = 86400
 DEFAULT_AFFINITY_SECONDS = 10800
 IP_MSG = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
-ALLOCATORS = "service-allocators"
 _LINK_LOCAL_MULTICAST = (ipaddress.ip_network("224.0.0.0/24"), ipaddress.ip_network("ff02::/10", strict=False))
 
 
@@ -135,10 +134,6 @@ def _is_ip(value: Any) -> bool:
         return False
 
 
-def allocators(api: Api) -> ServiceAllocators:
-    return api.ext[ALLOCATORS]
-
-
 # ---- Service ----
 
 class _Txn:
@@ -225,7 +220,7 @@ class ServiceStrategy(Strategy):
                 spec["ipFamilyPolicy"] = "RequireDualStack" if headless and not spec.get("selector") else "SingleStack"
 
     def prepare_create(self, api: Api, obj: dict[str, Any], dry_run: bool) -> None:
-        txn = _Txn(allocators(api))
+        txn = _Txn(api.parts.allocators)
         try:
             self._allocate(obj, None, txn)
         except BaseException:
@@ -240,10 +235,10 @@ class ServiceStrategy(Strategy):
         _normalize_cluster_ips(obj, old)
         _drop_type_dependent_fields(obj, old)
         # Validate before allocating, so a rejected update holds nothing.
-        errs = api._validate_meta(R.SERVICES, obj) + self.validate(api, obj) + self.validate_update(api, obj, old)
+        errs = api.validate_meta(R.SERVICES, obj) + self.validate(api, obj) + self.validate_update(api, obj, old)
         if errs:
             raise E.invalid_error(R.SERVICES, obj["metadata"]["name"], errs)
-        txn = _Txn(allocators(api))
+        txn = _Txn(api.parts.allocators)
         try:
             self._allocate(obj, old, txn)
         except BaseException:
@@ -252,7 +247,7 @@ class ServiceStrategy(Strategy):
         if dry_run:
             txn.rollback()
             return
-        alloc = allocators(api)
+        alloc = api.parts.allocators
         if needs_cluster_ip(old) and not needs_cluster_ip(obj):
             for ip in cluster_ips(old):
                 if ip != "None":
@@ -261,7 +256,7 @@ class ServiceStrategy(Strategy):
             alloc.ports.release(port)
 
     def released(self, api: Api, obj: dict[str, Any]) -> None:
-        alloc = allocators(api)
+        alloc = api.parts.allocators
         if needs_cluster_ip(obj):
             for ip in cluster_ips(obj):
                 if ip != "None":
@@ -758,7 +753,6 @@ def _slice_cells(eps: dict[str, Any], now: float) -> list[Any]:
 
 
 def register(cluster: Cluster) -> None:
-    cluster.api.ext[ALLOCATORS] = ServiceAllocators(cluster.api.rng)
     register_strategy(R.SERVICES, ServiceStrategy())
     register_strategy(R.ENDPOINTS, EndpointsStrategy())
     register_strategy(R.ENDPOINTSLICES, EndpointSliceStrategy())

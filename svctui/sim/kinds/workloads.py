@@ -14,6 +14,7 @@ from .. import tables as T
 from ..selectors import selector_from_object, selector_string
 from ..strategy import Strategy
 from ..strategy import register as register_strategy
+from . import pods
 
 if TYPE_CHECKING:
     from ..apiserver import Api
@@ -91,30 +92,7 @@ def default_template(api: Api, template: dict[str, Any]) -> None:
     spec = template.get("spec")
     if not isinstance(spec, dict):
         template["spec"] = spec = {}
-    from . import pods
-
-    default_spec = getattr(pods, "default_pod_spec", None)
-    if default_spec is not None:
-        default_spec(spec)
-        return
-    spec.setdefault("restartPolicy", "Always")
-    spec.setdefault("terminationGracePeriodSeconds", 30)
-    spec.setdefault("dnsPolicy", "ClusterFirst")
-    spec.setdefault("securityContext", {})
-    spec.setdefault("schedulerName", "default-scheduler")
-    for c in spec.get("containers") or []:
-        if not isinstance(c, dict):
-            continue
-        image = c.get("image") or ""
-        tag = image.rsplit("/", 1)[-1]
-        latest = "@" not in tag and (":" not in tag or tag.endswith(":latest"))
-        c.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
-        c.setdefault("terminationMessagePath", "/dev/termination-log")
-        c.setdefault("terminationMessagePolicy", "File")
-        c.setdefault("resources", {})
-        for p in c.get("ports") or []:
-            if isinstance(p, dict):
-                p.setdefault("protocol", "TCP")
+    pods.default_pod_spec(spec)
 
 
 def _nonnegative(field: str, value: Any) -> list[E.FieldError]:
@@ -123,7 +101,7 @@ def _nonnegative(field: str, value: Any) -> list[E.FieldError]:
     return []
 
 
-def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -> list[E.FieldError]:
+def validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -> list[E.FieldError]:
     errs: list[E.FieldError] = []
     sel = spec.get("selector")
     template = spec.get("template") or {}
@@ -149,13 +127,7 @@ def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -
             errs.append(E.invalid("spec.template.metadata.labels", _Rendered(_go_map(labels)),
                                   "`selector` does not match template `labels`"))
     tspec = template.get("spec") or {}
-    from . import pods
-
-    validate_spec = getattr(pods, "validate_pod_spec", None)
-    if validate_spec is not None:
-        errs += validate_spec(api, tspec, "spec.template.spec")
-    elif not tspec.get("containers"):
-        errs.append(E.required("spec.template.spec.containers"))
+    errs += pods.validate_pod_spec(api, tspec, "spec.template.spec")
     policy = tspec.get("restartPolicy")
     if policy != "Always":
         errs.append(E.not_supported("spec.template.spec.restartPolicy", policy, ["Always"]))
@@ -168,7 +140,7 @@ def _validate_selector_and_template(api: Api, spec: dict[str, Any], kind: str) -
     return errs
 
 
-def _selector_immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
+def selector_immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
     new_sel = obj.get("spec", {}).get("selector")
     if new_sel != old.get("spec", {}).get("selector"):
         return [E.invalid("spec.selector", _Rendered(_go_selector(new_sel)), "field is immutable")]
@@ -196,12 +168,12 @@ class _WorkloadStrategy(Strategy):
     def validate(self, api: Api, obj: dict[str, Any]) -> list[E.FieldError]:
         spec = obj["spec"]
         errs = _nonnegative("spec.replicas", spec.get("replicas"))
-        errs += _validate_selector_and_template(api, spec, self.kind)
+        errs += validate_selector_and_template(api, spec, self.kind)
         errs += _nonnegative("spec.minReadySeconds", spec.get("minReadySeconds", 0))
         return errs
 
     def validate_update(self, api: Api, obj: dict[str, Any], old: dict[str, Any]) -> list[E.FieldError]:
-        return _selector_immutable(obj, old)
+        return selector_immutable(obj, old)
 
 
 class DeploymentStrategy(_WorkloadStrategy):
@@ -250,7 +222,7 @@ class DeploymentStrategy(_WorkloadStrategy):
 
 def _validate_rolling_update(ru: dict[str, Any]) -> list[E.FieldError]:
     errs: list[E.FieldError] = []
-    values = {}
+    values: dict[str, Any] = {}
     for name in ("maxUnavailable", "maxSurge"):
         field = f"spec.strategy.rollingUpdate.{name}"
         v = ru.get(name)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import bootstrap, rbac_policy, scale
 from .manifests import HERE, ScenarioError, read_manifests
 
 if TYPE_CHECKING:
@@ -18,8 +19,6 @@ __all__ = ["HERE", "ScenarioError", "load_scenarios", "read_manifests"]
 
 
 def load_scenarios(cluster: Cluster, names: list[str]) -> None:
-    from . import bootstrap, rbac_policy
-
     bootstrap.load(cluster)
     rbac_policy.load(cluster)
     for name in names:
@@ -28,8 +27,6 @@ def load_scenarios(cluster: Cluster, names: list[str]) -> None:
         if name == "demo":
             cluster.apply_objects(read_manifests(HERE / "demo.yaml"))
         elif name.startswith("scale"):
-            from . import scale
-
             scale.load(cluster, scale.parse(name))
         else:
             path = Path(name).expanduser()

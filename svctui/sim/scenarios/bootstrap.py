@@ -80,7 +80,7 @@ def node(name: str, ip: str, cidr: str, control_plane: bool, zone: str | None = 
     }
 
 
-def _cond(type_: str, status: str, reason: str, message: str) -> dict[str, str]:
+def _cond(type_: str, status: str, reason: str, message: str) -> dict[str, str | None]:
     return {"type": type_, "status": status, "reason": reason, "message": message,
             "lastHeartbeatTime": None, "lastTransitionTime": None}
 

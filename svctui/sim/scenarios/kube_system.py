@@ -150,7 +150,7 @@ def load(cluster: Cluster, control_plane: str, ip: str) -> None:
     api, store = cluster.api, cluster.store
     node = store.get(R.NODES, None, control_plane)
     if node is not None:
-        static = api.ext.setdefault("static_pods", {})
+        static = cluster.parts.static_pods
         for pod in _control_plane_pods(node, ip):
             static[("kube-system", pod["metadata"]["name"])] = deep_copy(pod)
             api.create(R.PODS, "kube-system", pod)

@@ -27,7 +27,7 @@ def read_manifests(path: Path) -> list[dict[str, Any]]:
         raise ScenarioError(f"scenario file {path} is not valid YAML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(f"scenario file {path} is not a text file (not UTF-8: a binary file?)") from None
-    out = []
+    out: list[dict[str, Any]] = []
     for d in docs:
         if d is None:
             continue

@@ -14,13 +14,13 @@ from __future__ import annotations
 import ipaddress
 import math
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .. import containers as C
+from .. import imageref
 from .. import resources as R
 from ..apiserver import random_suffix
-from ..ipam import ipam_for
 from ..strategy import strategy_for
 from .bootstrap import CLUSTER_NAME, node
 from .manifests import ScenarioError
@@ -129,7 +129,7 @@ def _create_nodes(cluster: Cluster, count: int) -> list[tuple[str, str, str]]:
     return out
 
 
-def _node_slots(nodes: list[tuple[str, str, str]], per_node: int):
+def _node_slots(nodes: list[tuple[str, str, str]], per_node: int) -> Iterator[tuple[str, str, str]]:
     for n in nodes:
         for _ in range(per_node):
             yield n
@@ -150,14 +150,14 @@ class _PodBuilder:
         self.cluster = cluster
         self.api = cluster.api
         self.rng = cluster.rng
-        self.ipam = ipam_for(cluster.api)
+        self.ipam = cluster.parts.ipam
         self.now = cluster.clock.iso()
         self.ready_conditions = [
             {"type": t, "status": "True", "lastProbeTime": None, "lastTransitionTime": self.now}
             for t in ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
         ]
         self.running = {"running": {"startedAt": self.now}}
-        self.image, self.image_id = C.full_image(IMAGE), C.image_id(IMAGE)
+        self.image, self.image_id = imageref.full_image(IMAGE), imageref.image_id(IMAGE)
 
     def _template(self, ns: str, svc: str) -> dict[str, Any]:
         """A pod as the API server would have stored it, defaulted and admitted, before scheduling."""
@@ -177,7 +177,7 @@ class _PodBuilder:
         strategy.prepare_create(self.api, pod, False)
         return pod
 
-    def create(self, ns: str, svc: str, count: int, slots) -> None:
+    def create(self, ns: str, svc: str, count: int, slots: Iterator[tuple[str, str, str]]) -> None:
         template = self._template(ns, svc)
         labels = template["metadata"]["labels"]
         spec = template["spec"]

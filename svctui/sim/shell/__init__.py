@@ -8,24 +8,23 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .commands import exists, run
 from .context import Ctx, Input, Output
+from .environ import environment
+from .programs import PROGRAMS
 from .sh import MAX_STEPS, VIRTUAL_LIMIT, ExitShell
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
 
-__all__ = ["Ctx", "Input", "Output", "exists", "run", "run_argv", "run_virtual", "make_ctx"]
+__all__ = ["Ctx", "Input", "Output", "exists", "run_argv", "run_virtual", "make_ctx"]
 
 
 def make_ctx(cluster: Cluster, pod: dict[str, Any], container: str, stdin: Input, stdout: Output, stderr: Output,
              tty: bool = False, virtual: bool = False) -> Ctx:
-    from .environ import environment
-
     spec = next((c for c in _containers(pod) if c.get("name") == container), {})
     env = environment(cluster, pod, spec)
     cwd = spec.get("workingDir") or "/"
-    return Ctx(cluster, pod, container, env, stdin, stdout, stderr, virtual=virtual, tty=tty, cwd=cwd)
+    return Ctx(cluster, pod, container, env, stdin, stdout, stderr, PROGRAMS, virtual=virtual, tty=tty, cwd=cwd)
 
 
 def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
@@ -33,9 +32,14 @@ def _containers(pod: dict[str, Any]) -> list[dict[str, Any]]:
     return (spec.get("containers") or []) + (spec.get("ephemeralContainers") or []) + (spec.get("initContainers") or [])
 
 
+def exists(ctx: Ctx, argv0: str) -> bool:
+    """Whether exec can start argv0 in the container (an executable on PATH or at that path)."""
+    return ctx.programs.exists(ctx, argv0)
+
+
 async def run_argv(ctx: Ctx, argv: list[str]) -> int:
     try:
-        return await run(ctx, argv)
+        return await ctx.run(argv)
     except ExitShell as e:
         return e.code
 

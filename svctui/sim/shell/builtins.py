@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 
-from .commands import command
+from .catalog import SHELL_BUILTINS, tools
 from .context import Ctx
 from .sh import ExitShell
 
 
-@command("echo")
 async def echo(ctx: Ctx, argv: list[str]) -> int:
     args = argv[1:]
     newline, escapes = True, False
@@ -29,7 +28,6 @@ def _escapes(s: str) -> str:
              .replace("\\a", "\a").replace("\\033", "\033").replace("\\e", "\033"))
 
 
-@command("printf")
 async def printf(ctx: Ctx, argv: list[str]) -> int:
     if len(argv) < 2:
         ctx.stderr.write("printf: usage: printf FORMAT [ARGUMENT...]\n")
@@ -75,17 +73,14 @@ async def printf(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("true", ":")
 async def true(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("false")
 async def false(ctx: Ctx, argv: list[str]) -> int:
     return 1
 
 
-@command("exit")
 async def exit_(ctx: Ctx, argv: list[str]) -> int:
     code = ctx.last_status
     if len(argv) > 1:
@@ -97,7 +92,6 @@ async def exit_(ctx: Ctx, argv: list[str]) -> int:
     raise ExitShell(code)
 
 
-@command("cd")
 async def cd(ctx: Ctx, argv: list[str]) -> int:
     target = ctx.path(argv[1] if len(argv) > 1 else ctx.env.get("HOME", "/root"))
     if not ctx.fs.is_dir(target):
@@ -107,13 +101,11 @@ async def cd(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("pwd")
 async def pwd(ctx: Ctx, argv: list[str]) -> int:
     ctx.stdout.write(ctx.cwd + "\n")
     return 0
 
 
-@command("export")
 async def export(ctx: Ctx, argv: list[str]) -> int:
     for arg in argv[1:]:
         if "=" in arg:
@@ -125,19 +117,16 @@ async def export(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("unset")
 async def unset(ctx: Ctx, argv: list[str]) -> int:
     for name in argv[1:]:
         ctx.env.pop(name, None)
     return 0
 
 
-@command("set")
 async def set_(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("read")
 async def read(ctx: Ctx, argv: list[str]) -> int:
     names = [a for a in argv[1:] if not a.startswith("-")] or ["REPLY"]
     line = await ctx.stdin.readline()
@@ -149,10 +138,7 @@ async def read(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("type", "command", "which")
 async def which(ctx: Ctx, argv: list[str]) -> int:
-    from .commands import SHELL_BUILTINS, tools
-
     args = [a for a in argv[1:] if not a.startswith("-")]
     status = 0
     for name in args:
@@ -168,7 +154,6 @@ async def which(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("test", "[")
 async def test(ctx: Ctx, argv: list[str]) -> int:
     args = argv[1:]
     if argv[0] == "[":

@@ -5,12 +5,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..podfs import PodFS, fs_for
 
 if TYPE_CHECKING:
     from ..cluster import Cluster
+
+
+class Programs(Protocol):
+    """What a process can start by name (programs.py holds the one table): tools and the shell run other
+    commands through this, so no tool imports the table that lists it."""
+
+    def exists(self, ctx: Ctx, argv0: str) -> bool: ...
+
+    async def run(self, ctx: Ctx, argv: list[str], shell: bool = False) -> int: ...
 
 
 class Input:
@@ -110,6 +119,7 @@ class Ctx:
     stdin: Input
     stdout: Output
     stderr: Output
+    programs: Programs
     # virtual: nothing waits for real; sleeps and timeouts only add to `elapsed` (a container's own command,
     # run to completion when it starts).
     virtual: bool = False
@@ -119,6 +129,8 @@ class Ctx:
     last_status: int = 0
     positional: list[str] = field(default_factory=list)
     steps: int = 0
+    # Files a redirection of this command writes to: what it printed is appended when it ends.
+    open_files: list[tuple[Output, str]] = field(default_factory=list)
 
     @property
     def fs(self) -> PodFS:
@@ -147,8 +159,12 @@ class Ctx:
 
     def child(self, stdin: Input | None = None, stdout: Output | None = None, stderr: Output | None = None) -> Ctx:
         return Ctx(self.cluster, self.pod, self.container, self.env, stdin or self.stdin, stdout or self.stdout,
-                   stderr or self.stderr, self.virtual, self.elapsed, self.tty, self.cwd, self.last_status,
+                   stderr or self.stderr, self.programs, self.virtual, self.elapsed, self.tty, self.cwd, self.last_status,
                    self.positional, self.steps)
+
+    async def run(self, argv: list[str], shell: bool = False) -> int:
+        """Start argv in this process's context (`env CMD`, the shell's simple commands)."""
+        return await self.programs.run(self, argv, shell)
 
     def absorb(self, other: Ctx) -> None:
         """Take over the clock of a child context."""

@@ -6,7 +6,6 @@ import re
 from datetime import UTC, datetime
 
 from ..podfs import hostname as pod_hostname
-from .commands import command
 from .context import Ctx
 
 
@@ -28,7 +27,6 @@ async def _inputs(ctx: Ctx, name: str, files: list[str]) -> tuple[list[bytes], i
     return out, status
 
 
-@command("cat")
 async def cat(ctx: Ctx, argv: list[str]) -> int:
     datas, status = await _inputs(ctx, "cat", [a for a in argv[1:] if a != "-u"])
     for d in datas:
@@ -36,7 +34,6 @@ async def cat(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("sleep")
 async def sleep(ctx: Ctx, argv: list[str]) -> int:
     total = 0.0
     for arg in argv[1:]:
@@ -55,7 +52,6 @@ async def sleep(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("seq")
 async def seq(ctx: Ctx, argv: list[str]) -> int:
     nums = argv[1:]
     try:
@@ -83,7 +79,6 @@ async def seq(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("env", "printenv")
 async def env(ctx: Ctx, argv: list[str]) -> int:
     args = argv[1:]
     if argv[0].endswith("printenv") and args:
@@ -99,16 +94,13 @@ async def env(ctx: Ctx, argv: list[str]) -> int:
         k, v = args.pop(0).split("=", 1)
         extra[k] = v
     if args:
-        from .commands import run
-
         sub = ctx.child()
         sub.env = {**ctx.env, **extra}
-        return await run(sub, args)
+        return await sub.run(args)
     ctx.stdout.write("".join(f"{k}={v}\n" for k, v in {**ctx.env, **extra}.items()))
     return 0
 
 
-@command("hostname")
 async def hostname(ctx: Ctx, argv: list[str]) -> int:
     if "-i" in argv:
         ctx.stdout.write(((ctx.pod.get("status") or {}).get("podIP") or "") + "\n")
@@ -117,9 +109,9 @@ async def hostname(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("grep")
 async def grep(ctx: Ctx, argv: list[str]) -> int:
-    flags, args = set(), []
+    flags: set[str] = set()
+    args: list[str] = []
     for a in argv[1:]:
         if a.startswith("-") and len(a) > 1 and not args:
             flags |= set(a[1:])
@@ -195,17 +187,14 @@ async def _lines_cmd(ctx: Ctx, argv: list[str], tail: bool) -> int:
     return status
 
 
-@command("head")
 async def head(ctx: Ctx, argv: list[str]) -> int:
     return await _lines_cmd(ctx, argv, False)
 
 
-@command("tail")
 async def tail(ctx: Ctx, argv: list[str]) -> int:
     return await _lines_cmd(ctx, argv, True)
 
 
-@command("wc")
 async def wc(ctx: Ctx, argv: list[str]) -> int:
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-"))
     files = [a for a in argv[1:] if not a.startswith("-")]
@@ -220,7 +209,6 @@ async def wc(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("ls")
 async def ls(ctx: Ctx, argv: list[str]) -> int:
     paths = [a for a in argv[1:] if not a.startswith("-")] or [ctx.cwd]
     status = 0
@@ -238,7 +226,6 @@ async def ls(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("mkdir")
 async def mkdir(ctx: Ctx, argv: list[str]) -> int:
     for p in argv[1:]:
         if p.startswith("-"):
@@ -250,7 +237,6 @@ async def mkdir(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("touch")
 async def touch(ctx: Ctx, argv: list[str]) -> int:
     for p in argv[1:]:
         if not p.startswith("-") and ctx.fs.read(ctx.path(p)) is None:
@@ -258,7 +244,6 @@ async def touch(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("rm")
 async def rm(ctx: Ctx, argv: list[str]) -> int:
     force = any(a.startswith("-") and "f" in a for a in argv[1:])
     status = 0
@@ -271,7 +256,6 @@ async def rm(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("id")
 async def id_(ctx: Ctx, argv: list[str]) -> int:
     uid = ((ctx.spec.get("securityContext") or {}).get("runAsUser")
            or ((ctx.pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser") or 0)
@@ -283,14 +267,12 @@ async def id_(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("whoami")
 async def whoami(ctx: Ctx, argv: list[str]) -> int:
     uid = (ctx.spec.get("securityContext") or {}).get("runAsUser") or 0
     ctx.stdout.write(("root" if uid == 0 else "nobody" if uid == 65534 else str(uid)) + "\n")
     return 0
 
 
-@command("uname")
 async def uname(ctx: Ctx, argv: list[str]) -> int:
     if "-a" in argv:
         ctx.stdout.write(f"Linux {pod_hostname(ctx.pod)} 6.1.0-28-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.119-1 (2024-11-22) x86_64 GNU/Linux\n")
@@ -301,27 +283,23 @@ async def uname(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("date")
 async def date(ctx: Ctx, argv: list[str]) -> int:
     now = datetime.fromtimestamp(ctx.cluster.clock.now() + ctx.elapsed, UTC)
     ctx.stdout.write(now.strftime("%a %b %e %H:%M:%S UTC %Y") + "\n")
     return 0
 
 
-@command("basename")
 async def basename(ctx: Ctx, argv: list[str]) -> int:
     ctx.stdout.write((argv[1].rstrip("/").rsplit("/", 1)[-1] if len(argv) > 1 else "") + "\n")
     return 0
 
 
-@command("dirname")
 async def dirname(ctx: Ctx, argv: list[str]) -> int:
     p = argv[1].rstrip("/") if len(argv) > 1 else "."
     ctx.stdout.write((p.rsplit("/", 1)[0] or "/" if "/" in p else ".") + "\n")
     return 0
 
 
-@command("sort")
 async def sort(ctx: Ctx, argv: list[str]) -> int:
     datas, status = await _inputs(ctx, "sort", [a for a in argv[1:] if not a.startswith("-")])
     lines = b"".join(datas).decode(errors="replace").splitlines()
@@ -329,7 +307,6 @@ async def sort(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("uniq")
 async def uniq(ctx: Ctx, argv: list[str]) -> int:
     datas, status = await _inputs(ctx, "uniq", [a for a in argv[1:] if not a.startswith("-")])
     counts: list[list] = []
@@ -345,7 +322,6 @@ async def uniq(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("tr")
 async def tr(ctx: Ctx, argv: list[str]) -> int:
     args = [a for a in argv[1:] if not a.startswith("-")]
     data = (await ctx.stdin.read()).decode(errors="replace")
@@ -359,7 +335,6 @@ async def tr(ctx: Ctx, argv: list[str]) -> int:
     return 0
 
 
-@command("cut")
 async def cut(ctx: Ctx, argv: list[str]) -> int:
     delim, fields = "\t", "1"
     i = 1
@@ -383,7 +358,6 @@ async def cut(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-@command("ps")
 async def ps(ctx: Ctx, argv: list[str]) -> int:
     ctx.stdout.write("PID   USER     TIME  COMMAND\n    1 root      0:00 " + " ".join(
         (ctx.spec.get("command") or []) + (ctx.spec.get("args") or []) or ["sh"]) + "\n")

@@ -6,9 +6,9 @@ is shown on stderr when the body does not go to a terminal and -s is absent, as 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from .commands import command
 from .context import Ctx
 from .httpclient import Url, fetch, parse_url
 
@@ -26,7 +26,6 @@ def _speed(size: int) -> str:
     return f"{size * 500 // 1024}k".rjust(5) if size >= 2048 else f"{size * 500}".rjust(5)[:5]
 
 
-@command("curl")
 async def curl(ctx: Ctx, argv: list[str]) -> int:
     opts: dict[str, str | bool] = {}
     headers: list[str] = []
@@ -91,7 +90,7 @@ async def curl(ctx: Ctx, argv: list[str]) -> int:
     return status
 
 
-async def _one(ctx: Ctx, url: Url, opts: dict, headers: list[str], fail) -> int:
+async def _one(ctx: Ctx, url: Url, opts: dict[str, Any], headers: list[str], fail: Callable[..., int]) -> int:
     method = str(opts.get("method") or ("HEAD" if opts.get("head") else "POST" if opts.get("data") else "GET"))
     lines = [f"{method} {url.path} HTTP/1.1", f"Host: {url.host_header}", f"User-Agent: {opts.get('agent') or 'curl/' + VERSION}",
              "Accept: */*"]

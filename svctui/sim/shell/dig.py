@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 import dns.flags
 import dns.rcode
 import dns.rdatatype
 import dns.reversename
+import dns.rrset
 
-from .commands import command
+from ..stub_resolver import parse_resolv, query
 from .context import Ctx
-from .resolve import parse_resolv, query
 
 VERSION = "9.18.27"
 
@@ -33,12 +34,11 @@ def layout(fields: list[str], stops: list[int]) -> str:
     return out + fields[-1]
 
 
-def _rr_lines(rrsets) -> list[str]:
+def _rr_lines(rrsets: Iterable[dns.rrset.RRset]) -> list[str]:
     return [layout([rrset.name.to_text(), str(rrset.ttl), "IN", dns.rdatatype.to_text(rrset.rdtype), rd.to_text()],
                    [24, 32, 40, 48]) for rrset in rrsets for rd in rrset]
 
 
-@command("dig")
 async def dig(ctx: Ctx, argv: list[str]) -> int:
     server = None
     name = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import resources as R
-from ..containers import image_name
+from ..imageref import image_name
 from ..podfs import hostname
 
 if TYPE_CHECKING:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..kubeproxy import REFUSED, proxy_for
+from ..kubeproxy import REFUSED
+from ..stub_resolver import RESOLV_ATTEMPTS, RESOLV_TIMEOUT, TIMEOUT, Lookup, lookup_host
 from .context import Ctx
-from .resolve import resolve
 
 # A SYN nobody answers: Linux gives up after its retries (about 130 s).
 CONNECT_TIMEOUT = 130.0
@@ -86,12 +86,20 @@ def parse_response(data: bytes) -> Response | None:
     return Response(int(code), reason, version, headers, body, head.decode("latin-1"))
 
 
+async def resolve(ctx: Ctx, name: str, family: int = 0) -> Lookup:
+    """lookup_host for a process, waiting out the resolver's timeouts in its clock."""
+    result = lookup_host(ctx.cluster, ctx.pod, name, ctx.container, family)
+    if result.error == TIMEOUT:
+        await ctx.sleep(RESOLV_TIMEOUT * RESOLV_ATTEMPTS)
+    return result
+
+
 async def fetch(ctx: Ctx, url: Url, request: bytes, connect_timeout: float | None = None) -> Exchange:
     result = await resolve(ctx, url.host)
     if not result.addresses:
         return Exchange("resolve")
     ip = next((a for a in result.addresses if ":" not in a), result.addresses[0])
-    stream = proxy_for(ctx.cluster).open(ctx.pod, ip, url.port)
+    stream = ctx.cluster.parts.kubeproxy.open(ctx.pod, ip, url.port)
     if stream == REFUSED:
         return Exchange("refused", ip, elapsed_ms=1)
     if isinstance(stream, str):

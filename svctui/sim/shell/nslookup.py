@@ -9,12 +9,14 @@ and a blank line. Replies are printed in query order here (a real run prints the
 from __future__ import annotations
 
 import dns.flags
+import dns.message
 import dns.rcode
 import dns.rdatatype
+from dns.rdatatype import RdataType
 
-from .commands import command, image_kind
+from ..stub_resolver import RESOLV_TIMEOUT, parse_resolv, query
+from .catalog import image_kind
 from .context import Ctx
-from .resolve import RESOLV_TIMEOUT, parse_resolv, query
 
 QTYPES = {"soa": dns.rdatatype.SOA, "ns": dns.rdatatype.NS, "a": dns.rdatatype.A, "aaaa": dns.rdatatype.AAAA,
           "cname": dns.rdatatype.CNAME, "mx": dns.rdatatype.MX, "txt": dns.rdatatype.TXT, "srv": dns.rdatatype.SRV,
@@ -38,7 +40,7 @@ def _ptr_name(text: str) -> str | None:
         return None
 
 
-def _records(reply) -> str:
+def _records(reply: dns.message.Message) -> str:
     out = []
     for rrset in reply.answer:
         owner = rrset.name.to_text(omit_final_dot=True)
@@ -65,9 +67,8 @@ def _records(reply) -> str:
     return "".join(out)
 
 
-@command("nslookup")
 async def nslookup(ctx: Ctx, argv: list[str]) -> int:
-    types: list[int] = []
+    types: list[RdataType] = []
     args = argv[1:]
     port = 53
     while args and args[0].startswith("-"):
@@ -92,10 +93,10 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
     name = args[0]
     conf = parse_resolv((ctx.fs.read("/etc/resolv.conf") or b"").decode(errors="replace"))
     servers = [args[1]] if len(args) == 2 else (conf.servers or ["127.0.0.1"])
-    queries: list[tuple[str, int]] = []
+    queries: list[tuple[str, RdataType]] = []
     ptr = _ptr_name(name)
 
-    def with_search(t: int) -> None:
+    def with_search(t: RdataType) -> None:
         if t == dns.rdatatype.PTR or not conf.search or "." in name:
             queries.append((name, t))
         else:
@@ -140,7 +141,7 @@ async def nslookup(ctx: Ctx, argv: list[str]) -> int:
     return 1
 
 
-async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[int]) -> int:
+async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[RdataType]) -> int:
     """BIND 9.18 nslookup: the search list with ndots, one answer printed for the name that resolved."""
     name = args[0]
     conf = parse_resolv((ctx.fs.read("/etc/resolv.conf") or b"").decode(errors="replace"))
@@ -151,8 +152,9 @@ async def _bind_nslookup(ctx: Ctx, args: list[str], types: list[int]) -> int:
         [f"{name}.{d}" for d in conf.search] + [name] if name.count(".") < conf.ndots and not name.endswith(".") else [name])
     head = f"Server:\t\t{server}\nAddress:\t{server}#53\n\n"
     for cand in candidates:
-        replies = [query(ctx.cluster, server, cand, t) for t in wanted]
-        if any(r is None for r in replies):
+        answered = [query(ctx.cluster, server, cand, t) for t in wanted]
+        replies = [r for r in answered if r is not None]
+        if len(replies) < len(answered):
             await ctx.sleep(RESOLV_TIMEOUT * 3)
             ctx.stdout.write(";; connection timed out; no servers could be reached\n\n")
             return 1

@@ -12,10 +12,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from .catalog import image_kind
 from .context import Ctx, Input, Output
 
 OPS = ("&&", "||", ";;", ">>", "2>&1", ">&2", "1>&2", "2>>", "2>", "1>", ";", "&", "|", "<", ">", "(", ")", "\n")
 RESERVED = {"for", "in", "do", "done", "while", "until", "if", "then", "elif", "else", "fi", "{", "}", "!"}
+_REDIRECTIONS = (">", ">>", "<", "2>", "2>>", "1>", "2>&1", ">&2", "1>&2")
 MAX_STEPS = 100_000
 # A container command still running after this much simulated time is taken for a server loop.
 VIRTUAL_LIMIT = 3600.0
@@ -230,8 +232,9 @@ class Parser:
 
     def program(self) -> Seq:
         seq = self.seq(())
-        if self.peek() is not None:
-            raise ParseError(f"syntax error: unexpected \"{self.peek()[1]}\"")  # type: ignore[index]
+        left = self.peek()
+        if left is not None:
+            raise ParseError(f"syntax error: unexpected \"{left[1]}\"")
         return seq
 
     def seq(self, stops: tuple[str, ...]) -> Seq:
@@ -303,7 +306,7 @@ class Parser:
 
     def _redirs(self) -> list[tuple[str, str]]:
         out = []
-        while self.peek() is not None and self.peek()[0] == "op" and self.peek()[1] in (">", ">>", "<", "2>", "2>>", "1>", "2>&1", ">&2", "1>&2"):  # type: ignore[index]
+        while (tok := self.peek()) is not None and tok[0] == "op" and tok[1] in _REDIRECTIONS:
             op = self.take()[1]
             if op in ("2>&1", ">&2", "1>&2"):
                 out.append((op, ""))
@@ -325,7 +328,7 @@ class Parser:
         if self.is_word("in"):
             self.i += 1
             words = []
-            while self.peek() is not None and self.peek()[0] == "word":  # type: ignore[index]
+            while (tok := self.peek()) is not None and tok[0] == "word":
                 words.append(self.take()[1])
         self.skip_newlines()
         self.expect_word("do")
@@ -598,8 +601,8 @@ async def run_command(ctx: Ctx, cmd: Any) -> int:
             if ctx.steps > MAX_STEPS:
                 raise ExitShell(137)
     if isinstance(cmd, If):
-        for cond, body in cmd.branches:
-            if await run_seq(ctx, cond) == 0:
+        for test, body in cmd.branches:
+            if await run_seq(ctx, test) == 0:
                 return await run_seq(ctx, body)
         return await run_seq(ctx, cmd.orelse) if cmd.orelse else 0
     if isinstance(cmd, Group):
@@ -624,7 +627,7 @@ async def _redirected(ctx: Ctx, redirs: list[tuple[str, str]]) -> Ctx | None:
     if not redirs:
         return ctx.child()
     out, err, inp = ctx.stdout, ctx.stderr, ctx.stdin
-    files: list[tuple[Output, str, bool]] = []
+    files: list[tuple[Output, str]] = []
     for op, raw in redirs:
         if op == "2>&1":
             err = out
@@ -654,25 +657,23 @@ async def _redirected(ctx: Ctx, redirs: list[tuple[str, str]]) -> Ctx | None:
                 ctx.stderr.write(f"sh: can't create {target}: {msg}\n")
                 return None
             sink = Output()
-            files.append((sink, path, True))
+            files.append((sink, path))
         if op.startswith("2"):
             err = sink
         else:
             out = sink
     sub = ctx.child(stdin=inp, stdout=out, stderr=err)
-    sub._files = files  # type: ignore[attr-defined]
+    sub.open_files = files
     return sub
 
 
 def _flush_files(ctx: Ctx) -> None:
-    for sink, path, _ in getattr(ctx, "_files", []):
+    for sink, path in ctx.open_files:
         ctx.fs.write(path, bytes(sink.data), append=True)
         sink.data.clear()
 
 
 async def run_simple(ctx: Ctx, cmd: Simple) -> int:
-    from . import commands
-
     words: list[str] = []
     for raw in cmd.words:
         words += await expand_word(ctx, raw)
@@ -688,7 +689,7 @@ async def run_simple(ctx: Ctx, cmd: Simple) -> int:
         sub.env = dict(ctx.env)
         sub.env.update(assigns)
     try:
-        status = await commands.run(sub, words, shell=True)
+        status = await sub.run(words, shell=True)
     finally:
         _flush_files(sub)
         ctx.absorb(sub)
@@ -744,8 +745,6 @@ async def _foreground(ctx: Ctx, coro: Any) -> Any:
 def prompt(ctx: Ctx, shell: str) -> str:
     """PS1 as each image's shell shows it: busybox ash `\\w \\$ `, dash `# `, Debian bash's bashrc
     `\\u@\\h:\\w\\$ `, Alpine bash's `\\h:\\w\\$ `."""
-    from .commands import image_kind
-
     uid = ((ctx.spec.get("securityContext") or {}).get("runAsUser")
            or ((ctx.pod.get("spec") or {}).get("securityContext") or {}).get("runAsUser") or 0)
     mark = "#" if uid == 0 else "$"
@@ -798,3 +797,26 @@ async def interactive(ctx: Ctx, shell: str = "sh") -> int:
         except ShellError as e:
             ctx.stderr.write(f"sh: {e}\n")
             ctx.last_status = 2
+
+
+async def shell_command(ctx: Ctx, argv: list[str]) -> int:
+    """`sh`, `ash` or `bash` as a command: `-c SCRIPT [NAME ARGS...]`, a script file, or interactive."""
+    args = argv[1:]
+    while args and args[0] in ("-e", "-x", "-l", "-i", "-eu", "-ex"):
+        args = args[1:]
+    if args and args[0] == "-c":
+        if len(args) < 2:
+            ctx.stderr.write("sh: -c requires an argument\n")
+            return 2
+        sub = ctx.child()
+        sub.positional = args[3:]
+        status = await run_script(sub, args[1])
+        ctx.absorb(sub)
+        return status
+    if args:
+        data = ctx.fs.read(ctx.path(args[0]))
+        if data is None:
+            ctx.stderr.write(f"sh: can't open '{args[0]}': No such file or directory\n")
+            return 2
+        return await run_script(ctx, data.decode(errors="replace"))
+    return await interactive(ctx, argv[0].rsplit("/", 1)[-1])

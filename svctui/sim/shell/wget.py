@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from .commands import command
 from .context import Ctx
 from .httpclient import fetch, parse_url
 
 DEFAULT_TIMEOUT = 900.0
 
 
-@command("wget")
 async def wget(ctx: Ctx, argv: list[str]) -> int:
     quiet, output, spider, show_headers, timeout = False, None, False, False, DEFAULT_TIMEOUT
     headers: list[str] = []

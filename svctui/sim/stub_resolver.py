@@ -15,13 +15,14 @@ import dns.flags
 import dns.message
 import dns.rcode
 import dns.rdatatype
+from dns.rdatatype import RdataType
 
-from .. import dns as D
-from .. import resources as R
-from ..podfs import hostname, hosts_file, resolv_conf
+from . import dns as D
+from . import resources as R
+from .podfs import fs_for, hostname, hosts_file, resolv_conf
 
 if TYPE_CHECKING:
-    from ..cluster import Cluster
+    from .cluster import Cluster
 
 # musl: 5 s per attempt, 2 attempts.
 RESOLV_TIMEOUT = 5.0
@@ -58,18 +59,16 @@ def parse_resolv(text: str) -> ResolvConf:
 def pod_resolv(cluster: Cluster, pod: dict[str, Any], container: str | None = None) -> ResolvConf:
     text = None
     if container:
-        from ..podfs import fs_for
-
         data = fs_for(cluster, pod, container).read("/etc/resolv.conf")
         text = data.decode(errors="replace") if data is not None else ""
     return parse_resolv(text if text is not None else resolv_conf(pod))
 
 
-def query(cluster: Cluster, server: str, name: str, rdtype: int) -> dns.message.Message | None:
+def query(cluster: Cluster, server: str, name: str, rdtype: RdataType) -> dns.message.Message | None:
     """The reply of `server` to one question, or None when nothing answers (timeout)."""
     fqdn = name if name.endswith(".") else name + "."
     request = dns.message.make_query(fqdn, rdtype)
-    resolver = D.resolver(cluster)
+    resolver = cluster.parts.dns
     if server == D.DNS_IP:
         return resolver.query(request)
     if server == NODE_RESOLVER:
@@ -149,10 +148,3 @@ def lookup_host(cluster: Cluster, pod: dict[str, Any], name: str, container: str
         return Lookup([], NODATA, cand)
     return Lookup([], NOTFOUND, name)
 
-
-async def resolve(ctx: Any, name: str, family: int = 0) -> Lookup:
-    """lookup_host for a process, waiting out the resolver's timeouts in its clock."""
-    result = lookup_host(ctx.cluster, ctx.pod, name, ctx.container, family)
-    if result.error == TIMEOUT:
-        await ctx.sleep(RESOLV_TIMEOUT * RESOLV_ATTEMPTS)
-    return result
