@@ -20,6 +20,7 @@ import os
 import signal
 import time
 from itertools import islice
+from typing import Any
 
 from rich.text import Text
 from textual import on, work
@@ -60,12 +61,15 @@ from .findings import badge as findings_badge
 from .layout import PaneSize
 from .messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from .paint import paint_now
-from .panes.controller import PANES, PanesMixin, probe_line
+from .panes.controller import PANES, PaneController
+from .panes.messages import ProbeAnswered, ProbesChanged
+from .panes.pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane
 from .recording import RecordingMixin
 from .screens.confirm import ConfirmDelete
 from .screens.describe import DescribeScreen
 from .screens.help import HelpScreen
 from .screens.pick import PickScreen
+from .timeline_lines import probe_line
 from .widgets.lines import Lines, Pulled
 from .widgets.service_tree import ServiceTree
 
@@ -84,9 +88,11 @@ TIMELINE_ROWS = 300
 # In a pod deletion: endpoints turn terminating, replacements appear, then the old ones go.
 _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 ALL = "all"
+PANE_TITLES = {"lookup": "lookup", "curl": "curl", "lb": "balance", "dns": "dns"}
+PANE_KEYS = {"lookup": "pane.lookup", "curl": "pane.curl", "lb": "pane.balance", "dns": "pane.dns"}
 
 
-class SvctuiApp(RecordingMixin, PanesMixin, App):
+class SvctuiApp(RecordingMixin, App):
     CSS_PATH = "app.tcss"
     TITLE = "svctui"
     ENABLE_COMMAND_PALETTE = True
@@ -145,7 +151,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         self.failure: str | None = None
         self.synced = False
         self.complete = False
-        self._api = None
+        self._api: Any = None
         self._states: dict[tuple[str, str | None], StreamState] = {}
         self._dirty: set[Key] = set()
         # Findings: Services to diagnose again (from Changes.services), shown per the grace rule.
@@ -167,7 +173,8 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         self.repaints = 0  # flushes that did work (tests check coalescing)
         self.crash: BaseException | None = None  # the unhandled error that ended the app (the CLI reports it)
         self.crash_path: str | None = None
-        self._init_panes(debug_session_id)
+        self.panes = PaneController(self, self.show_pane, read_only=read_only, now=clock,
+                                    debug_session_id=debug_session_id)
         if read_only:
             self._hide_binding("delete")
             self._hide_binding("probe.toggle")
@@ -212,9 +219,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         super().exit(result, return_code, message)
 
     def _cleanup_now(self) -> None:
-        s = self.debug_session
-        if s is not None:
-            s.cleanup_sync()
+        self.panes.cleanup_now()
 
     def _handle_exception(self, error: Exception) -> None:
         """An unhandled error ends the app with one line (the CLI prints it once the terminal is back) and
@@ -270,9 +275,13 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
             yield Lines(id="timeline-pane")
             with VerticalScroll(id="details-pane"):
                 yield Pulled(self._details_text, id="details")
-            yield from self.compose_panes()
+            yield LookupPane("lookup")
+            yield CurlPane("curl")
+            yield BalancePane("lb")
+            yield DnsPane("dns")
         yield Input(placeholder="filter: name, IP, label, pod… (enter keeps it, esc clears)", id="filter")
         yield Footer(compact=True)
+        yield self.panes
 
     @property
     def tree(self) -> ServiceTree:  # type: ignore[override]  # over DOMNode.tree (a debug view svctui never asks for)
@@ -379,11 +388,11 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
             await target.close()
 
     def on_target_resolved(self, m: TargetResolved) -> None:
-        if m.gen != self.gen:
-            return
-        self.context_name = m.context
-        self.namespace_name = m.namespace
-        self._paint_header()
+        if m.gen == self.gen:
+            self.context_name = m.context
+            self.namespace_name = m.namespace
+            self._paint_header()
+        self.panes.retarget()
 
     def on_watch_failed(self, m: WatchFailed) -> None:
         if m.gen != self.gen:
@@ -427,6 +436,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
     def on_watch_synced(self, m: WatchSynced) -> None:
         if m.gen != self.gen:
             return
+        self.panes.check_leftovers()
         first, late = not self.synced, self.synced and m.complete and not self.complete
         if not (first or late):
             return
@@ -613,7 +623,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         else:
             keys = self._diag_dirty & only
             self._diag_dirty -= keys
-        self.findings.update(self.model, keys, self.now(), probes=self.probe_log.results)
+        self.findings.update(self.model, keys, self.now(), probes=self.panes.probe_log.results)
         if DNS_SERVICE in keys:
             self._paint_header()
 
@@ -689,7 +699,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
                 text.append("│", "dim")
             text.append(f"[{title}]" if on_ else f" {title} ",
                         ("bold reverse" if focused else "bold underline") if on_ else "dim")
-        probes = self.probe_status()
+        probes = self.panes.probe_status()
         if probes:
             text.append_text(probes)
         elif self._pane in PANES:
@@ -739,7 +749,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
             view.set_lines([Text("select a Service to see its timeline (t: all)", "dim")])
             return
         changes = self.model.ledger.entries(key)[-TIMELINE_ROWS:]
-        probes = self.probe_log.entries(key)[-TIMELINE_ROWS:]
+        probes = self.panes.probe_log.entries(key)[-TIMELINE_ROWS:]
         if key is None:
             # A view of one namespace shows its lines; a watch of one namespace keeps the lines of the
             # namespaces watched before (a switch keeps the timeline) but not the kube-dns stream's, which
@@ -818,6 +828,98 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         if services is not None and services.heard is None and services.state in (RECONNECTING, LOST):
             return f"no Services known in {scope}: the Service list never arrived (see above)"
         return f"no Services in {scope}"
+
+    # ---- the command panes (their state is the PaneController's) ----
+
+    @property
+    def api(self) -> Any:
+        """The watch's API client of the moment (None between watches)."""
+        return self._api
+
+    def pane(self, kind: str) -> CommandPane:
+        return self.query_one(f"#{kind}-pane", CommandPane)
+
+    def show_pane(self, kind: str) -> None:
+        """Shown and focused: the key that opened the pane meant "I want this", so what is typed next
+        edits its command (Input selects it whole on focus: typing replaces it) instead of firing hotkeys."""
+        self._pane = kind
+        self.query_one("#bottom", ContentSwitcher).current = f"{kind}-pane"
+        self._paint_tabs()
+        self.pane(kind).input.focus()
+
+    def key_for(self, binding_id: str) -> str:
+        keymap = dict(self._keymap) if hasattr(self, "_keymap") else {}
+        default = next((b.key for b in self.BINDINGS if isinstance(b, Binding) and b.id == binding_id), "?")
+        return keymap.get(binding_id, default).split(",")[0]
+
+    def pane_title(self, name: str) -> str:
+        """A tab's title; command panes carry their key (l lookup), so the strip doubles as the key help."""
+        title = PANE_TITLES.get(name, name)
+        if name in PANE_KEYS:
+            return f"{self.key_for(PANE_KEYS[name])} {title}"
+        return title
+
+    def _selected_service(self) -> Key | None:
+        data = self.tree.selected_data()
+        if data is None or data[0] == "ns" or len(data) < 2:
+            self.notify("select a Service first", severity="warning")
+            return None
+        return data[1]
+
+    def action_lookup(self) -> None:
+        key = self._selected_service()
+        if key is not None:
+            self.panes.lookup(key)
+
+    def action_dns(self) -> None:
+        key = self._selected_service()
+        if key is not None:
+            self.panes.dns(key)
+
+    def action_curl(self) -> None:
+        key = self._selected_service()
+        if key is not None:
+            self.panes.curl(key)
+
+    def action_balance(self) -> None:
+        key = self._selected_service()
+        if key is not None:
+            self.panes.balance(key)
+
+    def action_probe(self) -> None:
+        key = self._selected_service()
+        if key is not None:
+            self.panes.toggle_probe(key)
+
+    # Plain handler names: Textual's @on only registers handlers of the class that carries its metaclass.
+    def on_command_pane_submitted(self, m: CommandPane.Submitted) -> None:
+        self.panes.run_in(m.pane, m.command)
+
+    def on_command_pane_source_wanted(self, m: CommandPane.SourceWanted) -> None:
+        self.panes.pick_source(m.pane)
+
+    def on_probes_changed(self, m: ProbesChanged) -> None:
+        if m.timeline:
+            self._timeline_dirty = True
+            self._schedule_flush()
+        self._paint_tabs()
+
+    def on_probe_answered(self, m: ProbeAnswered) -> None:
+        self.record_probe(m.result)
+        if not m.counted:
+            return
+        # Refused requests are evidence for a port finding (model/refusals.py): diagnose and repaint
+        # the row with each result (one row every PROBE_INTERVAL).
+        key = m.result.service
+        self._diag_dirty.add(key)
+        self._dirty.add(key)
+        self._details_dirty = True
+        self._schedule_flush()
+        self._paint_tabs()
+
+    async def on_unmount(self) -> None:
+        self.close_recording()
+        await self.panes.cleanup_debug_pods()
 
     # ---- events from the tree ----
 

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from svctui.kube.recorder import Recorder, RecorderError
+from svctui.model.probe import ProbeResult
 from svctui.model.sanitize import plain
-
-from .panes.messages import ProbeSample
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -88,14 +87,12 @@ class RecordingMixin(_Host):
             self.notify(f"recording {why}: {plain(rec.path)} ({rec.bytes / 1024:.0f} KiB)", timeout=6)
         self._paint_header()
 
-    def on_probe_sample(self, m: ProbeSample) -> None:
-        # Beside the panes' own handler (Textual runs both): the probe's outcomes join the recording.
+    def record_probe(self, r: ProbeResult) -> None:
         rec = self.recorder
         if rec is not None:
-            r = m.result
             rec.probe(r.time, r.service, r.ok, r.status)
 
-    async def on_unmount(self) -> None:  # async like PanesMixin's: Textual runs both
+    def close_recording(self) -> None:
         # Quitting while recording: the file gets its end record (every frame is on disk already).
         rec, self.recorder = self.recorder, None
         if rec is not None:

@@ -249,7 +249,7 @@ async def test_refused_probe_makes_an_undeclared_target_port_an_error(failures):
         await pilot.pause(0.2)
         await pilot.press("p")
         await confirm(pilot, NS)
-        await wait_for(pilot, lambda: app.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
+        await wait_for(pilot, lambda: app.panes.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
         await wait_for(pilot, lambda: "✖ targetPort not a container port" in label(app, NS, "payments"),
                        what="the error badge")
         [f] = [f for f in app.findings.shown(key, app.now()) if f.code == D.TARGET_PORT_NOT_EXPOSED]

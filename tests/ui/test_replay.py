@@ -269,7 +269,7 @@ async def test_the_probe_pane_s_requests_are_recorded(demo, tmp_path, monkeypatc
         await wait_for(pilot, lambda: app.recorder is not None, what="recording")
         await pilot.press("p")
         await confirm(pilot, "default")
-        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
+        await wait_for(pilot, lambda: app.panes.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
         await pilot.press("p")
         await pilot.press("R")
         await wait_for(pilot, lambda: app.recorder is None, what="recording stopped")
