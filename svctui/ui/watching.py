@@ -1,6 +1,7 @@
 """The body of the main screen's watch worker: resolve the kubeconfig, list and watch, say when the tree
-can be built. Everything it learns goes out as messages (ui/messages.py) tagged with the watch's
-generation; the screen drops those of a watch it replaced."""
+can be built. What it learns goes out through WatchHooks as messages (ui/messages.py) tagged with the
+watch's generation; the screen drops those of a watch it replaced. The events themselves do not pass
+here: the watch's sink calls the screen's hook directly."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from textual.message import Message
 
 from svctui.kube.config import KubeConfigError, load_target
 from svctui.kube.nodes import node_names
+from svctui.kube.state import StreamState
 from svctui.kube.stream import WatchOptions
 from svctui.kube.watch import ROW_KINDS, ClusterWatch
-from svctui.model.cluster import ClusterModel
+from svctui.model.cluster import Changes, ClusterModel
 
 from .clock import Now
-from .messages import ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
+from .messages import TargetResolved, WatchFailed, WatchSynced
 from .scope import ALL
 
 QUICK_SYNC = 1.0  # seconds the tree waits for every list before it settles for Services and slices
@@ -59,11 +61,21 @@ class WatchTarget:
     sync_timeout: float
 
 
-async def watch_cluster(t: WatchTarget, gen: int, model: ClusterModel, post: Callable[[Message], object],
-                        connected: Callable[[Any, ClusterWatch | None], None],
-                        disconnected: Callable[[Any], None]) -> None:
-    """`connected(api, watch)`: the API client (watch None until it is built), then the watch;
-    `disconnected(api)`: that client is closing."""
+@dataclass
+class WatchHooks:
+    """Where the watch's news go. `changes` and `state` are called by the watch's sink on the screen's
+    loop (one batch of Changes per loop turn); `post` carries the rest; `connected(api, watch)`: the API
+    client (watch None until it is built), then the watch; `disconnected(api)`: that client is closing."""
+
+    changes: Callable[[Changes], object]
+    state: Callable[[StreamState], object]
+    post: Callable[[Message], object]
+    connected: Callable[[Any, ClusterWatch | None], None]
+    disconnected: Callable[[Any], None]
+
+
+async def watch_cluster(t: WatchTarget, gen: int, model: ClusterModel, hooks: WatchHooks) -> None:
+    post = hooks.post
     try:
         target = await load_target(kubeconfig=t.kubeconfig, context=t.context,
                                    namespace=None if t.watch_all else t.namespace)
@@ -74,15 +86,13 @@ async def watch_cluster(t: WatchTarget, gen: int, model: ClusterModel, post: Cal
         post(WatchFailed(gen, f"{type(exc).__name__}: {exc}"))
         return
     ns = None if t.watch_all else target.namespace
-    connected(target.api, None)
+    hooks.connected(target.api, None)
     post(TargetResolved(gen, target.context, ns or ALL))
     # Before the first diagnosis, so the Local-policy check counts nodes as `svctui doctor` does.
     model.nodes = await node_names(target.api)
-    watch = ClusterWatch(target.api, model, lambda ch: post(ModelChanged(gen, ch)),
-                         namespace=ns, default_namespace=target.namespace,
-                         on_state=lambda st: post(StreamStateChanged(gen, st)),
-                         options=t.options, clock=t.clock)
-    connected(target.api, watch)
+    watch = ClusterWatch(target.api, model, hooks.changes, namespace=ns, default_namespace=target.namespace,
+                         on_state=hooks.state, options=t.options, clock=t.clock)
+    hooks.connected(target.api, watch)
     task = watch.start()
     try:
         quick = min(QUICK_SYNC, t.sync_timeout)
@@ -107,5 +117,5 @@ async def watch_cluster(t: WatchTarget, gen: int, model: ClusterModel, post: Cal
         await task
     finally:
         await watch.stop()
-        disconnected(target.api)
+        hooks.disconnected(target.api)
         await target.close()

@@ -4,7 +4,6 @@ controller tells the screen above it (bubbling). Workers never touch widgets."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
 
 from rich.text import Text
 from textual.message import Message
@@ -15,66 +14,57 @@ from svctui.model.probe import ProbeResult
 from .pane import Sample
 
 
-@dataclass
-class PaneBegin(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class PaneBegin(Message, bubble=False):
     pane: str
     header: Text
 
 
-@dataclass
-class PaneOutput(Message):
+@dataclass(eq=False)
+class PaneOutput(Message, bubble=False):
     """A chunk of a command's output (may end mid-line), or whole lines of svctui's own (`line`)."""
 
-    bubble: ClassVar[bool] = False
     pane: str
     text: str = ""
     style: str = ""
     line: Text | None = None
 
 
-@dataclass
-class PaneDone(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class PaneDone(Message, bubble=False):
     pane: str
     summary: Text | None = None
 
 
-@dataclass
-class BalanceStarted(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class BalanceStarted(Message, bubble=False):
     title: Text
     total: int
 
 
-@dataclass
-class BalanceSample(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class BalanceSample(Message, bubble=False):
     sample: Sample
 
 
-@dataclass
-class ProbeSample(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class ProbeSample(Message, bubble=False):
     result: ProbeResult
 
 
-@dataclass
-class ProbeEnded(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class ProbeEnded(Message, bubble=False):
     key: tuple[str, str]
     reason: str
 
 
-@dataclass
-class LeftoversFound(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class LeftoversFound(Message, bubble=False):
     items: list[Leftover]
 
 
-@dataclass
-class LeftoversRemoved(Message):
-    bubble: ClassVar[bool] = False
+@dataclass(eq=False)
+class LeftoversRemoved(Message, bubble=False):
     removed: list[str]
     error: str | None = None
     kept: list[str] = field(default_factory=list)
@@ -83,7 +73,7 @@ class LeftoversRemoved(Message):
 # ---- up, to the screen ----
 
 
-@dataclass
+@dataclass(eq=False)
 class ProbesChanged(Message):
     """A probe started or stopped: the tab strip is out of date, and with `timeline` (a new probe line)
     the timeline too. A pending one that asks no more than the next is dropped for it."""
@@ -94,7 +84,7 @@ class ProbesChanged(Message):
         return isinstance(message, ProbesChanged) and (message.timeline or not self.timeline)
 
 
-@dataclass
+@dataclass(eq=False)
 class ProbeAnswered(Message):
     """A probe's request came back. `counted`: the probe was still on, so the result joined the probe
     log and the ledger (its Service's row and findings are out of date); a recording takes it either way."""

@@ -50,7 +50,7 @@ from ..scope import ALL, WatchScope
 from ..tabs import PaneTabs
 from ..timeline import TimelinePane
 from ..tree_rows import TreeRows
-from ..watching import WatchConfig, WatchTarget, watch_cluster
+from ..watching import WatchConfig, WatchHooks, WatchTarget, watch_cluster
 from ..widgets.service_tree import ServiceTree
 from .main_keys import MainKeys
 
@@ -161,12 +161,14 @@ class MainScreen(Screen[None]):
         s, c = self.scope, self.cfg
         target = WatchTarget(s.kubeconfig, s.context, s.ns_override, s.watch_all, c.watch_options, c.clock,
                              c.sync_timeout)
-        await watch_cluster(target, gen, self.model, self.post_message, self._connected, self._disconnected)
+        hooks = WatchHooks(lambda ch: self.post_message(ModelChanged(gen, ch)),
+                           lambda st: self.post_message(StreamStateChanged(gen, st)),
+                           self.post_message, self._connected, self._disconnected)
+        await watch_cluster(target, gen, self.model, hooks)
 
     def _connected(self, api: Any, watch: ClusterWatch | None) -> None:
         self._api = api
-        if watch is not None:
-            self.cluster_watch = watch
+        self.cluster_watch = watch or self.cluster_watch
 
     def _disconnected(self, api: Any) -> None:
         if self._api is api:
