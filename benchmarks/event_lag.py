@@ -222,7 +222,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     stages: list[tuple[float, float, float, float, float]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with app.run_test(size=SIZE):
-            await until(lambda: app.synced and app.tree.service_node(("default", "nginx-service")), 30, "the tree")
+            await until(lambda: app.main.synced and app.main.tree.service_node(("default", "nginx-service")), 30, "the tree")
             replicas = len(await nginx_pods(session, url))
             await steady(session, url, kubectl, replicas)
             print(f"svctui synced; {replicas} nginx pods; kubectl has printed {len(kubectl.events)} events")
@@ -283,7 +283,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     med = statistics.median(lags)
     verdict = "meets" if med < 0.030 else "MISSES"
     print(f"goal: median lag < 30 ms → {verdict} ({med * 1000:.1f} ms; p95 {pct(lags, 0.95) * 1000:.1f} ms)")
-    print(f"painted updates: {screen.updates}, terminal bytes: {screen.bytes}, app repaints: {app.repaints}")
+    print(f"painted updates: {screen.updates}, terminal bytes: {screen.bytes}, app repaints: {app.main.repaints}")
     return 0
 
 

@@ -104,10 +104,10 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
     last: dict[str, int] = {}
 
     def on_paint(t: float, lines: list[tuple[int, str]]) -> None:
-        if "rows" not in first and app.synced and len(app.tree._svc_nodes) >= expected \
-                and app.model.listed(SERVICE, "") and app.model.listed(ENDPOINTSLICE, ""):
+        if "rows" not in first and app.main.synced and len(app.main.tree._svc_nodes) >= expected \
+                and app.main.model.listed(SERVICE, "") and app.main.model.listed(ENDPOINTSLICE, ""):
             first["rows"] = t  # every Service with its slices and endpoints on the tree
-        if "tree" not in first and "rows" in first and app.complete:
+        if "tree" not in first and "rows" in first and app.main.complete:
             first["tree"] = t  # ... and the pods joined to them
         if watched:
             for _y, text in lines:
@@ -124,7 +124,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
     async with app.run_test(size=SIZE):
         while rows_only and "rows" not in first:
             if time.monotonic() - t_start > 200:
-                emit({"error": f"no tree of rows after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
+                emit({"error": f"no tree of rows after 200 s ({len(app.main.tree._svc_nodes)} of {expected})"})
                 return
             await asyncio.sleep(0.01)
         if rows_only:
@@ -133,7 +133,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         stalls: list[float] = []  # while the pods are listed and joined: how long the loop was away
         while "tree" not in first:
             if time.monotonic() - t_start > 200:
-                emit({"error": f"no full tree after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
+                emit({"error": f"no full tree after 200 s ({len(app.main.tree._svc_nodes)} of {expected})"})
                 return
             t_sleep = time.monotonic()
             await asyncio.sleep(0.01)
@@ -149,7 +149,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
             m = SVC_LINE.search(line)
             if m:
                 visible[m.group(1)] = int(m.group(2))
-        keys = {k[1]: k for k in app.tree._svc_nodes if k[1] in visible}
+        keys = {k[1]: k for k in app.main.tree._svc_nodes if k[1] in visible}
         watched.update(visible)
         last.update(visible)
         emit({"t_start": t_start, "t_imported": t_imported, "t_run": t_run, "t_tree": first["tree"],
@@ -157,9 +157,9 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
               "stalls_over_100ms": sum(1 for x in stalls if x > 0.1),
                           "rss_first": rss_first, "rss_settled": rss_settled,
                           "visible": [[keys[n][0], n, c] for n, c in visible.items() if n in keys],
-                          "services": len(app.tree._svc_nodes)})
+                          "services": len(app.main.tree._svc_nodes)})
         await loop.run_in_executor(None, sys.stdin.readline)  # the driver says stop (or goes away)
-        emit({"paints": paints, "arrivals": arrivals, "rss_end": rss_mb(), "repaints": app.repaints,
+        emit({"paints": paints, "arrivals": arrivals, "rss_end": rss_mb(), "repaints": app.main.repaints,
               "updates": screen.updates, "bytes": screen.bytes})
 
 

@@ -137,7 +137,7 @@ class SvctuiApp(App):
         self.main.keys.probe()
 
     def action_record(self) -> None:
-        self.main.toggle_recording()
+        self.main.keys.record()
 
     def action_filter(self) -> None:
         self.main.keys.filter()

@@ -32,6 +32,7 @@ class TreeRows:
         self.diag_dirty: set[Key] = set()  # Services to diagnose again (from Changes.services)
         # Findings, shown per the grace rule.
         self.findings = FindingsTracker()
+        self.expand_small = True  # new Services open expanded (the whole tree fits on a screen or two)
 
     def clear(self) -> None:
         self.dirty.clear()
@@ -43,6 +44,15 @@ class TreeRows:
         keys = set(keys)
         self.dirty |= keys
         self.diag_dirty |= keys
+
+    def tick(self, model: ClusterModel, tree: ServiceTree, now: float) -> set[Key]:
+        """The clock moved: rows whose stopwatches settled or whose labels read the clock are out of date.
+        Returns the Services whose readiness findings outlasted the grace period."""
+        self.dirty |= model.tick(now)
+        self.dirty |= tree.animated
+        ripe = self.findings.tick(now)
+        self.dirty |= ripe
+        return ripe
 
     def diagnose(self, model: ClusterModel, now: float, probes: Callable[[Key], Sequence[ProbeResult]],
                  only: set[Key] | None = None) -> set[Key]:
@@ -108,6 +118,8 @@ class TreeRows:
                 return False
         return True
 
-    def full_row(self, tree: ServiceTree, model: ClusterModel, key: Key, now: float) -> R.Row | None:
+    def full_row(self, tree: ServiceTree, model: ClusterModel, key: Key, now: float, visible: Visible) -> R.Row | None:
         """A Service's row with all its children (the tree asks while the Service is expanded)."""
+        if not visible(key):
+            return None
         return R.service_row(model, key, now, tree.name_width(key[0]), self.findings.shown(key, now))

@@ -336,7 +336,7 @@ async def test_leftovers_only_mentioned_in_read_only(demo):
     left = await make_leftover(cfg)
     app = make_app(cfg, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.main.panes.leftovers_checked and app._notifications, what="notice")
+        await wait_for(pilot, lambda: app.main.leftovers.checked and app._notifications, what="notice")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LeftoversScreen)
         note, = [n.message for n in app._notifications if "left by svctui sessions that are gone; read-only" in n.message]

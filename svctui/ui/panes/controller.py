@@ -15,7 +15,7 @@ Never leaked: `install_cleanup_handlers` (SIGTERM, SIGHUP, atexit) from the mome
 the session's pods are deleted when the app unmounts (quit: the app calls `cleanup_debug_pods`, which
 needs no widget, since by then the screens are gone). At start-up, pods of other sessions whose owner is
 gone (stale heartbeat, or a dead pid on this host) are listed and a prompt offers to delete them
-(read-only: only a notice); pods of sessions still running are never offered. A failing heartbeat is said
+(panes/leftovers.py; read-only: only a notice); pods of sessions still running are never offered. A failing heartbeat is said
 once (a notification and the log), and once more when it works again.
 """
 
@@ -32,7 +32,7 @@ from textual.css.query import NoMatches
 from textual.widget import Widget
 from textual.worker import Worker
 
-from svctui.kube.debugpod import Leftover, install_cleanup_handlers
+from svctui.kube.debugpod import install_cleanup_handlers
 from svctui.model.cluster import ClusterModel
 from svctui.model.objects import Key
 from svctui.model.podowner import HEARTBEAT_SECONDS, STALE_SECONDS
@@ -44,8 +44,6 @@ from . import jobs
 from .messages import (
     BalanceSample,
     BalanceStarted,
-    LeftoversFound,
-    LeftoversRemoved,
     PaneBegin,
     PaneDone,
     PaneOutput,
@@ -55,7 +53,7 @@ from .messages import (
     ProbesChanged,
 )
 from .pane import BalancePane, CommandPane
-from .screens import ConfirmDebugPod, LeftoversScreen
+from .screens import ConfirmDebugPod
 from .session import GatedSession
 
 DEBUG_IMAGE = "curl"  # curlimages/curl: curl, and busybox's nslookup and wget
@@ -95,7 +93,6 @@ class PaneController(Widget):
         self.approved: set[str] = set()  # namespaces the user said yes to, until quit
         self._approve_lock: asyncio.Lock | None = None
         self._uninstall_cleanup: Callable[[], None] | None = None
-        self.leftovers_checked = False
         # Instance attributes so a test can shorten them before the session exists.
         self.debug_heartbeat = HEARTBEAT_SECONDS
         self.debug_stale_after = STALE_SECONDS
@@ -366,55 +363,6 @@ class PaneController(Widget):
             self._retire_session(s)
             for key in list(self.probes):
                 self._stop_probe(key, "context switched")
-
-    def check_leftovers(self) -> None:
-        """Once, after the first lists: pods of sessions that are gone."""
-        if self.leftovers_checked or self.host.api is None:
-            return
-        self.leftovers_checked = True
-        self.run_worker(self._leftovers_job(), group="leftovers", exit_on_error=False)
-
-    async def _leftovers_job(self) -> None:
-        session = self.session()
-        if session is None:
-            return
-        try:
-            items = await session.leftovers()
-        except Exception:  # noqa: BLE001 - listing pods cluster-wide may be forbidden: no offer then
-            return
-        if items:
-            self.post_message(LeftoversFound(items))
-
-    def on_leftovers_found(self, m: LeftoversFound) -> None:
-        if self.read_only:
-            # Named one by one: a label selector would take the pods of sessions still running too.
-            commands = "; ".join(f"kubectl delete pod -n {plain(i.namespace)} {plain(i.name)}" for i in m.items[:3])
-            more = f"; and {len(m.items) - 3} more" if len(m.items) > 3 else ""
-            self.notify(f"{len(m.items)} debug pod(s) left by svctui sessions that are gone; read-only: not removing "
-                        f"them ({commands}{more})", title="leftovers", severity="warning", timeout=10)
-            return
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.run_worker(self._remove_leftovers_job(m.items), group="leftovers", exit_on_error=False)
-        self.app.push_screen(LeftoversScreen(m.items), answered)
-
-    async def _remove_leftovers_job(self, items: list[Leftover]) -> None:
-        session = self.session()
-        if session is None:
-            return
-        try:
-            removal = await session.remove_leftovers(items)
-            self.post_message(LeftoversRemoved(removal.removed, kept=removal.kept))
-        except Exception as exc:  # noqa: BLE001
-            self.post_message(LeftoversRemoved([], f"{type(exc).__name__}: {exc}"))
-
-    def on_leftovers_removed(self, m: LeftoversRemoved) -> None:
-        if m.error:
-            self.notify(plain(m.error, 300), title="could not remove leftovers", severity="error")
-            return
-        kept = f"; kept {len(m.kept)}: its owner renewed its heartbeat meanwhile" if m.kept else ""
-        self.notify(f"removed {len(m.removed)} leftover debug pod(s){kept}", timeout=6 if kept else 4)
 
     def cleanup_now(self) -> None:
         """The lifeline's last resort (a signal, a crash): blocking, from any thread."""

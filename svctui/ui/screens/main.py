@@ -16,7 +16,6 @@ injected `clock` (tests freeze it); a tick re-reads it for ages and stopwatches.
 from __future__ import annotations
 
 import gc
-import time
 from typing import Any
 
 from rich.text import Text
@@ -39,10 +38,12 @@ from ..bottom import BottomPanes
 from ..connection import mark_stale, stale_for, summary
 from ..details_pane import DetailsPane
 from ..findings import badge as findings_badge
+from ..frames import FRAME, FrameBudget
 from ..header import HeaderBar, header_text
 from ..messages import DeleteDone, ModelChanged, StreamStateChanged, TargetResolved, WatchFailed, WatchSynced
 from ..paint import paint_now
 from ..panes.controller import PaneController
+from ..panes.leftovers import LeftoversOffer
 from ..panes.messages import ProbeAnswered, ProbesChanged
 from ..panes.pane import BalancePane, CommandPane, CurlPane, DnsPane, LookupPane
 from ..recording import RecordingControl
@@ -53,9 +54,6 @@ from ..tree_rows import TreeRows
 from ..watching import WatchConfig, WatchHooks, WatchTarget, watch_cluster
 from ..widgets.service_tree import ServiceTree
 from .main_keys import MainKeys
-
-FRAME = 1 / 30  # in a burst, at most this many repaints per second, however fast events arrive
-BURST = 2  # repaints allowed back to back after a quiet spell (the token bucket's size)
 
 
 class MainScreen(Screen[None]):
@@ -77,9 +75,7 @@ class MainScreen(Screen[None]):
         self.rows = TreeRows()
         self._flush_pending = False
         self._repainted_widgets: list | None = None
-        self._last_flush = 0.0
-        self._tokens = float(BURST)  # repaints that may happen now (refills at 1 per FRAME)
-        self._expand_small = True
+        self.frames = FrameBudget()
         self.repaints = 0  # flushes that did work (tests check coalescing)
         self.header = HeaderBar()
         self.tabs = PaneTabs()
@@ -89,6 +85,7 @@ class MainScreen(Screen[None]):
                                     debug_session_id=cfg.debug_session_id)
         self.recording = RecordingControl(self.notify, cfg.clock)
         self.bottom = BottomPanes(self.tabs, self.timeline, self.panes.probe_status)
+        self.leftovers = LeftoversOffer(self.panes.session, lambda: self._api, read_only=cfg.read_only)
         self.keys = MainKeys(self)
 
     @property
@@ -113,6 +110,7 @@ class MainScreen(Screen[None]):
         yield Input(placeholder="filter: name, IP, label, pod… (enter keeps it, esc clears)", id="filter")
         yield Footer(compact=True)
         yield self.panes
+        yield self.leftovers
 
     @property
     def tree(self) -> ServiceTree:  # type: ignore[override]  # over DOMNode.tree (a debug view svctui never asks for)
@@ -124,8 +122,9 @@ class MainScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         tree = self.tree
-        tree.expand_new = lambda key, row: self._expand_small and not self.want_service
-        tree.children_for = self._full_row
+        tree.expand_new = lambda key, row: self.rows.expand_small and not self.want_service
+        # A Service's row with all its children, now (the tree asks while the Service is expanded).
+        tree.children_for = lambda key: self.rows.full_row(self.tree, self.model, key, self.now(), self._visible)
         tree.ns_note = lambda ns: R.namespace_gaps(self.model, ns)
         self.watch(self.bottom, "current", self._pane_shown, init=False)
         self.watch(tree, "virtual_size", lambda _size: self.fit_bottom(), init=False)
@@ -167,12 +166,10 @@ class MainScreen(Screen[None]):
         await watch_cluster(target, gen, self.model, hooks)
 
     def _connected(self, api: Any, watch: ClusterWatch | None) -> None:
-        self._api = api
-        self.cluster_watch = watch or self.cluster_watch
+        self._api, self.cluster_watch = api, watch or self.cluster_watch
 
     def _disconnected(self, api: Any) -> None:
-        if self._api is api:
-            self._api = None
+        self._api = None if self._api is api else self._api
 
     def on_target_resolved(self, m: TargetResolved) -> None:
         if m.gen == self.gen:
@@ -209,7 +206,7 @@ class MainScreen(Screen[None]):
     def on_watch_synced(self, m: WatchSynced) -> None:
         if m.gen != self.gen:
             return
-        self.panes.check_leftovers()
+        self.leftovers.check()
         first, late = not self.synced, self.synced and m.complete and not self.complete
         if not (first or late):
             return
@@ -224,11 +221,11 @@ class MainScreen(Screen[None]):
             # Service of their namespaces as changed, and that batch repaints them.)
             self.rows.mark(self.model.topology.service_keys())
             self._diagnose()
-            self._expand_small = m.complete and self._small_tree()
+            self.rows.expand_small = m.complete and self._small_tree()
         elif self.failure is None and not self.want_service and self._small_tree():
             # Decided only now that the tree is known whole: a partial model would look small.
             self._diagnose()
-            self._expand_small = True
+            self.rows.expand_small = True
             self.tree.expand_services()
         self._repaint()
         if first and self.want_service:
@@ -249,11 +246,6 @@ class MainScreen(Screen[None]):
     def _small_tree(self) -> bool:
         return self.rows.small_tree(self.model, self.now(), self._visible)
 
-    def _full_row(self, key: Key) -> R.Row | None:
-        """A Service's row with all its children, now (the tree asks while the Service is expanded)."""
-        if not self._visible(key):
-            return None
-        return self.rows.full_row(self.tree, self.model, key, self.now())
 
     def _visible(self, key: Key) -> bool:
         return self.scope.visible(self.model, key)
@@ -266,28 +258,23 @@ class MainScreen(Screen[None]):
         if self._flush_pending:
             return
         self._flush_pending = True
-        now = time.monotonic()
-        tokens = min(float(BURST), self._tokens + (now - self._last_flush) / FRAME)
-        if tokens >= 1:
-            self.call_later(self._repaint)
+        wait = self.frames.wait()
+        if wait:
+            self.set_timer(wait, self._repaint)
         else:
-            self.set_timer((1 - tokens) * FRAME, self._repaint)
+            self.call_later(self._repaint)
 
     def tick(self) -> None:
         """Clock tick: settle stopwatches, re-age rows that show ages, advance the header clock."""
         if not self.query(ServiceTree):  # closing: the widgets go before the timers stop
             return
         now = self.now()
-        rows = self.rows
-        rows.dirty |= self.model.tick(now)
-        rows.dirty |= self.tree.animated  # rows on the tree's lines whose labels read the clock
-        ripe = rows.findings.tick(now)  # readiness findings that outlasted the grace period
-        rows.dirty |= ripe
+        ripe = self.rows.tick(self.model, self.tree, now)
         if DNS_SERVICE in ripe or stale_for(self.states.values(), now) is not None:
             self.paint_header()  # the stale age moves on
         self.header.show_clock(now)
         chart = self.bottom.current == "details-pane"  # its ready chart moves with the clock
-        if rows.dirty or self.timeline.dirty or chart:
+        if self.rows.dirty or self.timeline.dirty or chart:
             self.details.dirty = True
             self._repaint()
 
@@ -313,9 +300,7 @@ class MainScreen(Screen[None]):
             return
         # Only a repaint that does work spends a token: a pod event that changed nothing on screen
         # must not delay its slice's event, right behind it.
-        now_m = time.monotonic()
-        self._tokens = max(0.0, min(float(BURST), self._tokens + (now_m - self._last_flush) / FRAME) - 1)
-        self._last_flush = now_m
+        self.frames.spend()
         self.repaints += 1
         self.rows.sync(tree, self.model, dirty, self.now(), self._visible)
         selected = tree.selected_data()
@@ -419,11 +404,6 @@ class MainScreen(Screen[None]):
         """The scope's filter or view changed: the header says so, every row is rebuilt."""
         self.paint_header()
         self.resync_all()
-
-    def toggle_recording(self) -> None:
-        s = self.scope
-        self.recording.toggle(self.cluster_watch, self.synced, self.model, s.context_name, s.namespace_name)
-        self.paint_header()
 
     def on_delete_done(self, m: DeleteDone) -> None:
         ok = [r for r in m.results if r.ok]

@@ -154,7 +154,9 @@ class MainKeys:
             self.screen.panes.toggle_probe(key)
 
     def record(self) -> None:
-        self.screen.toggle_recording()
+        s = self.screen
+        s.recording.toggle(s.cluster_watch, s.synced, s.model, s.scope.context_name, s.scope.namespace_name)
+        s.paint_header()
 
     # ---- the bottom panes ----
 
