@@ -155,7 +155,7 @@ class SvctuiApp(App):
         self.main.keys.describe()
 
     def action_timeline_scope(self) -> None:
-        self.main.toggle_timeline_scope()
+        self.main.keys.timeline_scope()
 
     def action_pane_grow(self, step: int) -> None:
         self.main.keys.pane_grow(step)

@@ -5,30 +5,43 @@ screen measures the rows it may have."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-from rich.text import Text
 from textual.dom import DOMNode
 from textual.widgets import ContentSwitcher
 
 from .layout import PaneSize
+from .panes.controller import PaneController
+from .panes.pane import CommandPane
 from .tabs import PaneTabs
 from .timeline import TimelinePane
 
 
 class BottomPanes(ContentSwitcher):
-    def __init__(self, tabs: PaneTabs, timeline: TimelinePane, probes: Callable[[], Text]) -> None:
+    def __init__(self, tabs: PaneTabs, timeline: TimelinePane, panes: PaneController) -> None:
         super().__init__(initial="timeline-pane", id="bottom")
         self.tab = "timeline"  # the tab the strip marks (a pane's name without -pane)
         self.pane_size = PaneSize()
         self._tabs = tabs
         self._timeline = timeline
-        self._probes = probes  # the probes' counts, for the strip
+        self._panes = panes  # runs what the command panes ask for; its probes' counts go on the strip
 
     def show(self, tab: str) -> None:
         self.tab = tab
         self.current = f"{tab}-pane"
         self.paint_tabs()
+
+    def open(self, kind: str) -> None:
+        """A command pane shown and focused: the key that opened it meant "I want this", so what is typed
+        next edits its command (Input selects it whole on focus: typing replaces it) instead of firing
+        hotkeys."""
+        self.show(kind)
+        self.query_one(f"#{kind}-pane", CommandPane).input.focus()
+
+    # Plain handler names: Textual's @on only registers handlers of the class that carries its metaclass.
+    def on_command_pane_submitted(self, m: CommandPane.Submitted) -> None:
+        self._panes.run_in(m.pane, m.command)
+
+    def on_command_pane_source_wanted(self, m: CommandPane.SourceWanted) -> None:
+        self._panes.pick_source(m.pane)
 
     def fit(self, shared: int, tree_rows: int) -> None:
         """`shared`: the rows the tree and this pane divide."""
@@ -39,7 +52,7 @@ class BottomPanes(ContentSwitcher):
 
     def paint_tabs(self) -> None:
         if self.is_attached:
-            self._tabs.paint(self.tab, self._key_for, self._focus_inside(), self._probes(),
+            self._tabs.paint(self.tab, self._key_for, self._focus_inside(), self._panes.probe_status(),
                              self._timeline.selected_only)
 
     def _key_for(self, binding_id: str) -> str:

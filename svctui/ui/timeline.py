@@ -19,11 +19,11 @@ from svctui.model.timeline import group_changes, service_names
 
 from . import rows as R
 from .clock import hms_ms
+from .scope import ALL
 from .timeline_lines import probe_line
 from .widgets.lines import Lines
 
 TIMELINE_ROWS = 300
-ALL = "all"
 # In a pod deletion: endpoints turn terminating, replacements appear, then the old ones go.
 _CHANGE_RANK = {"changed": 0, "added": 1, "removed": 2}
 

@@ -1,16 +1,12 @@
-"""The svctui screen: header, the Service tree, and a bottom pane with the churn timeline, the details of
-the selected row or a command pane. It owns the watch and the repaint timing; the widgets own their data
-(header.py, timeline.py, details_pane.py, tabs.py, bottom.py, panes/controller.py): what they need comes
-down as calls, what they learn comes up as messages.
+"""The svctui screen: header, the Service tree, a bottom pane (timeline, details, command panes). It owns
+the watch and the repaint timing; the widgets own their data (ARCHITECTURE.md, "The UI by ownership").
 
-The watch worker (watching.py) runs ClusterWatch, whose sink updates the ClusterModel on this loop and
-posts one ModelChanged per loop turn; the screen only collects the touched Services (tree_rows.py) and
-repaints them (`_repaint`). The first batch after a quiet spell is painted at once (so is a second one
-right behind it: a pod's event and its slice's); while a burst goes on, repaints are throttled to one per
-FRAME (a token bucket), so a burst costs a few repaints and untouched rows are never rebuilt. Only what
-can be seen is built: a collapsed Service is its label (the tree asks for its children when it opens),
-the timeline appends rendered lines, the details pane is computed when shown. Time comes from the
-injected `clock` (tests freeze it); a tick re-reads it for ages and stopwatches.
+The watch's sink updates the ClusterModel on this loop and posts one ModelChanged per loop turn; the
+screen only collects the touched Services (tree_rows.py) and repaints them (`_repaint`), at once after a
+quiet spell and at most once per FRAME in a burst (frames.py), so untouched rows are never rebuilt. Only
+what can be seen is built: a collapsed Service is its label, the timeline appends rendered lines, the
+details pane is computed when shown. Time comes from the injected `clock` (tests freeze it); a tick
+re-reads it for ages and stopwatches.
 """
 
 from __future__ import annotations
@@ -81,10 +77,10 @@ class MainScreen(Screen[None]):
         self.tabs = PaneTabs()
         self.timeline = TimelinePane()
         self.details = DetailsPane(self.details_text)
-        self.panes = PaneController(self, self.show_pane, read_only=cfg.read_only, now=cfg.clock,
-                                    debug_session_id=cfg.debug_session_id)
+        self.panes = PaneController(self, lambda kind: self.bottom.open(kind), read_only=cfg.read_only,
+                                    now=cfg.clock, debug_session_id=cfg.debug_session_id)
         self.recording = RecordingControl(self.notify, cfg.clock)
-        self.bottom = BottomPanes(self.tabs, self.timeline, self.panes.probe_status)
+        self.bottom = BottomPanes(self.tabs, self.timeline, self.panes)
         self.leftovers = LeftoversOffer(self.panes.session, lambda: self._api, read_only=cfg.read_only)
         self.keys = MainKeys(self)
 
@@ -132,7 +128,7 @@ class MainScreen(Screen[None]):
         tree.focus()
         self.paint_header()
         self.paint_tabs()
-        self._paint_timeline()
+        self.paint_timeline()
         self._paint_details()
         if self.cfg.tick:
             self.set_interval(self.cfg.tick, self.tick)
@@ -307,7 +303,7 @@ class MainScreen(Screen[None]):
         if selected is not None and len(selected) > 1 and selected[0] != "ns" and selected[1] in dirty:
             self.details.dirty = True
         if self.timeline.dirty:
-            self._paint_timeline()
+            self.paint_timeline()
         if self.details.dirty:
             self._paint_details()
         if self._repainted_widgets is None:  # the widgets a repaint refreshes, looked up once
@@ -346,7 +342,7 @@ class MainScreen(Screen[None]):
         if trees:  # closing: the widgets go first
             mark_stale(trees.first(), stale_for(self.states.values(), self.now()) is not None)
 
-    def _paint_timeline(self) -> None:
+    def paint_timeline(self) -> None:
         """Hidden: left dirty, painted when next shown."""
         if self.bottom.current != "timeline-pane":
             self.timeline.dirty = True
@@ -369,7 +365,7 @@ class MainScreen(Screen[None]):
         """The bottom pane switched: paint what was left stale while it was hidden."""
         self.fit_bottom()
         if current == "timeline-pane" and self.timeline.dirty:
-            self._paint_timeline()
+            self.paint_timeline()
         elif current == "details-pane":
             self.details.paint(True)
 
@@ -386,17 +382,6 @@ class MainScreen(Screen[None]):
 
     def fixed_rows(self) -> int:
         return sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
-
-    def show_pane(self, kind: str) -> None:
-        """Shown and focused: the key that opened the pane meant "I want this", so what is typed next
-        edits its command (Input selects it whole on focus: typing replaces it) instead of firing hotkeys."""
-        self.bottom.show(kind)
-        self.pane(kind).input.focus()
-
-    def toggle_timeline_scope(self) -> None:
-        self.timeline.selected_only = not self.timeline.selected_only
-        self.paint_tabs()
-        self._paint_timeline()
 
     # ---- what the keys, the panes and the tree change ----
 
@@ -425,13 +410,6 @@ class MainScreen(Screen[None]):
             self.details.dirty = True
             self._schedule_flush()
             self.paint_tabs()
-
-    # Plain handler names: Textual's @on only registers handlers of the class that carries its metaclass.
-    def on_command_pane_submitted(self, m: CommandPane.Submitted) -> None:
-        self.panes.run_in(m.pane, m.command)
-
-    def on_command_pane_source_wanted(self, m: CommandPane.SourceWanted) -> None:
-        self.panes.pick_source(m.pane)
 
     @on(Tree.NodeHighlighted)
     def _highlighted(self, event: Tree.NodeHighlighted) -> None:

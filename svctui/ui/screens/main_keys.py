@@ -17,7 +17,7 @@ from svctui.model.objects import Key
 
 from ..delete_flow import offer_delete, plan_for
 from ..panes.controller import PANES
-from ..watching import ALL
+from ..scope import ALL
 from .describe import DescribeScreen, selected_object
 from .pick import PickScreen
 
@@ -152,6 +152,12 @@ class MainKeys:
         key = self._selected_service()
         if key is not None:
             self.screen.panes.toggle_probe(key)
+
+    def timeline_scope(self) -> None:
+        s = self.screen
+        s.timeline.selected_only = not s.timeline.selected_only
+        s.paint_tabs()
+        s.paint_timeline()
 
     def record(self) -> None:
         s = self.screen
