@@ -31,7 +31,7 @@ def _header(app: SvctuiApp) -> str:
 
 
 def _screen(app: SvctuiApp) -> str:
-    tree = app.tree
+    tree = app.main.tree
     return "\n".join(n.label.plain for line in range(tree.last_line + 1)
                      if (n := tree.get_node_at_line(line)) is not None)
 
@@ -53,7 +53,7 @@ async def run(outage: float, bookmark_interval: float) -> None:
                     await pilot.pause(0.05)
                 return None
 
-            await until(lambda: app.synced and "● watching (3 streams)" in _header(app), 30)
+            await until(lambda: app.main.synced and "● watching (3 streams)" in _header(app), 30)
             await pilot.pause(2.0)
             print(f"before:  {_header(app)}")
             proxy.stall()
@@ -80,7 +80,7 @@ async def run(outage: float, bookmark_interval: float) -> None:
                   else "header said 'watching' through the whole outage")
             proxy.resume()
             t1 = time.monotonic()
-            seen = await until(lambda: ("default", "made-in-outage") in app.tree.services_shown(), 600)
+            seen = await until(lambda: ("default", "made-in-outage") in app.main.tree.services_shown(), 600)
             back = await until(lambda: "● watching (3 streams)" in _header(app), 600)
             print(f"after the resume: the Service made in the outage on screen in "
                   f"{seen - t1:.2f} s, header 'watching' in {back - t1:.2f} s: {_header(app)}")

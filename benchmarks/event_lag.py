@@ -224,7 +224,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
     stages: list[tuple[float, float, float, float, float]] = []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
         async with app.run_test(size=SIZE):
-            await until(lambda: app.synced and app.tree.service_node(("default", "nginx-service")), 30, "the tree")
+            await until(lambda: app.main.synced and app.main.tree.service_node(("default", "nginx-service")), 30, "the tree")
             replicas = len(await nginx_pods(session, url))
             await steady(session, url, kubectl, replicas)
             print(f"svctui synced; {replicas} nginx pods; kubectl has printed {len(kubectl.events)} events")
@@ -294,7 +294,7 @@ async def measure(args, url: str, kubeconfig: str, kubectl: KubectlWatch) -> int
         print(f"terminal bytes per deletion round (DELETE → steady again, replacement included): median "
               f"{kb:.1f} KB (min {min(per_round) / 1000:.1f}, max {max(per_round) / 1000:.1f}, n={len(per_round)})"
               f"  [goal ≤ 10 KB: {'meets' if kb <= 10 else 'MISSES'}]")
-    print(f"painted updates: {screen.updates}, terminal bytes: {screen.bytes}, app repaints: {app.repaints}")
+    print(f"painted updates: {screen.updates}, terminal bytes: {screen.bytes}, app repaints: {app.main.repaints}")
     print(load_line("at the end"))
     return 0
 

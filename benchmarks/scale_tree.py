@@ -102,9 +102,9 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
 
     budget = os.environ.get("SCALE_TREE_REPAINT_BUDGET")
     if budget:  # --repaint-budget: an experiment on the UI's pacing, in this process only
-        import svctui.ui.app as app_module
+        import svctui.ui.tree_rows as rows_module
 
-        app_module.REPAINT_BUDGET = int(budget)
+        rows_module.REPAINT_BUDGET = int(budget)
     rows_first = os.environ.get("SCALE_TREE_ROWS_FIRST")
     if rows_first:  # --ab rows_first=...: how long the Pod list waits for the rows' lists, in this process only
         import functools
@@ -119,16 +119,16 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
     last: dict[str, int] = {}
 
     def on_paint(t: float, lines: list[tuple[int, str]]) -> None:
-        if "rows" not in first and app.synced and len(app.tree._svc_nodes) >= expected \
-                and app.model.listed(SERVICE, "") and app.model.listed(ENDPOINTSLICE, ""):
+        if "rows" not in first and app.main.synced and len(app.main.tree._svc_nodes) >= expected \
+                and app.main.model.listed(SERVICE, "") and app.main.model.listed(ENDPOINTSLICE, ""):
             first["rows"] = t  # every Service with its slices and endpoints on the tree
             if profiler is not None:
                 profiler.enable()
-        if "tree" not in first and "rows" in first and app.complete:
+        if "tree" not in first and "rows" in first and app.main.complete:
             first["tree"] = t  # ... and the pods joined to them
-        if "diagnosed" not in first and "tree" in first and not app._diag_dirty:
+        if "diagnosed" not in first and "tree" in first and not app.main.rows.diag_dirty:
             first["diagnosed"] = t  # every Service diagnosed (some rows may still wait for their repaint)
-        if "findings" not in first and "tree" in first and not app._diag_dirty and not app._dirty:
+        if "findings" not in first and "tree" in first and not app.main.rows.diag_dirty and not app.main.rows.dirty:
             first["findings"] = t  # ... and every Service diagnosed and repainted with its findings
         if watched:
             for _y, text in lines:
@@ -151,7 +151,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
     async with app.run_test(size=SIZE):
         while rows_only and "rows" not in first:
             if time.monotonic() - t_start > 200:
-                emit({"error": f"no tree of rows after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
+                emit({"error": f"no tree of rows after 200 s ({len(app.main.tree._svc_nodes)} of {expected})"})
                 return
             await asyncio.sleep(0.01)
         if rows_only:
@@ -160,7 +160,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         stalls: list[float] = []  # while the pods are listed and joined: how long the loop was away
         while "findings" not in first:
             if time.monotonic() - t_start > 200:
-                emit({"error": f"no full tree after 200 s ({len(app.tree._svc_nodes)} of {expected})"})
+                emit({"error": f"no full tree after 200 s ({len(app.main.tree._svc_nodes)} of {expected})"})
                 return
             t_sleep = time.monotonic()
             await asyncio.sleep(0.01)
@@ -178,20 +178,20 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
         # Only rows that stay on screen: once the timeline has entries its pane grows and the tree
         # shrinks (40 rows: 31 → 24 tree rows), and probes of the rows pushed off were never painted
         # (a third of them, reported as "not seen painted" in every earlier round).
-        for line in screen.text().splitlines()[app.tree.region.y:app.tree.region.y + PROBE_ROWS]:
+        for line in screen.text().splitlines()[app.main.tree.region.y:app.main.tree.region.y + PROBE_ROWS]:
             m = SVC_LINE.search(line)
             if m:
                 visible[m.group(1)] = int(m.group(2))
-        keys = {k[1]: k for k in app.tree._svc_nodes if k[1] in visible}
+        keys = {k[1]: k for k in app.main.tree._svc_nodes if k[1] in visible}
         watched.update(visible)
         last.update(visible)
         emit({"t_start": t_start, "t_imported": t_imported, "t_run": t_run, "t_tree": first["tree"],
-              "t_findings": first["findings"], "t_diagnosed": first["diagnosed"], "findings": sum(1 for k in app.tree._svc_nodes if app.findings.shown(k, app.now())),
+              "t_findings": first["findings"], "t_diagnosed": first["diagnosed"], "findings": sum(1 for k in app.main.tree._svc_nodes if app.main.rows.findings.shown(k, app.main.now())),
               "t_rows": first["rows"], "stall_max": max(stalls, default=0.0),
               "stalls_over_100ms": sum(1 for x in stalls if x > 0.1),
                           "rss_first": rss_first, "rss_settled": rss_settled,
                           "visible": [[keys[n][0], n, c] for n, c in visible.items() if n in keys],
-                          "services": len(app.tree._svc_nodes)})
+                          "services": len(app.main.tree._svc_nodes)})
         if os.environ.get("SCALE_TREE_FIRST_ONLY"):
             return
         load_profile = os.environ.get("SCALE_TREE_PROFILE_LOAD")
@@ -205,7 +205,7 @@ async def runner(kubeconfig: str, expected: int, rows_only: bool = False) -> Non
             if load_profile and line.strip() != "dump":
                 profiler.disable()
                 profiler.dump_stats(load_profile)
-            emit({"paints": paints, "arrivals": arrivals, "rss_end": rss_mb(), "repaints": app.repaints,
+            emit({"paints": paints, "arrivals": arrivals, "rss_end": rss_mb(), "repaints": app.main.repaints,
                   "updates": screen.updates, "bytes": screen.bytes})
             if line.strip() != "dump":
                 return

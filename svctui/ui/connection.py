@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from rich.text import Text
+from textual.widget import Widget
 
 from svctui.kube.credentials import REJECTED
 from svctui.kube.state import CONNECTING, FORBIDDEN, LOST, RECONNECTING, STOPPED, WATCHING, StreamState
@@ -86,3 +87,10 @@ def short_reason(error: str) -> str:
 
 def detail_lines(states: Iterable[StreamState]) -> list[str]:
     return [plain(s.text, 200) for s in states]
+
+
+def mark_stale(tree: Widget, stale: bool) -> None:
+    """The tree says so too while any stream is down: its rows are the last known state."""
+    if stale != tree.has_class("-stale"):
+        tree.set_class(stale, "-stale")
+        tree.border_title = "stale: the last state known, not the cluster's now" if stale else None

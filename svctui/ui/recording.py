@@ -7,26 +7,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rich.text import Text
 
 from svctui.kube.recorder import Recorder, RecorderError
+from svctui.model.probe import ProbeResult
 from svctui.model.sanitize import plain
 
-from .panes.messages import ProbeSample
-
 if TYPE_CHECKING:
-    from textual.app import App
-
     from svctui.kube.watch import ClusterWatch
     from svctui.model.cluster import ClusterModel
 
     from .clock import Now
-
-    _Host = App[None]
-else:
-    _Host = object  # at run time the App comes in beside the mixin
 
 
 def recording_path(now: float, directory: str | None = None) -> str:
@@ -40,68 +34,61 @@ def recording_path(now: float, directory: str | None = None) -> str:
     return path
 
 
-class RecordingMixin(_Host):
-    if TYPE_CHECKING:  # what SvctuiApp provides
-        model: ClusterModel
-        synced: bool
-        context_name: str
-        namespace_name: str
-        now: Now
+class RecordingControl:
+    """The recording of one watch: started from what the model holds, fed by the watch's sink (its tap),
+    closed when the watch ends or the app quits. `notify` says what happened (the screen's toasts)."""
 
-        def _paint_header(self) -> None: ...
+    def __init__(self, notify: Callable[..., object], now: Now) -> None:
+        self.notify = notify
+        self.now = now
+        self.recorder: Recorder | None = None
+        self._watch: ClusterWatch | None = None
 
-    recorder: Recorder | None = None
-    cluster_watch: ClusterWatch | None = None
-
-    def action_record(self) -> None:
+    def toggle(self, watch: ClusterWatch | None, synced: bool, model: ClusterModel, context: str,
+               namespace: str) -> None:
         if self.recorder is not None:
-            self.stop_recording("stopped")
+            self.stop("stopped")
             return
-        watch = self.cluster_watch
-        if watch is None or not self.synced:
+        if watch is None or not synced:
             self.notify("nothing to record yet: the first lists are not in", severity="warning")
             return
         now = self.now()
         path = recording_path(now)
         try:
-            rec = Recorder(path, {"context": self.context_name, "namespace": self.namespace_name, "service": None},
-                           self.model, self.now)
+            rec = Recorder(path, {"context": context, "namespace": namespace, "service": None}, model, self.now)
         except RecorderError as exc:
             self.notify(plain(str(exc), 200), title="cannot record", severity="error")
             return
-        rec.snapshot(self.model, now)
+        rec.snapshot(model, now)
         watch.sink.tap = rec
-        self.recorder = rec
+        self.recorder, self._watch = rec, watch
         self.notify(f"recording to {plain(path)} (press again to stop)", timeout=4)
-        self._paint_header()
 
-    def stop_recording(self, why: str) -> None:
+    def stop(self, why: str) -> None:
         rec, self.recorder = self.recorder, None
+        watch, self._watch = self._watch, None
         if rec is None:
             return
-        if self.cluster_watch is not None and self.cluster_watch.sink.tap is rec:
-            self.cluster_watch.sink.tap = None
+        if watch is not None and watch.sink.tap is rec:
+            watch.sink.tap = None
         rec.close()
         if rec.error:
             self.notify(plain(rec.error, 200), title="recording", severity="error")
         else:
             self.notify(f"recording {why}: {plain(rec.path)} ({rec.bytes / 1024:.0f} KiB)", timeout=6)
-        self._paint_header()
 
-    def on_probe_sample(self, m: ProbeSample) -> None:
-        # Beside the panes' own handler (Textual runs both): the probe's outcomes join the recording.
+    def record_probe(self, r: ProbeResult) -> None:
         rec = self.recorder
         if rec is not None:
-            r = m.result
             rec.probe(r.time, r.service, r.ok, r.status)
 
-    async def on_unmount(self) -> None:  # async like PanesMixin's: Textual runs both
+    def close(self) -> None:
         # Quitting while recording: the file gets its end record (every frame is on disk already).
         rec, self.recorder = self.recorder, None
         if rec is not None:
             rec.close()
 
-    def recording_mark(self) -> Text:
+    def mark(self) -> Text:
         rec = self.recorder
         if rec is None:
             return Text()

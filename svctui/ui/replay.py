@@ -17,9 +17,12 @@ from svctui.kube.replay import ReplayClock, Replayer
 from svctui.model import recording as fmt
 from svctui.model.sanitize import plain
 
-from .app import ALL, SvctuiApp
+from .app import SvctuiApp
 from .clock import hms
 from .messages import ModelChanged, TargetResolved, WatchSynced
+from .scope import ALL
+from .screens.main import MainScreen
+from .watching import WatchConfig
 
 _PRIORITY = {"play_pause", "restart"}  # bound over the tree's keys, but never over a text box's
 NO_CLUSTER = "replaying a recording: there is no cluster"
@@ -33,6 +36,47 @@ def _leading_lists_end(rec: fmt.Recording) -> float:
             break
         t = r.t
     return t
+
+
+class ReplayScreen(MainScreen):
+    """The main screen fed by a recording instead of a cluster."""
+
+    def __init__(self, cfg: WatchConfig, rec: fmt.Recording, clock: ReplayClock) -> None:
+        self.rec = rec
+        self.replay_clock = clock
+        self.player: Replayer | None = None
+        super().__init__(cfg)
+
+    @work(group="watch", exclusive=True, exit_on_error=False)
+    async def _watch(self, gen: int) -> None:
+        scope = self.rec.header.get("scope") or {}
+        ns = scope.get("namespace")
+        self.post_message(TargetResolved(gen, f"replay of {plain(str(scope.get('context') or '?'))}",
+                                         ns if isinstance(ns, str) else ALL))
+        player = Replayer(self.rec, self.model, lambda ch: self.post_message(ModelChanged(gen, ch)),
+                          self.replay_clock)
+        self.player = player
+        task = asyncio.ensure_future(player.run())
+        try:
+            await player.caught_up.wait()
+            self.post_message(WatchSynced(gen))
+            await task
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def connection_text(self) -> Text:
+        c = self.replay_clock
+        now, length = c(), self.rec.end - self.rec.start
+        at_end = now >= self.rec.end
+        state = "⏸ paused" if c.paused else ("■ end" if at_end else f"▶ replay {c.speed:g}×")
+        pos = min(now - self.rec.start, length)
+        return Text(f"{state} {pos:.1f}/{length:.1f}s ({hms(min(now, self.rec.end))})", "bold cyan")
+
+    def tick(self) -> None:
+        super().tick()
+        if self.query("#hdr-left"):
+            self.paint_header()
 
 
 class ReplayApp(SvctuiApp):
@@ -53,7 +97,6 @@ class ReplayApp(SvctuiApp):
         self.rec = rec
         self.replay_name = name
         self.replay_clock = ReplayClock(max(rec.start + start, _leading_lists_end(rec)), speed)
-        self.player: Replayer | None = None
         scope = rec.header.get("scope") or {}
         ns = scope.get("namespace")
         service = scope.get("service")
@@ -64,25 +107,13 @@ class ReplayApp(SvctuiApp):
             kw.setdefault("service", service)
         super().__init__(clock=self.replay_clock, **kw)  # type: ignore[arg-type]
 
-    # ---- the source ----
+    def make_main(self, cfg: WatchConfig) -> MainScreen:
+        return ReplayScreen(cfg, self.rec, self.replay_clock)
 
-    @work(group="watch", exclusive=True, exit_on_error=False)
-    async def _watch(self, gen: int) -> None:
-        scope = self.rec.header.get("scope") or {}
-        ns = scope.get("namespace")
-        self.post_message(TargetResolved(gen, f"replay of {plain(str(scope.get('context') or '?'))}",
-                                         ns if isinstance(ns, str) else ALL))
-        player = Replayer(self.rec, self.model, lambda ch: self.post_message(ModelChanged(gen, ch)),
-                          self.replay_clock)
-        self.player = player
-        task = asyncio.ensure_future(player.run())
-        try:
-            await player.caught_up.wait()
-            self.post_message(WatchSynced(gen))
-            await task
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+    @property
+    def player(self) -> Replayer | None:
+        main = self.main
+        return main.player if isinstance(main, ReplayScreen) else None
 
     # ---- keys ----
 
@@ -104,7 +135,7 @@ class ReplayApp(SvctuiApp):
     def action_step(self) -> None:
         if self.player is not None and self.player.step() is None:
             self.notify("end of the recording", timeout=2)
-        self._paint_header()
+        self.main.paint_header()
 
     def action_seek(self, seconds: float) -> None:
         self.seek_to(self.replay_clock() + seconds)
@@ -124,15 +155,15 @@ class ReplayApp(SvctuiApp):
         self.replay_clock.set(t)
         if back:
             # What was applied cannot be un-applied: a new model, fed from the start up to t.
-            self._start_watch()
+            self.main.start_watch()
         else:
             self._wake()
 
     def _wake(self) -> None:
         if self.player is not None:
             self.player.wake()
-        self._paint_header()
-        self.tick()
+        self.main.paint_header()
+        self.main.tick()
 
     # ---- what a replay cannot do ----
 
@@ -162,24 +193,6 @@ class ReplayApp(SvctuiApp):
 
     def action_record(self) -> None:
         self._refuse("recording (this is a recording)")
-
-    # ---- header ----
-
-    def recording_mark(self) -> Text:
-        return Text()  # a replay records nothing
-
-    def connection_text(self) -> Text:
-        c = self.replay_clock
-        now, length = c(), self.rec.end - self.rec.start
-        at_end = now >= self.rec.end
-        state = "⏸ paused" if c.paused else ("■ end" if at_end else f"▶ replay {c.speed:g}×")
-        pos = min(now - self.rec.start, length)
-        return Text(f"{state} {pos:.1f}/{length:.1f}s ({hms(min(now, self.rec.end))})", "bold cyan")
-
-    def tick(self) -> None:
-        super().tick()
-        if self.query("#hdr-left"):
-            self._paint_header()
 
 
 def run_replay(rec: fmt.Recording, args: argparse.Namespace) -> int:

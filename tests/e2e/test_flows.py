@@ -53,12 +53,12 @@ def app_for(target: Target, **kw):
 
 
 def shown_ips(app, target: Target) -> set[str]:
-    view = app.model.topology.view((target.namespace, "web"))
+    view = app.main.model.topology.view((target.namespace, "web"))
     return set(view.rows) if view else set()
 
 
 async def pane_done(pilot, kind: str, timeout: float) -> str:
-    pane = pilot.app.pane(kind)
+    pane = pilot.app.main.pane(kind)
     await wait_for(pilot, lambda: not pane.running and pane.history and "exit" in pane.plain_output(),
                    timeout=timeout, what=f"{kind} pane done")
     return pane.plain_output()
@@ -67,16 +67,16 @@ async def pane_done(pilot, kind: str, timeout: float) -> str:
 async def test_tree_shows_the_services_endpoints(target, web):
     app = app_for(target)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and shown_ips(app, target) == web, timeout=15 * target.slowness,
+        await wait_for(pilot, lambda: app.main.synced and shown_ips(app, target) == web, timeout=15 * target.slowness,
                        what="web's three endpoints in the tree")
-        assert {(target.namespace, n) for n in ("web", "stuck", "typo")} <= set(app.tree.services_shown())
-        assert "selector matches no pods" in app.tree.service_node((target.namespace, "typo")).label.plain
+        assert {(target.namespace, n) for n in ("web", "stuck", "typo")} <= set(app.main.tree.services_shown())
+        assert "selector matches no pods" in app.main.tree.service_node((target.namespace, "typo")).label.plain
 
 
 async def test_deleting_the_pods_shows_recovery(target, web):
     app = app_for(target, clock=time.time, tick=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and shown_ips(app, target) == web, timeout=15 * target.slowness,
+        await wait_for(pilot, lambda: app.main.synced and shown_ips(app, target) == web, timeout=15 * target.slowness,
                        what="web's endpoints")
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="the confirmation")
@@ -85,7 +85,7 @@ async def test_deleting_the_pods_shows_recovery(target, web):
 
         def recovered() -> bool:
             now = shown_ips(app, target)
-            return len(now) == 3 and not (now & web) and "recovered in" in app.tree.service_node((target.namespace, "web")).label.plain
+            return len(now) == 3 and not (now & web) and "recovered in" in app.main.tree.service_node((target.namespace, "web")).label.plain
         await wait_for(pilot, recovered, timeout=20 * target.slowness, what="recovered in")
     assert target.ready_ips("web").isdisjoint(web)
 
@@ -93,8 +93,8 @@ async def test_deleting_the_pods_shows_recovery(target, web):
 async def test_lookup_pane_runs_nslookup_in_a_debug_pod(target, web):
     app = app_for(target)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node((target.namespace, "web")), what="tree")
-        app.tree.reveal((target.namespace, "web"))
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node((target.namespace, "web")), what="tree")
+        app.main.tree.reveal((target.namespace, "web"))
         await pilot.pause(0.2)
         await pilot.press("l")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDebugPod), what="the debug pod prompt")
@@ -109,8 +109,8 @@ async def test_lookup_pane_runs_nslookup_in_a_debug_pod(target, web):
 async def test_curl_pane_reaches_the_service(target, web):
     app = app_for(target)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node((target.namespace, "web")), what="tree")
-        app.tree.reveal((target.namespace, "web"))
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node((target.namespace, "web")), what="tree")
+        app.main.tree.reveal((target.namespace, "web"))
         await pilot.pause(0.2)
         await pilot.press("u")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDebugPod), what="the debug pod prompt")

@@ -51,7 +51,7 @@ def empty(tmp_path) -> Iterator[tuple[SimThread, Path]]:
 def make_app(kubeconfig: Path, clock: Callable[[], float] | None = None, **kw: Any) -> SvctuiApp:
     kw.setdefault("all_namespaces", True)
     kw.setdefault("watch_options", FAST)
-    kw.setdefault("tick", None)  # tests tick explicitly (app.tick()) after advancing the clock
+    kw.setdefault("tick", None)  # tests tick explicitly (app.main.tick()) after advancing the clock
     return SvctuiApp(kubeconfig=str(kubeconfig), clock=clock or FrozenClock(T0), **kw)
 
 
@@ -76,7 +76,7 @@ async def settle(pilot, sim: SimThread) -> None:
 
 def labels(app: SvctuiApp) -> list[str]:
     """Every tree row's plain text, in display order (expanded rows only)."""
-    tree = app.tree
+    tree = app.main.tree
     out = []
     for line in range(tree.last_line + 1):
         node = tree.get_node_at_line(line)

@@ -20,13 +20,13 @@ NGINX = ("default", "nginx-service")
 
 
 def ips(app: SvctuiApp, key) -> set[str]:
-    view = app.model.topology.view(key)
+    view = app.main.model.topology.view(key)
     return set(view.rows) if view else set()
 
 
 async def ready_app(pilot, what="the tree"):
     app = pilot.app
-    await wait_for(pilot, lambda: app.synced and app.tree.services_shown(), what=what)
+    await wait_for(pilot, lambda: app.main.synced and app.main.tree.services_shown(), what=what)
     return app
 
 
@@ -36,7 +36,7 @@ async def test_tree_populates_from_the_sim(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready_app(pilot)
         await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
-        shown = set(app.tree.services_shown())
+        shown = set(app.main.tree.services_shown())
         assert {NGINX, ("demo", "db"), ("demo", "db-typo"), ("default", "external-db")} <= shown
         text = "\n".join(labels(app))
         assert "selector matches no pods" in text
@@ -53,12 +53,12 @@ async def test_service_argument_opens_it_down_to_endpoints(demo):
     async with app.run_test(size=(100, 30)) as pilot:
         await ready_app(pilot)
         await pilot.pause(0.1)
-        node = app.tree.cursor_node
+        node = app.main.tree.cursor_node
         assert node is not None and node.data == ("svc", ("demo", "db"))
         assert node.is_expanded and all(c.is_expanded for c in node.children if c.allow_expand)
         db_ip = next(iter(ips(app, ("demo", "db"))))
         assert any(db_ip in line for line in labels(app))
-        assert app.tree.service_node(("default", "nginx-service")) is None  # -n demo watches demo only
+        assert app.main.tree.service_node(("default", "nginx-service")) is None  # -n demo watches demo only
 
 
 async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
@@ -68,7 +68,7 @@ async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
         await ready_app(pilot)
         await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="3 nginx endpoints")
         old = ips(app, NGINX)
-        assert app.tree.cursor_node.data == ("svc", NGINX)
+        assert app.main.tree.cursor_node.data == ("svc", NGINX)
         await pilot.press("ctrl+d")
         await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDelete), what="confirmation")
         confirm = app.screen
@@ -79,7 +79,7 @@ async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
 
         def recovered():
             now = ips(app, NGINX)
-            return len(now) == 3 and not (now & old) and "recovered in" in app.tree.service_node(NGINX).label.plain
+            return len(now) == 3 and not (now & old) and "recovered in" in app.main.tree.service_node(NGINX).label.plain
         await wait_for(pilot, recovered, timeout=20, what="recovery")
         await pilot.pause(0.3)
         text = labels(app)
@@ -87,7 +87,7 @@ async def test_deleting_nginx_pods_shows_ghosts_new_ips_and_recovery(demo):
             assert any(line.startswith("− " + ip) and "gone" in line for line in text), (ip, text)
         for ip in ips(app, NGINX):
             assert any(line.startswith("+ " + ip) and "new" in line for line in text), (ip, text)
-        assert "⟲ recovered in" in app.tree.service_node(NGINX).label.plain
+        assert "⟲ recovered in" in app.main.tree.service_node(NGINX).label.plain
         timeline = app.query_one("#timeline-pane").render().plain
         assert "nginx-service" in timeline and "→ gone" in timeline
 
@@ -130,7 +130,7 @@ async def test_delete_error_is_shown_not_raised(demo):
         sim.call(lambda c: [c.api.delete(R.PODS, "default", n) for n in victims])
         sim.call(lambda c: c.settle())
         # Wait until the old pods are really gone from the sim, so every delete answers 404.
-        await wait_for(pilot, lambda: not (set(victims) & {k[1] for k in app.model.store.pods}), what="old pods gone")
+        await wait_for(pilot, lambda: not (set(victims) & {k[1] for k in app.main.model.store.pods}), what="old pods gone")
         await pilot.press("y")
         await wait_for(pilot, lambda: app.screen.state == "done", what="results")
         assert isinstance(app.screen, ConfirmDelete)
@@ -146,18 +146,18 @@ async def test_filter_and_escape(demo):
         await ready_app(pilot)
         await pilot.press("slash", *"nginx")
         await pilot.pause(0.1)
-        assert set(app.tree.services_shown()) == {NGINX, ("default", "nginx-node" + "port")}
+        assert set(app.main.tree.services_shown()) == {NGINX, ("default", "nginx-node" + "port")}
         await pilot.press("enter")
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
         assert "filter: nginx" in app.query_one("#hdr-left").render().plain
         # An endpoint IP finds its Service too.
         db_ip = next(iter(ips(app, ("demo", "db"))))
         await pilot.press("slash", *(["backspace"] * 5), *db_ip)
         await pilot.pause(0.1)
-        assert app.tree.services_shown() == [("demo", "db")]
+        assert app.main.tree.services_shown() == [("demo", "db")]
         await pilot.press("escape")
         await pilot.pause(0.1)
-        assert len(app.tree.services_shown()) > 5
+        assert len(app.main.tree.services_shown()) > 5
 
 
 async def test_namespace_switch(demo):
@@ -171,13 +171,13 @@ async def test_namespace_switch(demo):
         await pilot.press(*"demo", "enter")
         await wait_for(pilot, lambda: not isinstance(app.screen, PickScreen), what="picker closes")
         await pilot.pause(0.1)
-        assert {k[0] for k in app.tree.services_shown()} == {"demo"}
+        assert {k[0] for k in app.main.tree.services_shown()} == {"demo"}
         assert "ns demo" in app.query_one("#hdr-left").render().plain
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="namespace picker")
         await pilot.press(*"all", "enter")
         await pilot.pause(0.2)
-        assert {"default", "demo"} <= {k[0] for k in app.tree.services_shown()}
+        assert {"default", "demo"} <= {k[0] for k in app.main.tree.services_shown()}
 
 
 async def test_namespace_switch_restarts_a_namespaced_watch(demo):
@@ -185,12 +185,12 @@ async def test_namespace_switch_restarts_a_namespaced_watch(demo):
     app = make_app(cfg, namespace="default", all_namespaces=False)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready_app(pilot)
-        gen = app.gen
+        gen = app.main.gen
         await pilot.press("n")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="namespace picker")
         await pilot.press(*"demo", "enter")
-        await wait_for(pilot, lambda: app.gen > gen and app.synced and app.tree.services_shown(), what="new watch")
-        assert {k[0] for k in app.tree.services_shown()} == {"demo"}
+        await wait_for(pilot, lambda: app.main.gen > gen and app.main.synced and app.main.tree.services_shown(), what="new watch")
+        assert {k[0] for k in app.main.tree.services_shown()} == {"demo"}
 
 
 async def test_cursor_and_expansion_survive_updates(demo):
@@ -199,7 +199,7 @@ async def test_cursor_and_expansion_survive_updates(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await ready_app(pilot)
         await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
-        tree = app.tree
+        tree = app.main.tree
         nginx = tree.service_node(NGINX)
         nginx.expand()
         db = tree.service_node(("demo", "db"))
@@ -229,10 +229,10 @@ async def test_cursor_on_a_vanishing_endpoint_follows_it_to_its_ghost_row(demo):
         await ready_app(pilot)
         await wait_for(pilot, lambda: len(ips(app, NGINX)) == 3, what="nginx endpoints")
         await pilot.pause(0.1)
-        tree = app.tree
+        tree = app.main.tree
         ip = sorted(ips(app, NGINX))[0]
         assert tree.select_data(("ep", NGINX, ip))
-        pod = app.model.store.pods.get(("default", app.model.topology.view(NGINX).rows[ip].endpoint.target_name))
+        pod = app.main.model.store.pods.get(("default", app.main.model.topology.view(NGINX).rows[ip].endpoint.target_name))
         sim.call(lambda c: c.api.delete(R.PODS, "default", pod.name))
         await wait_for(pilot, lambda: ip not in ips(app, NGINX), timeout=20, what="endpoint gone")
         await pilot.pause(0.1)
@@ -247,12 +247,12 @@ async def test_idle_tick_repaints_nothing(demo):
         await ready_app(pilot)
         sim.call(lambda c: c.settle())
         await pilot.pause(0.3)
-        n = app.tree.updates
-        app.tick()
+        n = app.main.tree.updates
+        app.main.tick()
         clock.advance(5)
-        app.tick()
+        app.main.tick()
         await pilot.pause(0.05)
-        assert app.tree.updates == n
+        assert app.main.tree.updates == n
 
 
 async def test_a_burst_is_one_repaint(demo):
@@ -262,35 +262,35 @@ async def test_a_burst_is_one_repaint(demo):
         await ready_app(pilot)
         sim.call(lambda c: c.settle())
         await pilot.pause(0.3)
-        start = app.repaints
+        start = app.main.repaints
         sim.call(lambda c: [c.api.delete(R.PODS, "default", n) for n in pod_names(c, "default", "nginx")])
         sim.call(lambda c: c.settle())
         await pilot.pause(0.5)
-        batches = app.repaints - start
+        batches = app.main.repaints - start
         assert 1 <= batches < 15, batches  # a dozen watch batches at most, never one repaint per event
 
 
 async def test_a_repaint_of_many_rows_is_shared_out_screen_first(tmp_path, monkeypatch):
     # What the pods' join does at 10,000 Services, at 60: every row dirty at once.
-    import svctui.ui.app as app_module
-    monkeypatch.setattr(app_module, "REPAINT_BUDGET", 10)
+    import svctui.ui.tree_rows as tree_rows
+    monkeypatch.setattr(tree_rows, "REPAINT_BUDGET", 10)
     sim = start_sim(["scale:services=60,pods=120"], seed=3)
     try:
         app = make_app(write_kubeconfig(tmp_path / "kubeconfig", sim.url))
         async with app.run_test(size=(120, 30)) as pilot:
-            await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 60, what="60 Services")
+            await wait_for(pilot, lambda: app.main.complete and len(app.main.tree.services_shown()) >= 60, what="60 Services")
             await pilot.pause(0.2)
-            keys = set(app.model.topology.service_keys())
-            on_screen = app.tree.keys_in_view()
+            keys = set(app.main.model.topology.service_keys())
+            on_screen = app.main.tree.keys_in_view()
             assert 5 < len(on_screen) < len(keys)
-            before = app.findings.diagnosed
-            app._dirty |= keys
-            app._diag_dirty |= keys
-            app._repaint()
-            first = app.findings.diagnosed - before
-            assert first <= 10 + len(on_screen) and not app._diag_dirty & on_screen
-            await wait_for(pilot, lambda: not app._dirty and not app._diag_dirty, what="the rest, in later repaints")
-            assert app.findings.diagnosed - before == len(keys)
+            before = app.main.rows.findings.diagnosed
+            app.main.rows.dirty |= keys
+            app.main.rows.diag_dirty |= keys
+            app.main._repaint()
+            first = app.main.rows.findings.diagnosed - before
+            assert first <= 10 + len(on_screen) and not app.main.rows.diag_dirty & on_screen
+            await wait_for(pilot, lambda: not app.main.rows.dirty and not app.main.rows.diag_dirty, what="the rest, in later repaints")
+            assert app.main.rows.findings.diagnosed - before == len(keys)
     finally:
         sim.stop()
 
@@ -300,23 +300,23 @@ async def test_reconnecting_when_the_cluster_goes_away(demo):
     app = make_app(cfg)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready_app(pilot)
-        shown = len(app.tree.services_shown())
+        shown = len(app.main.tree.services_shown())
         sim.stop()
-        await wait_for(pilot, lambda: any(s.state == RECONNECTING for s in app._states.values()), what="reconnecting")
+        await wait_for(pilot, lambda: any(s.state == RECONNECTING for s in app.main.states.values()), what="reconnecting")
         await pilot.pause(0.1)
         header = app.query_one("#hdr-left").render().plain
         assert "stale: last update" in header and "connection refused" in header, header
-        assert len(app.tree.services_shown()) == shown  # what we knew stays on screen
+        assert len(app.main.tree.services_shown()) == shown  # what we knew stays on screen
 
 
 async def test_bad_context_is_reported_in_the_header(demo):
     sim, cfg = demo
     app = make_app(cfg, context="nope")
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: app.failure, what="failure")
+        await wait_for(pilot, lambda: app.main.failure, what="failure")
         await pilot.pause(0.05)
         assert "lost:" in app.query_one("#hdr-left").render().plain
-        assert "nope" in app.failure
+        assert "nope" in app.main.failure
 
 
 async def test_help_lists_binding_ids(demo):
@@ -351,7 +351,7 @@ async def test_tab_cycles_panes(demo):
     app = make_app(cfg)
     async with app.run_test(size=(100, 30)) as pilot:
         await ready_app(pilot)
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
         await pilot.press("tab")
         assert app.focused.id == "timeline-pane"
         await pilot.press("tab")
@@ -361,11 +361,11 @@ async def test_tab_cycles_panes(demo):
             await pilot.press("tab")
             assert app.focused.id == f"{kind}-input" and app.query_one("#bottom").current == f"{kind}-pane"
         await pilot.press("tab")
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
 
 
 def _expanded(app: SvctuiApp) -> set:
-    return {k for k, n in app.tree._svc_nodes.items() if n.is_expanded}
+    return {k for k, n in app.main.tree._svc_nodes.items() if n.is_expanded}
 
 
 async def test_a_late_sync_opens_the_same_small_tree_as_a_timely_one(empty):
@@ -376,7 +376,7 @@ async def test_a_late_sync_opens_the_same_small_tree_as_a_timely_one(empty):
     for timeout in (30.0, 0.0):
         app = make_app(cfg, sync_timeout=timeout)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 2, what="the tree")
+            await wait_for(pilot, lambda: app.main.complete and len(app.main.tree.services_shown()) >= 2, what="the tree")
             await pilot.pause(0.2)
             opened.append(_expanded(app))
     # The empty cluster (kubernetes, kube-dns) is small: a timely sync opens both Services.
@@ -390,9 +390,9 @@ async def test_a_late_sync_of_a_large_tree_opens_no_service(tmp_path):
         cfg = write_kubeconfig(tmp_path / "kubeconfig", sim.url)
         app = make_app(cfg, sync_timeout=0.0)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: len(app.tree.services_shown()) >= 60, what="60 Services")
-            await wait_for(pilot, lambda: all(s.state == "watching" for s in app._states.values())
-                           and len(app._states) == 6, what="six watching streams")
+            await wait_for(pilot, lambda: len(app.main.tree.services_shown()) >= 60, what="60 Services")
+            await wait_for(pilot, lambda: all(s.state == "watching" for s in app.main.states.values())
+                           and len(app.main.states) == 6, what="six watching streams")
             await pilot.pause(0.2)
             assert not _expanded(app)
     finally:

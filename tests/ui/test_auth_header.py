@@ -21,7 +21,7 @@ async def test_a_refused_token_is_named_in_the_header(tmp_path):
         kc.write_text(yaml.safe_dump(cfg))
         app = make_app(kc)
         async with app.run_test(size=(160, 30)) as pilot:
-            await wait_for(pilot, lambda: any(s.state == LOST for s in app._states.values()), what="a lost stream")
+            await wait_for(pilot, lambda: any(s.state == LOST for s in app.main.states.values()), what="a lost stream")
             await pilot.pause(0.1)
             assert f"✕ lost: {REJECTED}" in app.query_one("#hdr-left").render().plain
     finally:
@@ -40,9 +40,9 @@ async def test_a_failing_plugin_is_named_in_the_header(tmp_path):
         kc.write_text(yaml.safe_dump(cfg))
         app = make_app(kc)
         async with app.run_test(size=(200, 30)) as pilot:
-            await wait_for(pilot, lambda: app.failure, what="failure")
+            await wait_for(pilot, lambda: app.main.failure, what="failure")
             await pilot.pause(0.05)
-            assert app.failure == (f"exec credential plugin {str(script)!r} for context svctui-sim (user svctui-sim) "
+            assert app.main.failure == (f"exec credential plugin {str(script)!r} for context svctui-sim (user svctui-sim) "
                                    "failed (exit 255): SSO session expired: run aws sso login")
             assert "✕ lost: exec credential plugin" in app.query_one("#hdr-left").render().plain
     finally:

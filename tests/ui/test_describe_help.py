@@ -66,7 +66,7 @@ async def test_main_screen_fits_at_both_sizes(demo):
     for w, h in SIZES:
         app = make_app(cfg, all_namespaces=False, namespace="demo")
         async with app.run_test(size=(w, h)) as pilot:
-            await wait_for(pilot, lambda: app.synced and app.complete and app.tree.services_shown(), what="tree")
+            await wait_for(pilot, lambda: app.main.synced and app.main.complete and app.main.tree.services_shown(), what="tree")
             await drain(pilot, sim)
             assert app.query_one("#bottom").outer_size.height == 1
             footer = app.screen.query_one("Footer")

@@ -62,7 +62,7 @@ def dns_down(tmp_path) -> Iterator[tuple[SimThread, Path]]:
 
 
 def label(app, ns: str, name: str) -> str:
-    node = app.tree.service_node((ns, name))
+    node = app.main.tree.service_node((ns, name))
     assert node is not None, f"{ns}/{name} not in the tree"
     return node.label.plain
 
@@ -75,13 +75,13 @@ async def drain(pilot, sim=None) -> None:
     if sim is not None:
         sim.call(lambda c: c.settle())
     await pilot.pause(0.3)
-    pilot.app.tick()
+    pilot.app.main.tick()
     await pilot.pause(0.1)
 
 
 async def synced(pilot, sim, n: int) -> None:
     app = pilot.app
-    await wait_for(pilot, lambda: app.synced and len(app.tree.services_shown()) >= n, what="the tree")
+    await wait_for(pilot, lambda: app.main.synced and len(app.main.tree.services_shown()) >= n, what="the tree")
     await drain(pilot, sim)
 
 
@@ -111,7 +111,7 @@ async def test_badges_show_each_failure_mode_on_the_first_screen(failures):
         assert any(r.startswith("⚠ selector app=search matches pods of 2 workloads") for r in rows)
         assert any(r.startswith("✖ selector app=order matches no pods in failures; nearest: app=orders") for r in rows)
         # The details pane: evidence and the kubectl that confirms it.
-        assert app.tree.select_data(("svc", (NS, "orders")))
+        assert app.main.tree.select_data(("svc", (NS, "orders")))
         await drain(pilot)
         details = app.query_one("#details").render().plain
         assert "✖ error  [selector-matches-no-pods]" in details
@@ -125,7 +125,7 @@ async def test_findings_that_need_pods_show_when_the_pods_join_rows_built_withou
     sim, cfg = failures
     app = make_app(cfg, namespace=NS, all_namespaces=False, sync_timeout=0.0)
     async with app.run_test(size=(160, 50)) as pilot:
-        await wait_for(pilot, lambda: app.complete and len(app.tree.services_shown()) >= 8, what="the tree")
+        await wait_for(pilot, lambda: app.main.complete and len(app.main.tree.services_shown()) >= 8, what="the tree")
         await drain(pilot, sim)
         assert "✖ selector matches no pods" in label(app, NS, "orders")
         assert "⚠ targetPort not a container port" in label(app, NS, "payments")
@@ -138,14 +138,14 @@ async def test_fixing_the_selector_removes_the_badge_live(failures, tmp_path):
     async with app.run_test(size=(140, 40)) as pilot:
         await synced(pilot, sim, 8)
         assert "✖ selector matches no pods" in label(app, NS, "orders")
-        before = app.findings.diagnosed
+        before = app.main.rows.findings.diagnosed
         await kubectl(kc, "-n", NS, "patch", "service", "orders", "-p", '{"spec":{"selector":{"app":"orders"}}}')
         await wait_for(pilot, lambda: "2/2 ready" in label(app, NS, "orders"), what="orders endpoints")
         await drain(pilot, sim)
         assert not any(m in label(app, NS, "orders") for m in "✖⚠ℹ"), label(app, NS, "orders")
         assert not any(r.startswith("✖ selector app=order") for r in labels(app))
         # Only what changed was diagnosed again, not all 8 Services per batch.
-        assert app.findings.diagnosed - before < 8
+        assert app.main.rows.findings.diagnosed - before < 8
 
 
 async def test_db_typo_badge_goes_away_when_fixed(demo, tmp_path):
@@ -210,8 +210,8 @@ async def test_dns_down_shows_in_the_header_whatever_the_namespace(dns_down, tmp
     async with app.run_test(size=(140, 30)) as pilot:
         await synced(pilot, sim, 1)
         await wait_for(pilot, lambda: "✖ cluster DNS down" in header(app), what="DNS down in the header")
-        assert app.tree.service_node(("kube-system", "kube-dns")) is None, "kube-system is not on screen"
-        assert {k for k in app.model.store.services if k[0] == "kube-system"} == {("kube-system", "kube-dns")}
+        assert app.main.tree.service_node(("kube-system", "kube-dns")) is None, "kube-system is not on screen"
+        assert {k for k in app.main.model.store.services if k[0] == "kube-system"} == {("kube-system", "kube-dns")}
         await kubectl(kc, "-n", "kube-system", "scale", "deployment", "coredns", "--replicas=1")
         await wait_for(pilot, lambda: "DNS" not in header(app), what="DNS back in the header")
 
@@ -223,7 +223,7 @@ async def test_local_policy_counts_nodes_as_the_doctor_does(failures, capsys):
     app = make_app(cfg, namespace=NS, all_namespaces=False)
     async with app.run_test(size=(160, 50)) as pilot:
         await synced(pilot, sim, 8)
-        [tui] = [f for f in app.findings.shown((NS, "edge"), app.now()) if f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
+        [tui] = [f for f in app.main.rows.findings.shown((NS, "edge"), app.now()) if f.code == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
     rc = await asyncio.to_thread(doctor_main, ["svc/edge", "-n", NS, "-o", "json", "--kubeconfig", str(cfg)])
     out = json.loads(capsys.readouterr().out)
     [cli] = [f for f in out["findings"] if f["code"] == D.LOCAL_POLICY_NO_LOCAL_ENDPOINTS]
@@ -245,14 +245,14 @@ async def test_refused_probe_makes_an_undeclared_target_port_an_error(failures):
     async with app.run_test(size=(160, 50)) as pilot:
         await synced(pilot, sim, 8)
         assert "⚠ targetPort not a container port" in label(app, NS, "payments")
-        app.tree.reveal(key)
+        app.main.tree.reveal(key)
         await pilot.pause(0.2)
         await pilot.press("p")
         await confirm(pilot, NS)
-        await wait_for(pilot, lambda: app.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
+        await wait_for(pilot, lambda: app.main.panes.probe_log.counts(key)[1] >= RECENT, timeout=30, what="refused requests")
         await wait_for(pilot, lambda: "✖ targetPort not a container port" in label(app, NS, "payments"),
                        what="the error badge")
-        [f] = [f for f in app.findings.shown(key, app.now()) if f.code == D.TARGET_PORT_NOT_EXPOSED]
+        [f] = [f for f in app.main.rows.findings.shown(key, app.now()) if f.code == D.TARGET_PORT_NOT_EXPOSED]
         assert f.severity == D.ERROR and "connections to it are refused" in f.message
         assert "curl: (7)" in f.to_dict()["evidence"]["probe"]
         await pilot.press("p")  # stop the probe
@@ -261,8 +261,8 @@ async def test_refused_probe_makes_an_undeclared_target_port_an_error(failures):
 async def _failures_screen(pilot, sim, clock) -> None:
     app = pilot.app
     await synced(pilot, sim, 8)
-    await wait_for(pilot, lambda: app.tree.cursor_node is not None
-                   and app.tree.cursor_node.data == ("svc", (NS, "orders")), what="orders selected")
+    await wait_for(pilot, lambda: app.main.tree.cursor_node is not None
+                   and app.main.tree.cursor_node.data == ("svc", (NS, "orders")), what="orders selected")
     clock.advance(GRACE)
     await drain(pilot)
     await pilot.press("tab", "tab")  # the details pane for orders

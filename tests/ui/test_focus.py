@@ -27,12 +27,12 @@ async def test_l_then_typing_a_name_looks_it_up(demo):
         assert "$ nslookup db.demo" in out and "RESOLVES: db.demo" in out, out
         # Hotkeys typed there were text, not the DNS walk and a 20-request balance.
         assert app.query_one("#bottom").current == "lookup-pane"
-        assert not app.pane("dns").history and not app.pane("lb").history
+        assert not app.main.pane("dns").history and not app.main.pane("lb").history
         await pilot.press("escape")
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
         await pilot.press("d")  # now a hotkey again
-        await wait_for(pilot, lambda: app.pane("dns").history, what="dns walk")
-        assert app.focused is app.pane("dns").input
+        await wait_for(pilot, lambda: app.main.pane("dns").history, what="dns walk")
+        assert app.focused is app.main.pane("dns").input
 
 
 async def test_shift_tab_lands_in_an_input_without_typing_and_esc_leaves_any_pane(demo):
@@ -41,15 +41,15 @@ async def test_shift_tab_lands_in_an_input_without_typing_and_esc_leaves_any_pan
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, API)
         await pilot.press("shift+tab")
-        dns = app.pane("dns")
+        dns = app.main.pane("dns")
         assert app.focused is dns.input and dns.input.value == ""
         assert "[d dns]" in app.query_one("#pane-tabs").render().plain
         await pilot.press("escape")
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
         await pilot.press("tab")
         assert app.focused.id == "timeline-pane"
         await pilot.press("escape")  # the timeline has no esc of its own: the app's takes the keys back
-        assert app.focused is app.tree
+        assert app.focused is app.main.tree
 
 
 async def test_pane_keys_resize_and_maximise(demo):
@@ -67,8 +67,8 @@ async def test_pane_keys_resize_and_maximise(demo):
         assert bottom.outer_size.height == 1
         await pilot.press("z")
         await pilot.pause(0.05)
-        assert not app.tree.display and bottom.outer_size.height == 24 - 3
+        assert not app.main.tree.display and bottom.outer_size.height == 24 - 3
         assert app.focused.id == "timeline-pane"  # the tree is hidden: the keys go to the pane
         await pilot.press("escape")
         await pilot.pause(0.05)
-        assert app.tree.display and app.focused is app.tree and bottom.outer_size.height == 1
+        assert app.main.tree.display and app.focused is app.main.tree and bottom.outer_size.height == 1

@@ -43,13 +43,13 @@ def forbid(sim: SimThread, *rules: tuple[str, str, str | None]) -> None:
 
 
 def label(app, ns: str, name: str) -> str:
-    node = app.tree.service_node((ns, name))
+    node = app.main.tree.service_node((ns, name))
     assert node is not None, f"{ns}/{name} not in the tree"
     return node.label.plain
 
 
 def ns_label(app, ns: str) -> str:
-    node = app.tree._ns_nodes.get(ns)
+    node = app.main.tree._ns_nodes.get(ns)
     assert node is not None, f"namespace {ns} not in the tree"
     return node.label.plain
 
@@ -60,19 +60,19 @@ def header(app) -> str:
 
 async def details(pilot, key) -> str:
     app = pilot.app
-    assert app.tree.select_data(("svc", key))
+    assert app.main.tree.select_data(("svc", key))
     await pilot.pause(0.05)
-    return app._details_text().plain
+    return app.main.details_text().plain
 
 
 async def settled(pilot, sim, clock: FrozenClock, n: int) -> None:
     """The tree is built, then the grace period is over: readiness findings would show by now."""
     app = pilot.app
-    await wait_for(pilot, lambda: app.synced and len(app.tree.services_shown()) >= n, what="the tree")
+    await wait_for(pilot, lambda: app.main.synced and len(app.main.tree.services_shown()) >= n, what="the tree")
     sim.call(lambda c: c.settle())
     await pilot.pause(0.3)
     clock.advance(GRACE + 1)
-    app.tick()
+    app.main.tick()
     await pilot.pause(0.1)
 
 
@@ -103,11 +103,11 @@ async def test_slices_forbidden_in_one_namespace(failures):
         assert "not checked: ready endpoints, readiness, selectorless and traffic-policy checks" in text
         assert "no-ready-endpoints" not in text and "✔" not in text
         assert "Findings\n  none in what could be read (see Not readable)" in text
-        assert app.tree.select_data(("ns", NS))
+        assert app.main.tree.select_data(("ns", NS))
         await pilot.pause(0.05)
-        assert "Not readable\n  ? not permitted to list EndpointSlices in failures" in app._details_text().plain
+        assert "Not readable\n  ? not permitted to list EndpointSlices in failures" in app.main.details_text().plain
         # Expanded, the row says it again with what it skips.
-        assert app.tree.reveal((NS, "inventory"))
+        assert app.main.tree.reveal((NS, "inventory"))
         await pilot.pause(0.05)
         assert any(r.startswith("? not permitted to list EndpointSlices in failures: ready endpoints")
                    for r in labels(app))
@@ -166,8 +166,8 @@ async def test_namespaces_created_later_while_slices_are_forbidden_cluster_wide(
         assert "0/2 ready" in label(app, NS, "inventory"), "failures is among the namespaces watched instead"
         sim.call(create_web("open"))
         sim.call(create_web("closed"))
-        await wait_for(pilot, lambda: app.tree.service_node(("open", "web"))
-                       and app.tree.service_node(("closed", "web")), what="open/web and closed/web")
+        await wait_for(pilot, lambda: app.main.tree.service_node(("open", "web"))
+                       and app.main.tree.service_node(("closed", "web")), what="open/web and closed/web")
         # open's slices are watched as soon as the namespace appears: the real count, once the pod is up.
         await wait_for(pilot, lambda: "1/1 ready" in label(app, "open", "web"), what="open/web ready")
         await settled(pilot, sim, clock, 11)
@@ -206,7 +206,7 @@ async def test_services_forbidden_cluster_wide_and_in_one_namespace(failures):
     app = make_app(cfg, clock=clock)
     async with app.run_test(size=(200, 60)) as pilot:
         # failures' slices are listed cluster-wide: their Services' rows exist without a Service.
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node((NS, "inventory")), what="inventory")
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node((NS, "inventory")), what="inventory")
         await settled(pilot, sim, clock, 5)
         inventory = label(app, NS, "inventory")
         assert "? not permitted to list Services in failures" in inventory
@@ -229,8 +229,8 @@ async def test_snapshot_slices_and_pods_forbidden(demo):
     app = make_app(cfg, clock=clock)
     async with app.run_test(size=(120, 40)) as pilot:
         await settled(pilot, sim, clock, 11)
-        assert app.tree.select_data(("svc", ("demo", "db")))
-        app._show_details()
+        assert app.main.tree.select_data(("svc", ("demo", "db")))
+        app.main.bottom.show("details")
         await pilot.pause(0.3)
         check_snapshot(app, "forbidden_120x40")
 
@@ -258,13 +258,13 @@ async def test_a_permission_revoked_mid_run_hides_what_can_no_longer_be_updated(
     app = make_app(cfg, clock=clock, namespace=NS, all_namespaces=False, watch_options=opts)
     async with app.run_test(size=(160, 50)) as pilot:
         await settled(pilot, sim, clock, 8)
-        ips = set(app.model.topology.view((NS, "inventory")).rows)
+        ips = set(app.main.model.topology.view((NS, "inventory")).rows)
         assert len(ips) == 2 and "0/2 ready" in label(app, NS, "inventory")
         forbid(sim, ("list", "endpointslices", NS), ("watch", "endpointslices", NS))
         await wait_for(pilot, lambda: "not permitted" in label(app, NS, "inventory"), what="the refusal")
         await settled(pilot, sim, clock, 8)
         assert "? not permitted to list EndpointSlices in failures" in label(app, NS, "inventory")
-        assert app.tree.reveal((NS, "inventory"))
+        assert app.main.tree.reveal((NS, "inventory"))
         await pilot.pause(0.05)
         shown = "\n".join(labels(app))
         assert not any(ip in shown for ip in ips), "the last list's endpoints are not shown as current"

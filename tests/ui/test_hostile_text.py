@@ -36,7 +36,7 @@ async def test_the_cli_target_is_literal_in_its_not_found_toast(demo, raw, shown
     sim, cfg = demo
     app = make_app(cfg, service=raw, namespace="default", all_namespaces=False)
     async with app.run_test(size=(120, 30), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_count(), what="tree")
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_count(), what="tree")
         found = await wait_for(pilot, lambda: [t for t in toasts(app) if "not found" in t], what="toast")
         await pilot.pause(0.2)  # the toast is drawn (the MarkupError was raised while drawing it)
         assert f"Service default/{shown} not found" in found[0]
@@ -49,13 +49,13 @@ async def test_a_filter_is_literal_in_the_header(demo, raw, shown):
     sim, cfg = demo
     app = make_app(cfg)
     async with app.run_test(size=(160, 30), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.synced, what="sync")
+        await wait_for(pilot, lambda: app.main.synced, what="sync")
         await pilot.press("slash")
         for ch in raw:
             await pilot.press(ch) if ch.isalnum() else app.query_one("#filter").insert_text_at_cursor(ch)
         await pilot.pause(0.2)
         assert f"filter: {shown}" in header(app)
-        assert "no Service matches" in app._details_text().plain
+        assert "no Service matches" in app.main.details_text().plain
 
 
 async def test_an_admission_webhook_denial_is_literal_in_the_probe_toast(demo):
@@ -84,7 +84,7 @@ async def test_a_namespace_name_with_markup_is_literal_in_the_header(demo):
     sim, cfg = demo
     app = make_app(cfg, namespace="[bold red]X", all_namespaces=False)
     async with app.run_test(size=(160, 30), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.synced, what="sync")
+        await wait_for(pilot, lambda: app.main.synced, what="sync")
         await pilot.pause(0.2)
         assert "ns [bold red]X" in header(app)
         assert app.is_running
@@ -126,7 +126,7 @@ async def test_a_hostile_context_name_and_its_error_are_literal(demo, tmp_path):
     cfg.write_text(yaml.safe_dump(doc))
     app = make_app(cfg)
     async with app.run_test(size=(160, 40), notifications=True) as pilot:
-        await wait_for(pilot, lambda: app.synced, what="sync")
+        await wait_for(pilot, lambda: app.main.synced, what="sync")
         await pilot.press("c")
         await wait_for(pilot, lambda: isinstance(app.screen, PickScreen), what="context picker")
         options = app.screen.query_one("#pick-list")
@@ -208,17 +208,17 @@ async def test_a_hostile_zone_on_a_hand_made_slice_is_literal_in_the_tree_and_de
     app = make_app(cfg, service="manual", namespace="default", all_namespaces=False)
     async with app.run_test(size=(200, 40), notifications=True) as pilot:
         key = ("default", "manual")
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(key), what="row")
-        app.tree.reveal(key)
-        node = app.tree.service_node(key)
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(key), what="row")
+        app.main.tree.reveal(key)
+        node = app.main.tree.service_node(key)
         node.expand_all()
         await wait_for(pilot, lambda: any("10.1.2.3" in line for line in labels(app)), what="endpoint row")
         row = next(line for line in labels(app) if "10.1.2.3" in line)
         assert "[bold red]X[/] [/var/run]\\u200b" in row and "\x1b" not in row, row
-        line = next(n for n in range(app.tree.last_line + 1)
-                    if "10.1.2.3" in app.tree.get_node_at_line(n).label.plain)
-        app.tree.cursor_line = line
-        app._show_details()
+        line = next(n for n in range(app.main.tree.last_line + 1)
+                    if "10.1.2.3" in app.main.tree.get_node_at_line(n).label.plain)
+        app.main.tree.cursor_line = line
+        app.main.bottom.show("details")
         await pilot.pause(0.2)
         details = app.query_one("#details").render().plain
         assert "[bold red]X[/] [/var/run]\\u200b" in details and "\x1b" not in details, details

@@ -15,7 +15,7 @@ async def test_markup_and_escapes_are_rendered_literally(empty):
     sim, cfg = empty
     app = make_app(cfg)
     async with app.run_test(size=(120, 30)) as pilot:
-        await wait_for(pilot, lambda: app.synced, what="sync")
+        await wait_for(pilot, lambda: app.main.synced, what="sync")
         svc = Service("default", EVIL, uid="u1", cluster_ip="10.96.0.9", selector=(("app", "[red]x\x1b[2J"),),
                       ports=(ServicePort("http", 80, 8080),))
         sl = EndpointSlice("default", "evil-abc", uid="u2", service_name=EVIL,
@@ -24,9 +24,9 @@ async def test_markup_and_escapes_are_rendered_literally(empty):
         pod = Pod("default", "pod[b]\x1b[1m", uid="u3", labels=(("app", "[red]x\x1b[2J"),), pod_ip="10.244.0.9",
                   phase="Running", ready=True)
         for kind, obj in ((SERVICE, svc), (POD, pod), (ENDPOINTSLICE, sl)):
-            app.post_message(ModelChanged(app.gen, app.model.apply(kind, "ADDED", obj, T0)))
-        await wait_for(pilot, lambda: app.tree.service_node(("default", EVIL)), what="row")
-        app.tree.reveal(("default", EVIL))
+            app.main.post_message(ModelChanged(app.main.gen, app.main.model.apply(kind, "ADDED", obj, T0)))
+        await wait_for(pilot, lambda: app.main.tree.service_node(("default", EVIL)), what="row")
+        app.main.tree.reveal(("default", EVIL))
         await pilot.pause(0.1)
         text = "\n".join(labels(app))
         assert "web[bold]xred[/]" in text  # markup literal, the ESC sequences (SGR, OSC title) removed

@@ -38,24 +38,24 @@ async def test_blackhole_header_goes_stale_then_a_deletion_shows_soon_after(prox
     sim, proxy, cfg = proxied
     app = make_app(cfg, watch_options=QUICK, clock=time.time, tick=0.25, service="nginx-service")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and "● watching (6 streams)" in header(app), what="watching")
+        await wait_for(pilot, lambda: app.main.synced and "● watching (6 streams)" in header(app), what="watching")
         # Names are cut in the middle to fit: their ends are what the screen keeps.
         await wait_for(pilot, lambda: all(p[-5:] in screen_text(app)
                                           for p in sim.call(lambda c: pod_names(c, "default", "nginx"))),
                        what="nginx's pods on screen")
-        assert not app.tree.has_class("-stale")
+        assert not app.main.tree.has_class("-stale")
         proxy.stall()
         t0 = time.monotonic()
         await wait_for(pilot, lambda: "stale: last update" in header(app), what="the header going stale")
         took = time.monotonic() - t0
         assert took < 1.5 + 0.2 + 2.3, f"the header said watching for {took:.2f} s"  # slack for a loaded CI box
         assert "watching" not in header(app)
-        assert app.tree.has_class("-stale") and "stale" in str(app.tree.border_title)
+        assert app.main.tree.has_class("-stale") and "stale" in str(app.main.tree.border_title)
         await wait_for(pilot, lambda: "last update 2 s ago" in header(app), what="the age moving on")
 
         proxy.resume()
         await wait_for(pilot, lambda: "● watching (6 streams)" in header(app), what="watching again")
-        assert not app.tree.has_class("-stale")
+        assert not app.main.tree.has_class("-stale")
         victim = sim.call(lambda c: pod_names(c, "default", "nginx"))[0]
         assert victim[-5:] in screen_text(app)
         t1 = time.monotonic()
@@ -77,9 +77,9 @@ async def test_refused_says_so_and_why_there_are_no_services(tmp_path):
     cfg = write_kubeconfig(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}")
     app = make_app(cfg, watch_options=QUICK, sync_timeout=1.0)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and "connection refused" in header(app), what="refused")
+        await wait_for(pilot, lambda: app.main.synced and "connection refused" in header(app), what="refused")
         assert "reconnecting, attempt" in header(app)
-        text = app._details_text().plain
+        text = app.main.details_text().plain
         assert f"connection refused by 127.0.0.1:{port}" in text
         assert "the Service list never arrived" in text
 
@@ -101,16 +101,16 @@ async def test_a_different_cluster_on_the_same_address_replaces_the_tree(tmp_pat
     app = make_app(write_kubeconfig(tmp_path / "kubeconfig", first.url), watch_options=QUICK, clock=time.time)
     try:
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.synced and ("default", "nginx-service") in app.tree.services_shown(),
+            await wait_for(pilot, lambda: app.main.synced and ("default", "nginx-service") in app.main.tree.services_shown(),
                            what="the demo's tree")
             first.stop()
             await wait_for(pilot, lambda: "stale: last update" in header(app), what="stale while it is away")
-            assert app.tree.has_class("-stale")
+            assert app.main.tree.has_class("-stale")
             second = SimThread(["empty"], first.options, port=port).start()
-            await wait_for(pilot, lambda: ("default", "nginx-service") not in app.tree.services_shown()
+            await wait_for(pilot, lambda: ("default", "nginx-service") not in app.main.tree.services_shown()
                            and "● watching (6 streams)" in header(app), what="the new cluster's tree")
-            assert ("default", "kubernetes") in app.tree.services_shown()
-            assert not app.tree.has_class("-stale")
+            assert ("default", "kubernetes") in app.main.tree.services_shown()
+            assert not app.main.tree.has_class("-stale")
     finally:
         first.stop()
         if second is not None:

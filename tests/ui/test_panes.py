@@ -16,7 +16,7 @@ from svctui.kube.heartbeat import this_process
 from svctui.model.podowner import Here
 from svctui.sim import resources as R
 from svctui.ui.clock import FrozenClock
-from svctui.ui.panes import controller
+from svctui.ui.panes import jobs
 from svctui.ui.panes.screens import ConfirmDebugPod, LeftoversScreen
 from svctui.ui.screens.pick import PickScreen
 
@@ -39,10 +39,10 @@ def debug_pods(sim) -> list[str]:
 
 async def opened(pilot, select=NGINX):
     app = pilot.app
-    await wait_for(pilot, lambda: app.synced and app.tree.service_node(select), what="tree")
-    app.tree.reveal(select)
+    await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(select), what="tree")
+    app.main.tree.reveal(select)
     await pilot.pause(0.2)
-    assert app.tree.selected_data()[1] == select
+    assert app.main.tree.selected_data()[1] == select
     return app
 
 
@@ -54,7 +54,7 @@ async def confirm(pilot, namespace: str) -> None:
 
 
 async def done(pilot, kind: str, runs: int = 1, timeout: float = 20.0):
-    pane = pilot.app.pane(kind)
+    pane = pilot.app.main.pane(kind)
     await wait_for(pilot, lambda: not pane.running and pane.history and _runs(pane) >= runs,
                    timeout=timeout, what=f"{kind} pane done")
     # The output scrolls to its end after the next layout; a loaded machine may take several frames.
@@ -80,9 +80,9 @@ def _runs(pane) -> int:
 async def warm(pilot, namespace: str) -> None:
     """Snapshots: the debug pod exists before the command runs, so no start-up progress lines vary."""
     app = pilot.app
-    app._debug_ok.add(namespace)
-    app.run_worker(app._session().pod(namespace), group="warm")
-    await wait_for(pilot, lambda: app.debug_session.has_pod(namespace), what="warm debug pod")
+    app.main.panes.approved.add(namespace)
+    app.run_worker(app.main.panes.session().pod(namespace), group="warm")
+    await wait_for(pilot, lambda: app.main.panes.debug_session.has_pod(namespace), what="warm debug pod")
 
 
 async def test_lookup_from_the_right_and_the_wrong_namespace(demo):
@@ -127,11 +127,11 @@ async def test_lookup_from_the_right_and_the_wrong_namespace(demo):
         assert pane.input.value == "db.demo"
         await pilot.press("up")
         assert pane.input.value == "db"
-        assert sorted(debug_pods(sim)) == [f"default/svctui-debug-{app.debug_session_id}",
-                                           f"demo/svctui-debug-{app.debug_session_id}"]
+        assert sorted(debug_pods(sim)) == [f"default/svctui-debug-{app.main.panes.debug_session_id}",
+                                           f"demo/svctui-debug-{app.main.panes.debug_session_id}"]
     assert debug_pods(sim) == []  # deleted on quit
-    assert sorted(app.debug_cleaned) == [f"default/svctui-debug-{app.debug_session_id}",
-                                         f"demo/svctui-debug-{app.debug_session_id}"]
+    assert sorted(app.main.panes.debug_cleaned) == [f"default/svctui-debug-{app.main.panes.debug_session_id}",
+                                         f"demo/svctui-debug-{app.main.panes.debug_session_id}"]
 
 
 async def test_dns_walk_needs_no_pod(demo):
@@ -150,7 +150,7 @@ async def test_dns_walk_needs_no_pod(demo):
         # State survives switching panes.
         await pilot.press("tab")
         await pilot.press("tab")
-        assert app.pane("dns").plain_output() == out
+        assert app.main.pane("dns").plain_output() == out
 
 
 async def test_curl_streams_output_and_asks_for_the_port(demo):
@@ -223,28 +223,28 @@ async def test_probe_during_pod_deletion_lands_on_the_timeline(demo):
         await opened(pilot, NGINX)
         await pilot.press("p")
         await confirm(pilot, "default")
-        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
+        await wait_for(pilot, lambda: app.main.panes.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
         held = sim.call(delete_and_hold())
-        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[1] >= 2, timeout=20, what="failed requests")
+        await wait_for(pilot, lambda: app.main.panes.probe_log.counts(NGINX)[1] >= 2, timeout=20, what="failed requests")
         sim.call(release("default", held))
-        await wait_for(pilot, lambda: any("ok again" in e.text for e in app.probe_log.entries(NGINX)),
+        await wait_for(pilot, lambda: any("ok again" in e.text for e in app.main.panes.probe_log.entries(NGINX)),
                        timeout=20, what="requests ok again")
-        await wait_for(pilot, lambda: app.model.ledger.stopwatch(NGINX).last is not None
-                       and app.model.ledger.stopwatch(NGINX).last.first_success is not None, what="stopwatch")
+        await wait_for(pilot, lambda: app.main.model.ledger.stopwatch(NGINX).last is not None
+                       and app.main.model.ledger.stopwatch(NGINX).last.first_success is not None, what="stopwatch")
         await pilot.pause(0.5)
         timeline = app.query_one("#timeline-pane").render().plain
         assert "probe started: GET http://nginx-service.default.svc.cluster.local:80/" in timeline
         assert "✗ request failed: curl: (7)" in timeline or "✗ request failed: curl: (28)" in timeline
         assert "✓ requests ok again: 200 OK" in timeline and "of failures (" in timeline
         assert "− 10.244." in timeline  # the endpoint churn, on the same timeline
-        rec = app.model.ledger.stopwatch(NGINX).last
+        rec = app.main.model.ledger.stopwatch(NGINX).last
         assert rec.probed and rec.first_success >= rec.started
         assert "first request ok after" in rec.text
         assert "● probe nginx-service ✓" in app.query_one("#pane-tabs").render().plain
         await pilot.press("p")
         await wait_for(pilot, lambda: "probe stopped:" in app.query_one("#timeline-pane").render().plain
-                       or app._timeline_dirty, what="probe stopped")
-        assert not app.probe_log.active(NGINX)
+                       or app.main.timeline.dirty, what="probe stopped")
+        assert not app.main.panes.probe_log.active(NGINX)
     assert debug_pods(sim) == []
 
 
@@ -258,10 +258,10 @@ async def test_read_only_refuses_debug_pods(demo):
         assert "✗ read-only mode (--read-only): svctui creates no debug pods" in pane.plain_output()
         assert app.focused is pane.input  # an opened pane takes the keys: esc gives them back to the tree
         await pilot.press("escape", "b")
-        lb = app.pane("lb")
+        lb = app.main.pane("lb")
         await wait_for(pilot, lambda: not lb.running and "read-only mode" in lb.plain_output(), what="lb refused")
         await pilot.press("escape")
-        app.tree.reveal(DB)
+        app.main.tree.reveal(DB)
         await pilot.pause(0.2)
         await pilot.press("l")
         lookup = await done(pilot, "lookup")
@@ -269,10 +269,10 @@ async def test_read_only_refuses_debug_pods(demo):
         assert "✗ read-only mode" in out and "RESOLVES: db from namespace demo" in out  # the walk still works
         await pilot.press("escape", "p")
         await pilot.pause(0.1)
-        assert not app._probes
+        assert not app.main.panes.probes
         assert not isinstance(app.screen, ConfirmDebugPod)
         assert debug_pods(sim) == []
-        assert app.debug_session is None or not app.debug_session.heartbeat.running
+        assert app.main.panes.debug_session is None or not app.main.panes.debug_session.heartbeat.running
 
 
 async def test_cleanup_handlers_follow_the_session(demo):
@@ -286,15 +286,15 @@ async def test_cleanup_handlers_follow_the_session(demo):
         await done(pilot, "curl")
         # SIGTERM / SIGHUP delete the session's pods (kube's install_cleanup_handlers, wired to this session).
         assert signal.getsignal(signal.SIGTERM) not in before[:1] and signal.getsignal(signal.SIGHUP) not in before[1:]
-        assert debug_pods(sim) == [f"default/svctui-debug-{app.debug_session_id}"]
-        removed = await asyncio.to_thread(app.debug_session.cleanup_sync)  # what the signal handler runs first
-        assert removed == [f"default/svctui-debug-{app.debug_session_id}"]
+        assert debug_pods(sim) == [f"default/svctui-debug-{app.main.panes.debug_session_id}"]
+        removed = await asyncio.to_thread(app.main.panes.debug_session.cleanup_sync)  # what the signal handler runs first
+        assert removed == [f"default/svctui-debug-{app.main.panes.debug_session_id}"]
         assert debug_pods(sim) == []
         # The next command starts a fresh pod (already approved for this namespace: no prompt).
-        app.pane("curl").set_command("curl -sS -o /dev/null -w %{http_code} http://nginx-service")
-        app._run_in(app.pane("curl"), app.pane("curl").input.value)
+        app.main.pane("curl").set_command("curl -sS -o /dev/null -w %{http_code} http://nginx-service")
+        app.main.panes.run_in(app.main.pane("curl"), app.main.pane("curl").input.value)
         await done(pilot, "curl", runs=2)
-        assert debug_pods(sim) == [f"default/svctui-debug-{app.debug_session_id}"]
+        assert debug_pods(sim) == [f"default/svctui-debug-{app.main.panes.debug_session_id}"]
     assert debug_pods(sim) == []
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGHUP)) == before
 
@@ -336,7 +336,7 @@ async def test_leftovers_only_mentioned_in_read_only(demo):
     left = await make_leftover(cfg)
     app = make_app(cfg, read_only=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app._leftovers_checked and app._notifications, what="notice")
+        await wait_for(pilot, lambda: app.main.leftovers.checked and app._notifications, what="notice")
         await pilot.pause(0.3)
         assert not isinstance(app.screen, LeftoversScreen)
         note, = [n.message for n in app._notifications if "left by svctui sessions that are gone; read-only" in n.message]
@@ -365,7 +365,7 @@ async def test_a_running_sessions_pod_is_never_offered_until_its_heartbeat_is_st
         a_pod = "default/svctui-debug-a11ce000"
         assert debug_pods(sim) == [a_pod, dead]
         b = make_app(cfg)
-        b.debug_stale_after = 1.5
+        b.main.panes.debug_stale_after = 1.5
         async with b.run_test(size=(120, 40)) as pilot:
             text = await offered_text(pilot)
             assert [f"{i.namespace}/{i.name}" for i in b.screen.items] == [dead]
@@ -378,7 +378,7 @@ async def test_a_running_sessions_pod_is_never_offered_until_its_heartbeat_is_st
         a.heartbeat.stop()  # A hangs: no more renewals
         await asyncio.sleep(2.0)
         b2 = make_app(cfg)
-        b2.debug_stale_after = 1.5
+        b2.main.panes.debug_stale_after = 1.5
         async with b2.run_test(size=(120, 40)) as pilot:
             text = await offered_text(pilot)
             item, = b2.screen.items
@@ -414,7 +414,7 @@ async def test_leftover_owner_text_is_rendered_literally(demo):
 async def test_a_failing_heartbeat_is_said_once(demo):
     sim, cfg = demo
     app = make_app(cfg)
-    app.debug_heartbeat = 0.1
+    app.main.panes.debug_heartbeat = 0.1
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(pilot, NGINX)
         await pilot.press("u")
@@ -460,7 +460,7 @@ async def test_snapshot_lookup_pane(demo):
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(pilot, DB)
         await warm(pilot, "default")
-        app.pane("lookup").source_ns, app.pane("lookup").source_pinned = "default", True
+        app.main.pane("lookup").source_ns, app.main.pane("lookup").source_pinned = "default", True
         await pilot.press("l")
         await done(pilot, "lookup")
         check_snapshot(app, "panes_lookup_120x40")
@@ -472,7 +472,7 @@ async def test_snapshot_lookup_pane_80x24(demo):
     async with app.run_test(size=(80, 24)) as pilot:
         await opened(pilot, DB)
         await warm(pilot, "default")
-        app.pane("lookup").source_ns, app.pane("lookup").source_pinned = "default", True
+        app.main.pane("lookup").source_ns, app.main.pane("lookup").source_pinned = "default", True
         await pilot.press("l")
         await done(pilot, "lookup")
         check_snapshot(app, "panes_lookup_80x24")
@@ -517,14 +517,14 @@ async def test_snapshot_balance_pane(demo):
 
 async def test_snapshot_probe_on_the_timeline(demo, monkeypatch):
     sim, cfg = demo
-    monkeypatch.setattr(controller, "PROBE_INTERVAL", 3600.0)  # exactly one request before the capture
+    monkeypatch.setattr(jobs, "PROBE_INTERVAL", 3600.0)  # exactly one request before the capture
     app = snap_app(cfg)
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(pilot, NGINX)
         await warm(pilot, "default")
         await pilot.press("p")
-        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[0] == 1, what="one probe request")
+        await wait_for(pilot, lambda: app.main.panes.probe_log.counts(NGINX)[0] == 1, what="one probe request")
         await pilot.pause(0.2)
-        app.tick()
+        app.main.tick()
         await pilot.pause(0.1)
         check_snapshot(app, "panes_probe_timeline_120x40")

@@ -48,26 +48,26 @@ async def test_jane_sees_demo_and_is_told_what_she_cannot_read(limited):
     sim, cfg = limited
     app = make_app(cfg, context="svctui-sim-jane")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.tree.services_shown()) == 3, what="demo's services")
-        assert sorted(app.tree.services_shown()) == [("demo", "api"), ("demo", "db"), ("demo", "db-typo")]
+        await wait_for(pilot, lambda: len(app.main.tree.services_shown()) == 3, what="demo's services")
+        assert sorted(app.main.tree.services_shown()) == [("demo", "api"), ("demo", "db"), ("demo", "db-typo")]
         try:
             await wait_for(pilot, lambda: "forbidden: EndpointSlices, Pods, Services, Deployments, ReplicaSets, StatefulSets in default"
                            in header(app),
                            what="the header's mention of what is forbidden")
         except AssertionError:
             raise AssertionError(header(app)) from None
-        gaps = {g.text for g in app.model.access.gaps("default", (SERVICE, POD))}
+        gaps = {g.text for g in app.main.model.access.gaps("default", (SERVICE, POD))}
         assert gaps == {"not permitted to list Services in default", "not permitted to list Pods in default"}
-        assert not list(app.model.access.gaps("demo", (SERVICE, POD)))
+        assert not list(app.main.model.access.gaps("demo", (SERVICE, POD)))
 
 
 async def test_ctrl_d_asks_the_cluster_first(limited):
     sim, cfg = limited
     app = make_app(cfg, context="svctui-sim-jane", service="api")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(API) and app.model.pods_known("demo"),
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(API) and app.main.model.pods_known("demo"),
                        what="demo's tree")
-        app.tree.reveal(API)
+        app.main.tree.reveal(API)
         await pilot.pause(0.2)
         await pilot.press("ctrl+d")
         want = "not permitted to delete pods in demo: svctui does not offer to delete them"
@@ -84,11 +84,11 @@ async def test_no_debug_pod_offered_without_create_and_exec(limited):
     sim, cfg = limited
     app = make_app(cfg, context="svctui-sim-jane", service="db", namespace="demo")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(("demo", "db")), what="tree")
-        app.tree.reveal(("demo", "db"))
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(("demo", "db")), what="tree")
+        app.main.tree.reveal(("demo", "db"))
         await pilot.pause(0.2)
         await pilot.press("l")
-        pane = app.pane("lookup")
+        pane = app.main.pane("lookup")
         want = "not permitted to create pods, create pods/exec in demo: svctui cannot run a debug pod there"
         await wait_for(pilot, lambda: want in pane.plain_output(), what="the refusal in the pane")
         assert not isinstance(app.screen, ConfirmDebugPod)

@@ -32,7 +32,7 @@ async def test_the_chart_shows_the_dip_and_the_recovery(demo):
         await drain(pilot, sim)
         clock.advance(10.0)
         sim.call(release("default", held))
-        await wait_for(pilot, lambda: "recovered in" in app.tree.service_node(NGINX).label.plain, what="recovered")
+        await wait_for(pilot, lambda: "recovered in" in app.main.tree.service_node(NGINX).label.plain, what="recovered")
         clock.advance(10.0)
         await drain(pilot, sim)
         line = chart(app)

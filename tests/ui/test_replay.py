@@ -101,11 +101,11 @@ async def test_replay_shows_ghosts_new_ips_and_recovery_without_a_cluster(record
     rec = fmt.loads(path.read_bytes())
     app = ReplayApp(rec, speed=2.0, tick=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and NGINX in app.tree.services_shown(), what="the replayed tree")
+        await wait_for(pilot, lambda: app.main.synced and NGINX in app.main.tree.services_shown(), what="the replayed tree")
 
         def recovered():
-            node = app.tree.service_node(NGINX)
-            view = app.model.topology.view(NGINX)
+            node = app.main.tree.service_node(NGINX)
+            view = app.main.model.topology.view(NGINX)
             return (node is not None and "recovered in" in node.label.plain and view is not None
                     and set(view.rows) == new)
         await wait_for(pilot, recovered, timeout=20, what="the replayed recovery")
@@ -115,10 +115,10 @@ async def test_replay_shows_ghosts_new_ips_and_recovery_without_a_cluster(record
             assert any(line.startswith("− " + ip) and "gone" in line for line in text), (ip, text)
         for ip in new:
             assert any(line.startswith("+ " + ip) and "new" in line for line in text), (ip, text)
-        assert "⟲ recovered in" in app.tree.service_node(NGINX).label.plain
+        assert "⟲ recovered in" in app.main.tree.service_node(NGINX).label.plain
         assert "replay of svctui-sim" in app.query_one("#hdr-left").render().plain
         # No cluster: deleting says why and asks nothing.
-        app.tree.focus()
+        app.main.tree.focus()
         await pilot.press("ctrl+d")
         await pilot.pause(0.1)
         assert not isinstance(app.screen, ConfirmDelete)
@@ -135,25 +135,25 @@ async def test_replay_pause_step_and_seek_back(recorded):
     rec = fmt.loads(path.read_bytes())
     app = ReplayApp(rec, speed=1.0, tick=None)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None, what="the tree")
+        await wait_for(pilot, lambda: app.main.synced and app.main.model.topology.view(NGINX) is not None, what="the tree")
         await pilot.press("space")
         assert app.replay_clock.paused
         t0 = app.replay_clock()
         await pilot.pause(0.3)
         assert app.replay_clock() == t0  # paused: time stands still
-        assert set(app.model.topology.view(NGINX).rows) == old
+        assert set(app.main.model.topology.view(NGINX).rows) == old
         # Step until the deletion has gone through: each step applies one record.
         for _ in range(len(rec.records)):
             await pilot.press("full_stop")
             await pilot.pause(0.02)
-            if set(app.model.topology.view(NGINX).rows) == new:
+            if set(app.main.model.topology.view(NGINX).rows) == new:
                 break
-        assert set(app.model.topology.view(NGINX).rows) == new
-        gen = app.gen
+        assert set(app.main.model.topology.view(NGINX).rows) == new
+        gen = app.main.gen
         await pilot.press("home")  # back to the start: a new model, fed again up to the clock
-        await wait_for(pilot, lambda: app.gen > gen and app.synced and app.model.topology.view(NGINX) is not None,
+        await wait_for(pilot, lambda: app.main.gen > gen and app.main.synced and app.main.model.topology.view(NGINX) is not None,
                        what="the restarted replay")
-        assert set(app.model.topology.view(NGINX).rows) == old
+        assert set(app.main.model.topology.view(NGINX).rows) == old
 
 
 def test_report_names_the_service_phases_and_duration(recorded):
@@ -191,23 +191,23 @@ async def test_the_record_key_records_the_session(demo, tmp_path, monkeypatch):
     monkeypatch.setenv("SVCTUI_RECORDINGS", str(tmp_path))
     app = make_app(cfg, clock=time.time, tick=0.2)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
-                       and len(app.model.topology.view(NGINX).rows) == 3, what="the tree")
+        await wait_for(pilot, lambda: app.main.synced and app.main.model.topology.view(NGINX) is not None
+                       and len(app.main.model.topology.view(NGINX).rows) == 3, what="the tree")
         header = app.query_one("#hdr-left")
         assert "REC" not in header.render().plain
         await pilot.press("R")
         await wait_for(pilot, lambda: "● REC" in header.render().plain, what="the REC mark")
         [path] = list(tmp_path.glob("svctui-*.svcrec"))
-        old = set(app.model.topology.view(NGINX).rows)
+        old = set(app.main.model.topology.view(NGINX).rows)
         sim.call(_delete_nginx)
-        await wait_for(pilot, lambda: "recovered in" in app.tree.service_node(NGINX).label.plain, timeout=20,
+        await wait_for(pilot, lambda: "recovered in" in app.main.tree.service_node(NGINX).label.plain, timeout=20,
                        what="recovery")
         await pilot.press("R")
         await wait_for(pilot, lambda: "REC" not in header.render().plain, what="the REC mark gone")
-        live = [e for e in app.model.ledger.entries() if e.service == NGINX]
+        live = [e for e in app.main.model.ledger.entries() if e.service == NGINX]
         await pilot.press("R")  # a second recording, left on when the app quits
         await wait_for(pilot, lambda: "● REC" in header.render().plain, what="the REC mark again")
-        await wait_for(pilot, lambda: len(list(tmp_path.glob("svctui-*.svcrec"))) == 2 or app.recorder is None,
+        await wait_for(pilot, lambda: len(list(tmp_path.glob("svctui-*.svcrec"))) == 2 or app.main.recording.recorder is None,
                        what="the second file")
     second = fmt.loads(app_file(tmp_path, path).read_bytes()) if app_file(tmp_path, path) else None
     assert second is not None and second.ended  # closed when the app unmounted
@@ -242,17 +242,17 @@ async def test_replay_from_a_time_opens_there():
     app = ReplayApp(rec, start=3.0, tick=None)
     app.replay_clock.pause()
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(NGINX) is not None, what="the tree")
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(NGINX) is not None, what="the tree")
         await pilot.pause(0.2)
-        assert set(app.model.topology.view(NGINX).rows) == {"10.244.1.9", "10.244.2.10", "10.244.2.9"}
-        assert "⟲ recovered in 0.1s" in app.tree.service_node(NGINX).label.plain
+        assert set(app.main.model.topology.view(NGINX).rows) == {"10.244.1.9", "10.244.2.10", "10.244.2.9"}
+        assert "⟲ recovered in 0.1s" in app.main.tree.service_node(NGINX).label.plain
         text = labels(app)
         assert any(line.startswith("− 10.244.1.4") for line in text), text
         header = app.query_one("#hdr-left").render().plain
         assert "⏸ paused 3.0/8.7s" in header and "connecting" not in header, header
         await pilot.press("left_square_bracket")  # 10 s back: before the start, so the start
-        await wait_for(pilot, lambda: app.synced and app.model.topology.view(NGINX) is not None
-                       and set(app.model.topology.view(NGINX).rows) == {"10.244.1.4", "10.244.2.4", "10.244.2.5"},
+        await wait_for(pilot, lambda: app.main.synced and app.main.model.topology.view(NGINX) is not None
+                       and set(app.main.model.topology.view(NGINX).rows) == {"10.244.1.4", "10.244.2.4", "10.244.2.5"},
                        what="the old endpoints after seeking back")
 
 
@@ -266,13 +266,13 @@ async def test_the_probe_pane_s_requests_are_recorded(demo, tmp_path, monkeypatc
     async with app.run_test(size=(120, 40)) as pilot:
         await opened(pilot, NGINX)
         await pilot.press("R")
-        await wait_for(pilot, lambda: app.recorder is not None, what="recording")
+        await wait_for(pilot, lambda: app.main.recording.recorder is not None, what="recording")
         await pilot.press("p")
         await confirm(pilot, "default")
-        await wait_for(pilot, lambda: app.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
+        await wait_for(pilot, lambda: app.main.panes.probe_log.counts(NGINX)[0] >= 2, what="probe requests")
         await pilot.press("p")
         await pilot.press("R")
-        await wait_for(pilot, lambda: app.recorder is None, what="recording stopped")
+        await wait_for(pilot, lambda: app.main.recording.recorder is None, what="recording stopped")
     assert debug_pods(sim) == []
     [path] = list(tmp_path.glob("svctui-*.svcrec"))
     probes = [r for r in fmt.loads(path.read_bytes()).records if isinstance(r, fmt.ProbeRecord)]

@@ -13,7 +13,7 @@ NGINX = ("default", "nginx-service")
 
 
 def row(app) -> str:
-    node = app.tree.service_node(NGINX)
+    node = app.main.tree.service_node(NGINX)
     return node.label.plain if node else ""
 
 
@@ -23,7 +23,7 @@ async def test_scale_reads_as_scaling_on_the_row(demo, tmp_path):
     app = make_app(cfg, clock=time.time, tick=0.2, namespace="default", all_namespaces=False,
                    service="nginx-service")
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.synced and "3/3 ready" in row(app), what="nginx 3/3")
+        await wait_for(pilot, lambda: app.main.synced and "3/3 ready" in row(app), what="nginx 3/3")
         seen: list[str] = []
 
         async def sample() -> None:

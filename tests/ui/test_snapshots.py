@@ -14,7 +14,7 @@ NGINX = ("default", "nginx-service")
 
 
 def nginx_ips(app) -> set[str]:
-    view = app.model.topology.view(NGINX)
+    view = app.main.model.topology.view(NGINX)
     return set(view.rows) if view else set()
 
 
@@ -22,13 +22,13 @@ async def drain(pilot, sim=None) -> None:
     if sim is not None:
         sim.call(lambda c: c.settle())
     await pilot.pause(0.3)
-    pilot.app.tick()
+    pilot.app.main.tick()
     await pilot.pause(0.1)
 
 
 async def opened(pilot, sim, **_):
     app = pilot.app
-    await wait_for(pilot, lambda: app.synced and app.tree.services_shown(), what="tree")
+    await wait_for(pilot, lambda: app.main.synced and app.main.tree.services_shown(), what="tree")
     await wait_for(pilot, lambda: len(nginx_ips(app)) == 3, what="nginx endpoints")
     await drain(pilot, sim)
     return app
@@ -64,14 +64,14 @@ async def test_snapshot_recovery(demo):
         await drain(pilot, sim)
         clock.advance(2.1)
         await drain(pilot)
-        assert "⟳ recovering 2.1s (0/3 ready)" in app.tree.service_node(NGINX).label.plain
+        assert "⟳ recovering 2.1s (0/3 ready)" in app.main.tree.service_node(NGINX).label.plain
         check_snapshot(app, "mid_recovery_120x40")
 
         clock.advance(2.7)
         sim.call(release("default", held))
-        await wait_for(pilot, lambda: "recovered in" in app.tree.service_node(NGINX).label.plain, what="recovered")
+        await wait_for(pilot, lambda: "recovered in" in app.main.tree.service_node(NGINX).label.plain, what="recovered")
         await drain(pilot, sim)
-        assert "⟲ recovered in 4.8s (3/3 ready)" in app.tree.service_node(NGINX).label.plain
+        assert "⟲ recovered in 4.8s (3/3 ready)" in app.main.tree.service_node(NGINX).label.plain
         text = labels(app)
         assert sum(1 for line in text if line.startswith("− ")) == 3
         assert sum(1 for line in text if line.startswith("+ ")) == 3
@@ -102,7 +102,7 @@ async def test_snapshot_empty_cluster(empty):
     sim, cfg = empty
     app = make_app(cfg, namespace="default", all_namespaces=False)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: app.synced, what="sync")
+        await wait_for(pilot, lambda: app.main.synced, what="sync")
         await drain(pilot, sim)
         check_snapshot(app, "empty_80x24")
 
@@ -115,7 +115,7 @@ async def test_snapshot_reconnecting(demo):
         await opened(pilot, sim)
         sim.stop()
         await wait_for(pilot, lambda: "stale: last update" in app.query_one("#hdr-left").render().plain
-                       and len(app._states) == 6 and all(s.state == "reconnecting" for s in app._states.values()),
+                       and len(app.main.states) == 6 and all(s.state == "reconnecting" for s in app.main.states.values()),
                        what="reconnecting")
         await drain(pilot)
         check_snapshot(app, "reconnecting_100x30")

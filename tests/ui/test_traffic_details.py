@@ -52,12 +52,12 @@ spec:
 
 
 def _line_of(app, needle: str) -> int:
-    return next(n for n in range(app.tree.last_line + 1) if needle in app.tree.get_node_at_line(n).label.plain)
+    return next(n for n in range(app.main.tree.last_line + 1) if needle in app.main.tree.get_node_at_line(n).label.plain)
 
 
 async def _details_of(app, pilot, needle: str) -> str:
-    app.tree.cursor_line = _line_of(app, needle)
-    app._show_details()
+    app.main.tree.cursor_line = _line_of(app, needle)
+    app.main.bottom.show("details")
     await pilot.pause(0.2)
     return app.query_one("#details").render().plain
 
@@ -70,7 +70,7 @@ async def test_affinity_and_traffic_policies_in_the_details_and_on_the_row(demo,
     app = make_app(cfg, namespace="default", all_namespaces=False)
     async with app.run_test(size=(240, 60)) as pilot:
         for name in ("sticky-service", "local-service", "nginx-service"):
-            await wait_for(pilot, lambda n=name: app.synced and app.tree.service_node(("default", n)), what=name)
+            await wait_for(pilot, lambda n=name: app.main.synced and app.main.tree.service_node(("default", n)), what=name)
         rows = {name: next(line for line in labels(app) if line.startswith(name + " "))
                 for name in ("sticky-service", "local-service", "nginx-service", "nginx-nodeport")}
         assert "affinity=ClientIP" in rows["sticky-service"] and "ext=" not in rows["sticky-service"]
@@ -117,9 +117,9 @@ async def test_zone_hints_on_a_hand_made_slice_show_per_endpoint(demo, tmp_path)
     app = make_app(cfg, service="zoned", namespace="default", all_namespaces=False)
     async with app.run_test(size=(200, 50)) as pilot:
         key = ("default", "zoned")
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(key), what="row")
-        app.tree.reveal(key)
-        app.tree.service_node(key).expand_all()
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(key), what="row")
+        app.main.tree.reveal(key)
+        app.main.tree.service_node(key).expand_all()
         await wait_for(pilot, lambda: any("10.1.2.4" in line for line in labels(app)), what="endpoint rows")
         hinted = await _details_of(app, pilot, "10.1.2.3")
         assert "zone  zone-a" in hinted and "hint  zone-a" in hinted, hinted
@@ -131,7 +131,7 @@ async def test_zone_hints_on_a_hand_made_slice_show_per_endpoint(demo, tmp_path)
         # A watch event (convert.py, not the list page decoder) brings a hint for the other endpoint.
         slice_["endpoints"][1]["hints"] = {"forZones": [{"name": "zone-b"}, {"name": "zone-c"}]}
         kubectl("apply", "-f", "-", input=json.dumps(slice_))
-        await wait_for(pilot, lambda: any(e.hint_zones == ("zone-b", "zone-c") for s in app.model.topology.slices(key)
+        await wait_for(pilot, lambda: any(e.hint_zones == ("zone-b", "zone-c") for s in app.main.model.topology.slices(key)
                                           for e in s.endpoints), what="the watched hint")
         rehinted = await _details_of(app, pilot, "10.1.2.4")
         assert "hint  zone-b, zone-c" in rehinted, rehinted
@@ -145,14 +145,14 @@ async def test_hints_the_sims_controller_writes_for_prefer_close_reach_the_endpo
     app = make_app(cfg, service="nginx-service", namespace="default", all_namespaces=False)
     async with app.run_test(size=(200, 50)) as pilot:
         key = ("default", "nginx-service")
-        await wait_for(pilot, lambda: app.synced and app.tree.service_node(key), what="row")
+        await wait_for(pilot, lambda: app.main.synced and app.main.tree.service_node(key), what="row")
         kubectl("patch", "svc", "nginx-service", "-n", "default", "-p", '{"spec": {"trafficDistribution": "PreferClose"}}')
-        await wait_for(pilot, lambda: any(e.hint_zones == ("zone-a",) for s in app.model.topology.slices(key)
+        await wait_for(pilot, lambda: any(e.hint_zones == ("zone-a",) for s in app.main.model.topology.slices(key)
                                           for e in s.endpoints), what="hints from the controller")
         await wait_for(pilot, lambda: any(line.startswith("nginx-service ") and "dist=PreferClose" in line
                                           for line in labels(app)), what="row tag")
-        app.tree.reveal(key)
-        app.tree.service_node(key).expand_all()
+        app.main.tree.reveal(key)
+        app.main.tree.service_node(key).expand_all()
         await wait_for(pilot, lambda: any(line.strip().startswith("10.244.") for line in labels(app)), what="endpoints")
         first_ip = next(line.split()[0] for line in labels(app) if line.strip().startswith("10.244."))
         details = await _details_of(app, pilot, first_ip)

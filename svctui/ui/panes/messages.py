@@ -1,6 +1,9 @@
-"""What the pane workers tell the screen. Workers never touch widgets; the app routes these to the panes."""
+"""What the pane workers tell the controller (worker → PaneController, not bubbling), and what the
+controller tells the screen above it (bubbling). Workers never touch widgets."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.message import Message
@@ -11,66 +14,80 @@ from svctui.model.probe import ProbeResult
 from .pane import Sample
 
 
-class PaneBegin(Message):
-    def __init__(self, pane: str, header: Text) -> None:
-        super().__init__()
-        self.pane = pane
-        self.header = header
+@dataclass(eq=False)
+class PaneBegin(Message, bubble=False):
+    pane: str
+    header: Text
 
 
-class PaneOutput(Message):
+@dataclass(eq=False)
+class PaneOutput(Message, bubble=False):
     """A chunk of a command's output (may end mid-line), or whole lines of svctui's own (`line`)."""
 
-    def __init__(self, pane: str, text: str = "", style: str = "", line: Text | None = None) -> None:
-        super().__init__()
-        self.pane = pane
-        self.text = text
-        self.style = style
-        self.line = line
+    pane: str
+    text: str = ""
+    style: str = ""
+    line: Text | None = None
 
 
-class PaneDone(Message):
-    def __init__(self, pane: str, summary: Text | None = None) -> None:
-        super().__init__()
-        self.pane = pane
-        self.summary = summary
+@dataclass(eq=False)
+class PaneDone(Message, bubble=False):
+    pane: str
+    summary: Text | None = None
 
 
-class BalanceStarted(Message):
-    def __init__(self, title: Text, total: int) -> None:
-        super().__init__()
-        self.title = title
-        self.total = total
+@dataclass(eq=False)
+class BalanceStarted(Message, bubble=False):
+    title: Text
+    total: int
 
 
-class BalanceSample(Message):
-    def __init__(self, sample: Sample) -> None:
-        super().__init__()
-        self.sample = sample
+@dataclass(eq=False)
+class BalanceSample(Message, bubble=False):
+    sample: Sample
 
 
-class ProbeSample(Message):
-    def __init__(self, result: ProbeResult) -> None:
-        super().__init__()
-        self.result = result
+@dataclass(eq=False)
+class ProbeSample(Message, bubble=False):
+    result: ProbeResult
 
 
-class ProbeEnded(Message):
-    def __init__(self, key: tuple[str, str], reason: str) -> None:
-        super().__init__()
-        self.key = key
-        self.reason = reason
+@dataclass(eq=False)
+class ProbeEnded(Message, bubble=False):
+    key: tuple[str, str]
+    reason: str
 
 
-class LeftoversFound(Message):
-    def __init__(self, items: list[Leftover]) -> None:
-        super().__init__()
-        self.items = items
+@dataclass(eq=False)
+class LeftoversFound(Message, bubble=False):
+    items: list[Leftover]
 
 
-class LeftoversRemoved(Message):
-    def __init__(self, removed: list[str], error: str | None = None, kept: list[str] | None = None) -> None:
-        super().__init__()
-        self.removed = removed
-        self.error = error
-        self.kept = kept or []
+@dataclass(eq=False)
+class LeftoversRemoved(Message, bubble=False):
+    removed: list[str]
+    error: str | None = None
+    kept: list[str] = field(default_factory=list)
+
+
+# ---- up, to the screen ----
+
+
+@dataclass(eq=False)
+class ProbesChanged(Message):
+    """A probe started or stopped: the tab strip is out of date, and with `timeline` (a new probe line)
+    the timeline too. A pending one that asks no more than the next is dropped for it."""
+
+    timeline: bool = False
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, ProbesChanged) and (message.timeline or not self.timeline)
+
+
+@dataclass(eq=False)
+class ProbeAnswered(Message):
+    """A probe's request came back. `counted`: the probe was still on, so the result joined the probe
+    log and the ledger (its Service's row and findings are out of date); a recording takes it either way."""
+
+    result: ProbeResult
+    counted: bool

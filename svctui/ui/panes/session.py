@@ -41,3 +41,12 @@ class GatedSession(DebugSession):
             if not await self.approve(namespace, pod_name(self.session_id), self.image):
                 raise DebugPodError(f"cancelled: no debug pod in namespace {namespace}", DECLINED)
         return await super().pod(namespace, on_progress)
+
+    async def close_executor(self) -> None:
+        """Release the exec client, whatever it was doing (quit: the watch's API client may be closing)."""
+        if self._executor is not None:
+            try:
+                await self._executor.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._executor = None

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from svctui.model.cluster import ClusterModel
+from svctui.model.objects import Key
 from svctui.model.sanitize import plain
 
 
@@ -34,3 +36,22 @@ class DescribeScreen(ModalScreen[None]):
                 text.append(line + "\n", "bold cyan" if line.endswith(":") else "")
         with VerticalScroll(id="describe-box"):
             yield Static(text, id="describe-text")
+
+
+def selected_object(model: ClusterModel, data: tuple) -> tuple[object | None, str]:
+    """The selected row's object from the watch's cache (no GET, nothing the watch could not see),
+    and what to call it."""
+    key: Key = data[1]
+    store = model.store
+    if data[0] == "slice":
+        return store.slices.get((key[0], data[2])), f"EndpointSlice {key[0]}/{data[2]}"
+    if data[0] == "ep":
+        view = model.topology.view(key)
+        row = view.rows.get(data[2]) if view else None
+        pod = model.topology.pod_for(key[0], row.endpoint)[0] if row else None
+        if pod:
+            return pod, f"Pod {key[0]}/{pod.name}"
+        return (row.endpoint if row else None), f"Endpoint {data[2]}"
+    if data[0] == "pod":
+        return store.pods.get((key[0], data[2])), f"Pod {key[0]}/{data[2]}"
+    return store.services.get(key), f"Service {key[0]}/{key[1]}"
