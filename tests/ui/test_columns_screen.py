@@ -12,6 +12,7 @@ from tests.conftest import make_kubectl
 
 from .conftest import make_app, wait_for
 from .simops import delete_and_hold
+from .snap import check_snapshot
 from .test_snapshots import drain, nginx_ips, opened
 
 NAME63 = "a-very-long-service-name-that-goes-on-and-on-until-the-end-of63"
@@ -129,3 +130,24 @@ async def test_a_63_character_service_name_shows_as_much_as_fits(demo, tmp_path)
             # Every Service of the namespace has its status at the same column as the long one.
             at = row.index("3/3 ready")
             assert line_of(lines, "nginx-service ").index("3/3 ready") == at
+
+
+async def test_snapshot_demo_tree_at_both_sizes(demo, tmp_path):
+    """The demo with a 63-character Service added, nginx-service open: at 80×24 ports and nodes give
+    way and the long name is cut in the middle; at 160×45 every column and the whole name show, and
+    the quiet timeline stays one line (the tree gets the rows)."""
+    sim, cfg = demo
+    kubectl = make_kubectl(sim, tmp_path)
+    await asyncio.to_thread(kubectl, "apply", "-f", "-", input=LONG_SVC)
+    for w, h in ((80, 24), (160, 45)):
+        app = make_app(cfg, service="nginx-service")
+        async with app.run_test(size=(w, h)) as pilot:
+            await opened(pilot, sim)
+            await wait_for(pilot, lambda: ("default", NAME63) in app.tree.services_shown(), what="the long Service")
+            await wait_for(pilot, lambda: "3/3 ready" in app.tree.service_node(("default", NAME63)).label.plain,
+                           what="its endpoints")
+            await drain(pilot, sim)
+            assert app.query_one("#bottom").outer_size.height == 1
+            row = line_of(drawn(app), app.model.store.services[("default", NAME63)].cluster_ip)
+            assert (NAME63 in row) == (w == 160), row
+            check_snapshot(app, f"demo_tree_{w}x{h}")
