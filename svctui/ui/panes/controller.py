@@ -120,6 +120,8 @@ class PanesMixin(_Host):
 
         def _schedule_flush(self) -> None: ...
 
+        def _scope(self) -> str | None: ...
+
     def _init_panes(self, debug_session_id: str | None = None) -> None:
         self.probe_log = ProbeLog()
         self.debug_session: GatedSession | None = None
@@ -220,16 +222,24 @@ class PanesMixin(_Host):
     # ---- actions (keys) ----
 
     def action_lookup(self) -> None:
-        key = self._selected_service()
-        if key is None:
-            return
-        self._start_name_pane(self.pane("lookup"), key)
+        self._name_pane("lookup")
 
     def action_dns(self) -> None:
-        key = self._selected_service()
-        if key is None:
+        self._name_pane("dns")
+
+    def _name_pane(self, kind: str) -> None:
+        data = self.tree.selected_data()
+        if data is not None and data[0] != "ns" and len(data) > 1:
+            self._start_name_pane(self.pane(kind), data[1])
             return
-        self._start_name_pane(self.pane("dns"), key)
+        # On a namespace row (where the cursor starts) there is no Service to take the name from: the
+        # pane opens empty, asking from that namespace, for a name to type (`l`, db.demo, Enter).
+        pane = self.pane(kind)
+        if not pane.source_pinned:
+            pane.source_ns = data[1] if data is not None and len(data) > 1 else (self._scope() or "default")
+        pane.set_command("")
+        pane.paint_prefix()
+        self.show_pane(kind)
 
     def _start_name_pane(self, pane: CommandPane, key: Key) -> None:
         pane.target = key
