@@ -466,18 +466,20 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         self._paint_details()
 
     def _small_tree(self) -> bool:
-        """Would the whole tree, fully expanded, fit in EXPAND_ROWS rows? Counted, not built; stops early."""
+        """Would the whole tree, fully expanded, fit in EXPAND_ROWS rows and in the tree's height (a
+        tree opened past the first screen hides Services and their badges)? Counted, not built."""
         now = self.now()
         rows = 0
         spaces: set[str] = set()
+        limit = min(EXPAND_ROWS, self.tree.size.height or EXPAND_ROWS)
         for k in self.model.topology.service_keys():
             if not self._visible(k):
                 continue
-            n = R.service_row_count(self.model, k, now, self.findings.shown(k, now), EXPAND_ROWS - rows)
+            n = R.service_row_count(self.model, k, now, self.findings.shown(k, now), limit - rows)
             if n:
                 rows += n
                 spaces.add(k[0])
-            if rows + len(spaces) > EXPAND_ROWS:
+            if rows + len(spaces) > limit:
                 return False
         return True
 
