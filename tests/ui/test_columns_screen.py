@@ -151,3 +151,21 @@ async def test_snapshot_demo_tree_at_both_sizes(demo, tmp_path):
             row = line_of(drawn(app), app.model.store.services[("default", NAME63)].cluster_ip)
             assert (NAME63 in row) == (w == 160), row
             check_snapshot(app, f"demo_tree_{w}x{h}")
+
+
+async def test_a_resize_refits_the_rows(demo):
+    """Lines are cached by what they read: the width is part of it, so 120 → 80 → 120 columns draws
+    the drops and then the whole rows again."""
+    sim, cfg = demo
+    app = make_app(cfg, service="nginx-service")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await opened(pilot, sim)
+        wide = line_of(drawn(app), "multi-port-service")
+        assert "443→https/TCP" in wide
+        await pilot.resize_terminal(80, 24)
+        await drain(pilot)
+        narrow = line_of(drawn(app), "multi-port-service")
+        assert "443→https" not in narrow and "app=my-app" in narrow and len(narrow) <= 79, narrow
+        await pilot.resize_terminal(120, 40)
+        await drain(pilot)
+        assert line_of(drawn(app), "multi-port-service") == wide
