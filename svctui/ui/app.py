@@ -855,6 +855,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         box = self.query_one("#filter", Input)
         box.display = True
         box.focus()
+        self.call_after_refresh(self._fit_bottom)
 
     @on(Input.Changed, "#filter")
     def _filter_changed(self, event: Input.Changed) -> None:
@@ -867,6 +868,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         box = self.query_one("#filter", Input)
         if not box.value.strip():
             box.display = False
+            self.call_after_refresh(self._fit_bottom)
         self.tree.focus()
 
     def action_escape(self) -> None:
@@ -884,6 +886,7 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
             self._paint_header()
             self.resync_all()
             self.tree.focus()
+            self.call_after_refresh(self._fit_bottom)
 
     def action_timeline_scope(self) -> None:
         self.timeline_selected_only = not self.timeline_selected_only
@@ -1018,7 +1021,8 @@ class SvctuiApp(RecordingMixin, PanesMixin, App):
         if not self._main_screen_up():
             return
         bottom = self.query_one("#bottom", ContentSwitcher)
-        fixed = sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
+        # The open filter docks its 3 rows above the footer: uncounted, the screen scrolled the header away.
+        fixed = sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer, #filter") if w.display)
         shared = self.size.height - fixed
         quiet = self._shown_pane() == "timeline-pane" and self._timeline_empty
         rows = self.pane_size.rows(shared, self.tree.virtual_size.height, quiet)
