@@ -169,3 +169,16 @@ async def test_a_resize_refits_the_rows(demo):
         await pilot.resize_terminal(120, 40)
         await drain(pilot)
         assert line_of(drawn(app), "multi-port-service") == wide
+
+
+async def test_the_tree_does_not_scroll_sideways_into_blank(demo):
+    """Rows are fitted to the width, so nothing is right of them: → and the mouse's sideways scroll
+    must not move the tree's lines off their start (the IP and state at the left)."""
+    sim, cfg = demo
+    app = make_app(cfg, service="nginx-service")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await opened(pilot, sim)
+        await pilot.press("right", "right", "right")
+        await pilot.pause(0.1)
+        assert app.tree.scroll_x == 0
+        assert line_of(drawn(app), "nginx-service ").startswith("├─ ▼ nginx-service")
