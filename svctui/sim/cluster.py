@@ -8,6 +8,7 @@ import logging
 import random
 import socket
 import struct
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,12 +53,16 @@ class SimOptions:
     users: tuple[str, ...] = ()  # NAME or NAME:GROUP,...: more users with credentials (needs auth), RBAC decides
     # Image references the simulated registries hold besides images.CATALOGUE (`svctui sim --image`).
     images: tuple[str, ...] = ()
+    # The wall clock's reading at start (epoch seconds), then running on: timestamps (creation,
+    # events) replay the same, for screens compared byte for byte. None: the host's clock.
+    epoch: float | None = None
 
 
 class Cluster:
     def __init__(self, options: SimOptions | None = None):
         self.options = options or SimOptions()
-        self.clock = Clock(self.options.speed)
+        epoch = self.options.epoch
+        self.clock = Clock(self.options.speed, 0.0 if epoch is None else epoch - time.time())
         self.rng = random.Random(self.options.seed)
         self.store = Store(self.clock, history=self.options.history)
         self.api = Api(self.store, self.clock, self.rng)

@@ -61,6 +61,15 @@ def badge(findings: Sequence[D.Finding]) -> Text:
     return out
 
 
+def badge_short(findings: Sequence[D.Finding]) -> Text:
+    """`⚠ 2 findings`: the badge where its words do not fit (the worst finding's mark and style)."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if findings:
+        n = len(findings)
+        out.append(f"{mark(findings[0])} {n} finding{'s' if n != 1 else ''}", style(findings[0]))
+    return out
+
+
 def line(f: D.Finding) -> Text:
     """`✖ <message>`: one finding on one line, the message sanitised."""
     out = Text(no_wrap=True, overflow="ellipsis")

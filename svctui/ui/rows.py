@@ -28,6 +28,7 @@ from svctui.model.topology import EndpointRow
 from svctui.model.traffic import row_tags
 
 from . import findings as F
+from .columns import Layout, middle
 
 STEADY = " "  # the sign column of a steady ready endpoint (the other signs: model/churnwords.py)
 UNKNOWN = "?"  # before what could not be read: nothing is claimed about it
@@ -43,7 +44,18 @@ S_RECOVERED = "green"
 S_OK = "green"
 S_BAD = "red"
 
-NAME_CAP = 28
+NAME_CAP = 63  # a DNS label's limit: a Service name is shown whole when the tree has the room
+NAME_LEAST = 16  # what a Service name keeps when nothing else gives way
+POD_LEAST = 12
+# What a Service row needs after its name (status, badge, type and IP at their usual lengths): the
+# name column gives up cells beyond this before any column is dropped, the same on every row.
+SVC_RESERVE = 36
+FLEX = -1  # cols(): the name field, cut in the middle
+KEEP = 0  # cols(): always shown (the IP, the state, the badge)
+# cols() ranks, dropped highest first: the spec before the health, the where before the who.
+R_TAGS, R_PORTS, R_SELECTOR, R_TYPE, R_BADGE = 5, 4, 3, 2, 1
+R_ZONE, R_NODE = 3, 2
+R_SLICE_PORTS, R_SLICE_FAMILY = 3, 2
 
 
 @dataclass(slots=True)
@@ -107,8 +119,9 @@ def t(*parts: tuple[str, str] | str | Text) -> Label:
 class Label(Text):
     """A Text made by t(), with its width in cells counted from its parts (short, repeated strings
     whose widths rich caches): the tree asks every line's width after each structural change."""
-    __slots__ = ("cells",)  # (length, cells) when made; an append since changes the length
+    __slots__ = ("cells", "layout")  # (length, cells) when made; an append since changes the length
     cells: tuple[int, int]
+    layout: Layout  # set by cols(): which parts give way when the row is too wide (columns.fit)
 
     def cell_width(self) -> int:
         cells = getattr(self, "cells", None)  # unset on a copy rich made through Label()
@@ -135,16 +148,27 @@ def plural(n: int, word: str, many: str | None = None) -> str:
     return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
-def middle(s: str, limit: int) -> str:
-    """nginx-deployment-69c4ddb64f-ngjw6 → nginx-deploy…f-ngjw6: names differ at the end (a pod's
-    hash, a Service's suffix), so a cut keeps both ends and drops the middle."""
-    if len(s) <= limit or limit < 2:
-        return s
-    tail = (limit - 1) // 2
-    return s[: limit - 1 - tail] + "…" + s[len(s) - tail:]
+Piece = tuple[Text, int] | tuple[Text, int, Text]
 
 
-POD_CAP = 26  # an endpoint row's pod name: the row's state and IP come first, this fits after at 80 columns
+def cols(*pieces: Piece, least: int = POD_LEAST, reserve: int = 0) -> Label:
+    """One label from (part, rank[, short]) columns, each part made by t() with its leading separator:
+    KEEP parts always show, the FLEX part is the name field, the others drop at narrow widths (or
+    become `short`)."""
+    label = t(*(p[0] for p in pieces))
+    drops: list[tuple[int, int, int, Text | None]] = []
+    flex = None
+    pos = 0
+    for piece in pieces:
+        part, rank = piece[0], piece[1]
+        end = pos + len(part.plain)
+        if rank == FLEX:
+            flex = (pos, end, least)
+        elif rank > KEEP and end > pos:
+            drops.append((pos, end, rank, piece[2] if len(piece) > 2 else None))
+        pos = end
+    label.layout = Layout(tuple(drops), flex, reserve)
+    return label
 
 
 def short_pod(name: str | None, limit: int = 22) -> str:
@@ -218,40 +242,46 @@ def service_status(model: ClusterModel, key: Key, now: float) -> tuple[Text, boo
 def service_label(model: ClusterModel, svc: Service | None, key: Key, now: float, name_width: int,
                   findings: Sequence[Finding] = ()) -> tuple[Text, bool]:
     name = middle(plain(key[1]), NAME_CAP)
-    head = (name.ljust(name_width), S_NAME)
+    head = (t((name.ljust(name_width), S_NAME)), FLEX)
     gaps = unchecked(model, key)
+
+    def row(*pieces: Piece) -> Label:
+        return cols(head, *pieces, least=NAME_LEAST, reserve=SVC_RESERVE)
+
     if svc is None:
         if model.listed(SERVICE, key[0]):
-            return t(head, "  ", ("(Service gone; slices remain)", S_WARN)), False
+            return row((t("  ", ("(Service gone; slices remain)", S_WARN)), KEEP)), False
         gap = next((g for g in gaps if g.kind == SERVICE), None)
         if gap is not None:
-            return t(head, "  ", gap_text(gap)), False
-        return t(head, "  ", ("(Service not listed yet)", S_DIM)), False
+            return row((t("  ", gap_text(gap)), KEEP)), False
+        return row((t("  ", ("(Service not listed yet)", S_DIM)), KEEP)), False
     animated = False
-    parts: list = [head, "  "]
+    parts: list[Piece] = []
+    status: Text
     if svc.type == "ExternalName":
-        parts.append(("CNAME", S_DIM))
+        status = t(("CNAME", S_DIM))
     elif any(g.kind == ENDPOINTSLICE for g in gaps):
         # A ready count of unreadable slices would be a claim ("0/0 ready"): say why there is none.
-        parts.append(gap_text(next(g for g in gaps if g.kind == ENDPOINTSLICE)))
+        status = gap_text(next(g for g in gaps if g.kind == ENDPOINTSLICE))
         gaps = [g for g in gaps if g.kind != ENDPOINTSLICE]
     elif not model.listed(ENDPOINTSLICE, key[0]):
-        parts.append(("EndpointSlices not listed yet", S_DIM))  # not "0/0 ready": nothing is known yet
+        status = t(("EndpointSlices not listed yet", S_DIM))  # not "0/0 ready": nothing is known yet
     else:
         status, animated = service_status(model, key, now)
-        parts.append(status)
+    parts.append((t("  ", status), KEEP))
     if findings:
         # Right after the status, so it survives 80 columns: health first, then the spec.
-        parts += ["  ", F.badge(findings)]
+        # At a narrow width it keeps its mark and says how many (the rows below give the words).
+        parts.append((t("  ", F.badge(findings)), R_BADGE, t("  ", F.badge_short(findings))))
     for g in gaps:
-        parts += ["  ", gap_text(g)]
-    parts += ["  ", type_text(svc), " ", address_text(svc)]
+        parts.append((t("  ", gap_text(g)), KEEP))
+    parts += [(t("  "), KEEP), (t(type_text(svc), " "), R_TYPE), (t(address_text(svc)), KEEP)]
     if svc.type != "ExternalName":
-        parts += ["  ", ports_text(svc), "  ", (selector_summary(svc.selector), S_DIM)]
+        parts += [(t("  ", ports_text(svc)), R_PORTS), (t("  ", (selector_summary(svc.selector), S_DIM)), R_SELECTOR)]
     tags = row_tags(svc)
     if tags:
-        parts += ["  ", (tags, S_DIM)]
-    return t(*parts), animated
+        parts.append((t("  ", (tags, S_DIM)), R_TAGS))
+    return row(*parts), animated
 
 
 def gap_text(gap: Gap) -> Text:
@@ -291,22 +321,22 @@ def endpoint_label(model: ClusterModel, key: Key, row: EndpointRow, new_age: flo
     if pod_name is None and ep.targets_pod:
         pod, _ = model.topology.pod_for(key[0], ep)
         pod_name = pod.name if pod else None
-    # State and age first, then who: at 80 columns the words that carry the meaning must not be cut.
-    label = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(11), style))
-    label.append_text(t(" ", ((f"new {secs(new_age)}" if new_age is not None else "").ljust(7), S_NEW)))
-    label.append_text(t(" ", middle(pod_name, POD_CAP) if pod_name else "(no pod)", "  ", (ep.node_name or "-", S_DIM)))
+    # State and age first, then who, then where: at 80 columns the zone and node give way, then the
+    # pod name is cut in the middle; the words that carry the meaning stay.
+    head = t((sign, style), " ", (row.address.ljust(15), style), " ", (state_words(c).ljust(11), style),
+             " ", ((f"new {secs(new_age)}" if new_age is not None else "").ljust(7), S_NEW), " ")
+    pieces = [(head, KEEP), (t(pod_name or "(no pod)"), FLEX), (t("  ", (ep.node_name or "-", S_DIM)), R_NODE)]
     if ep.zone:
-        label.append_text(t(" ", (ep.zone, S_DIM)))
+        pieces.append((t(" ", (ep.zone, S_DIM)), R_ZONE))
     if reused_from:
-        label.append_text(t("  ", (f"reused: was {reused_from}", S_WARN)))
-    return label
+        pieces.append((t("  ", (f"reused: was {reused_from}", S_WARN)), KEEP))
+    return cols(*pieces)
 
 
 def ghost_label(e: ChurnEntry, now: float) -> Text:
-    return t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(11), S_GONE),
-             " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ",
-             (middle(e.pod, POD_CAP) if e.pod else "(no pod)", S_GONE),
-             "  ", (e.node or "-", S_GONE))
+    head = t((GONE, S_GONE), " ", (e.address.ljust(15), S_GONE), " ", ("gone".ljust(11), S_GONE),
+             " ", (f"{secs(now - e.time)} ago".ljust(7), S_GONE), " ")
+    return cols((head, KEEP), (t((e.pod or "(no pod)", S_GONE)), FLEX), (t("  ", (e.node or "-", S_GONE)), R_NODE))
 
 
 def endpoint_ports_text(ports) -> str:
@@ -351,8 +381,9 @@ def service_row(model: ClusterModel, key: Key, now: float, name_width: int,
     for sl in slices:
         rows = [r for r in (view.rows.values() if view else ()) if r.slice_name == sl.name]
         ready = sum(1 for r in rows if r.endpoint.is_ready)
-        slabel = t((sl.name, ""), "  ", (sl.address_type, S_DIM), "  ", endpoint_ports_text(sl.ports),
-                   "  ", (f"{plural(len(sl.endpoints), 'endpoint')}, {ready} ready", S_DIM))
+        slabel = cols((t(sl.name), FLEX), (t("  ", (sl.address_type, S_DIM)), R_SLICE_FAMILY),
+                      (t("  ", endpoint_ports_text(sl.ports)), R_SLICE_PORTS),
+                      (t("  ", (f"{plural(len(sl.endpoints), 'endpoint')}, {ready} ready", S_DIM)), KEEP))
         srow = Row(("slice", key, sl.name), slabel, expandable=True)
         for r in sorted(rows, key=lambda r: ip_sort_key(r.address)):
             age = new.get(r.key)
@@ -430,9 +461,9 @@ def _notes(model: ClusterModel, svc: Service, key: Key) -> list[Row]:
         for pod in model.topology.unsliced_pods(key):
             why = pod.phase + (", deleting" if pod.deleting else "") + ("" if pod.ips else ", no IP yet")
             notes.append(Row(("pod", key, pod.name),
-                             t((UNSLICED, S_SHAKY), " ", ("(no endpoint)".ljust(15), S_SHAKY), " ",
-                               (f"in no slice ({why})", S_SHAKY), " ", pod.name, "  ",
-                               (pod.node_name or "-", S_DIM))))
+                             cols((t((UNSLICED, S_SHAKY), " ", ("(no endpoint)".ljust(15), S_SHAKY), " ",
+                                     (f"in no slice ({why})", S_SHAKY), " "), KEEP),
+                                  (t(pod.name), FLEX), (t("  ", (pod.node_name or "-", S_DIM)), R_NODE))))
     return notes
 
 

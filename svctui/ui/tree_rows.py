@@ -103,18 +103,20 @@ class TreeRows:
                     tree.sync_service(key, row)
                 tree.set_namespace_label(ns)
 
-    def small_tree(self, model: ClusterModel, now: float, visible: Visible) -> bool:
-        """Would the whole tree, fully expanded, fit in EXPAND_ROWS rows? Counted, not built; stops early."""
+    def small_tree(self, model: ClusterModel, now: float, visible: Visible, height: int = EXPAND_ROWS) -> bool:
+        """Would the whole tree, fully expanded, fit in EXPAND_ROWS rows and in the tree's `height` (a tree
+        opened past the first screen hides Services and their badges)? Counted, not built; stops early."""
+        limit = min(EXPAND_ROWS, height or EXPAND_ROWS)
         rows = 0
         spaces: set[str] = set()
         for k in model.topology.service_keys():
             if not visible(k):
                 continue
-            n = R.service_row_count(model, k, now, self.findings.shown(k, now), EXPAND_ROWS - rows)
+            n = R.service_row_count(model, k, now, self.findings.shown(k, now), limit - rows)
             if n:
                 rows += n
                 spaces.add(k[0])
-            if rows + len(spaces) > EXPAND_ROWS:
+            if rows + len(spaces) > limit:
                 return False
         return True
 

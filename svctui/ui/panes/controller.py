@@ -156,6 +156,16 @@ class PaneController(Widget):
     def dns(self, key: Key) -> None:
         self._start_name_pane(self.pane("dns"), key)
 
+    def ask_name(self, kind: str, namespace: str) -> None:
+        """No Service under the cursor (a namespace row, where the cursor starts): the pane opens empty,
+        asking from that namespace, for a name to type (`l`, db.demo, Enter)."""
+        pane = self.pane(kind)
+        if not pane.source_pinned:
+            pane.source_ns = namespace
+        pane.set_command("")
+        pane.paint_prefix()
+        self.show(kind)
+
     def _start_name_pane(self, pane: CommandPane, key: Key) -> None:
         pane.target = key
         if not pane.source_pinned:

@@ -240,7 +240,7 @@ class MainScreen(Screen[None]):
         self._paint_details()
 
     def _small_tree(self) -> bool:
-        return self.rows.small_tree(self.model, self.now(), self._visible)
+        return self.rows.small_tree(self.model, self.now(), self._visible, self.tree.size.height)
 
 
     def _visible(self, key: Key) -> bool:
@@ -381,7 +381,8 @@ class MainScreen(Screen[None]):
         self.bottom.fit(self.size.height - self.fixed_rows(), self.tree.virtual_size.height)
 
     def fixed_rows(self) -> int:
-        return sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer") if w.display)
+        # The open filter docks its 3 rows above the footer: uncounted, the screen scrolled the header away.
+        return sum(w.outer_size.height for w in self.query("#header, #pane-tabs, Footer, #filter") if w.display)
 
     # ---- what the keys, the panes and the tree change ----
 
@@ -428,6 +429,7 @@ class MainScreen(Screen[None]):
         box = self.query_one("#filter", Input)
         if not box.value.strip():
             box.display = False
+            self.call_after_refresh(self.fit_bottom)
         self.tree.focus()
 
     async def shutdown(self) -> None:

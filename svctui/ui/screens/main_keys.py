@@ -35,6 +35,7 @@ class MainKeys:
         box = self.screen.query_one("#filter", Input)
         box.display = True
         box.focus()
+        self.screen.call_after_refresh(self.screen.fit_bottom)
 
     def escape(self) -> None:
         s = self.screen
@@ -52,6 +53,7 @@ class MainKeys:
             s.scope.filter_text = ""
             s.refilter()
             s.tree.focus()
+            s.call_after_refresh(s.fit_bottom)
 
     # ---- namespace and context ----
 
@@ -129,14 +131,19 @@ class MainKeys:
         return data[1]
 
     def lookup(self) -> None:
-        key = self._selected_service()
-        if key is not None:
-            self.screen.panes.lookup(key)
+        self._name_pane("lookup")
 
     def dns(self) -> None:
-        key = self._selected_service()
-        if key is not None:
-            self.screen.panes.dns(key)
+        self._name_pane("dns")
+
+    def _name_pane(self, kind: str) -> None:
+        s = self.screen
+        data = s.tree.selected_data()
+        if data is not None and data[0] != "ns" and len(data) > 1:
+            (s.panes.lookup if kind == "lookup" else s.panes.dns)(data[1])
+        else:
+            namespace = data[1] if data is not None and len(data) > 1 else (s.scope.on_screen() or "default")
+            s.panes.ask_name(kind, namespace)
 
     def curl(self) -> None:
         key = self._selected_service()

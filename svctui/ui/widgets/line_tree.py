@@ -71,7 +71,7 @@ class LineTree(Tree):
         """What every line's rendering reads from the widget (asked once per render, not per line):
         the hover and cursor lines, then what goes into every line's key as it is."""
         return (self.hover_line, self.cursor_line, self.size.width, self.virtual_size.width, self.has_focus,
-                self._pseudo_class_state, self.show_guides, self.guide_depth)
+                self._pseudo_class_state, self.show_guides, self.guide_depth, self.label_room())
 
     @staticmethod
     def _line_key(y: int, line, frame: tuple) -> tuple:
@@ -120,7 +120,8 @@ class LineTree(Tree):
                 components = self._lt_components.get(state)
                 if components is None:
                     components = self._lt_components[state] = Components.of(self)
-                strip = draw_line(self, y, line, base_style, components, pad_width)
+                strip = draw_line(self, y, line, base_style, components, pad_width, self.fit_label,
+                                  (self._lt_frame or self._frame())[-1])
             else:
                 strip = super()._render_line(y, 0, pad_width, base_style)
             self.lines_rendered += 1
@@ -129,6 +130,14 @@ class LineTree(Tree):
         self._lt_nodes[node_id] = (key, y, strip)
         self._lt_shown[y] = (node_id, key)
         return strip.crop(x1, x2)
+
+    def label_room(self) -> int:
+        """The cells a line has: `size` counts the vertical scrollbar's column, the lines do not."""
+        return self.scrollable_content_region.width
+
+    def fit_label(self, label: Text, width: int) -> Text:
+        """The label as drawn in `width` cells: whole here (the end is cut), a subclass may drop parts."""
+        return label
 
     def _line_at(self, event) -> int:
         offset = event.get_content_offset(self)

@@ -27,6 +27,7 @@ from textual.widgets.tree import TreeNode
 
 from svctui.model.objects import Key
 
+from ..columns import fit
 from ..rows import NAME_CAP, S_DIM, S_NAME, S_WARN, Label, Row, t
 from .line_tree import LineNode, LineTree
 
@@ -303,6 +304,9 @@ class ServiceTree(LineTree):
         label = node._label
         width = label.cell_width() if type(label) is Label else label.cell_len
         return width + (2 if node._allow_expand else 0)
+
+    def fit_label(self, label: Text, width: int) -> Text:
+        return fit(label, width, getattr(label, "layout", None))
 
     def _relabel(self, node: Node, row: Row) -> None:
         if node.label != row.label:

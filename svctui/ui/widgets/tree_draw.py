@@ -14,11 +14,13 @@ Only for trees that keep Tree.render_label (LineTree falls back to Textual's pat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NamedTuple
 
 from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
+from rich.text import Text
 from textual.strip import Strip
 from textual.widgets import Tree
 
@@ -69,7 +71,8 @@ def _guides(tree: Tree, style: Style, hidden: bool) -> tuple[str, str, str, str]
     return tuple(f"{c[0]}{c[1] * depth} " for c in lines)  # type: ignore[return-value]
 
 
-def draw_line(tree: Tree, y: int, line, base_style: Style, c: Components, pad_width: int) -> Strip:
+def draw_line(tree: Tree, y: int, line, base_style: Style, c: Components, pad_width: int,
+              fit: Callable[[Text, int], Text] | None = None, room: int = 0) -> Strip:
     path = line.path
     node = path[-1]
     has_focus = tree.has_focus
@@ -117,6 +120,9 @@ def draw_line(tree: Tree, y: int, line, base_style: Style, c: Components, pad_wi
         add(Segment(icon, line_style + (line_style + TOGGLE_STYLE) + node_meta))
         width += cell_len(icon)
     label = node._label
+    if fit is not None:
+        # The label as it fits the `room` cells less the guides (ServiceTree drops columns by priority).
+        label = fit(label, room - width)
     if label._spans:
         parts = label.render(tree.app.console)
     else:
