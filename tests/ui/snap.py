@@ -12,6 +12,12 @@ SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
 
 
 def check_snapshot(app, name: str) -> None:
+    # A focused input's cursor blinks (on, off every 0.5 s): stop it, shown, so the capture does not depend on
+    # when in the blink it was taken (a pane snapshot failed on this alone).
+    from textual.widgets import Input
+
+    for box in app.screen.query(Input):
+        box.cursor_blink = False  # Input's watcher pauses the timer and shows the cursor
     # simplify: the same screen can reach the compositor in differently split segments.
     svg = app.export_screenshot(title=f"svctui — {name}", simplify=True)
     SNAPSHOTS.mkdir(exist_ok=True)
