@@ -11,6 +11,10 @@ import logging
 import orjson
 import pytest
 
+from svctui.kube import api as kapi
+from svctui.kube.sink import ModelSink
+from svctui.kube.stream import ResourceStream, ServerForgot, WatchOptions
+from svctui.model.cluster import ClusterModel
 from svctui.model.store import ENDPOINTSLICE
 from tests.conftest import start_sim
 
@@ -58,3 +62,45 @@ async def test_concurrent_slice_writes_are_followed_without_a_relist(tmp_path, c
     finally:
         await http.close()
         sim.stop()
+
+
+def _stream(last_rv: str) -> tuple[ResourceStream, ClusterModel, ModelSink]:
+    model = ClusterModel()
+    sink = ModelSink(model, lambda ch: None, clock=lambda: 100.0)
+    stream = ResourceStream(None, kapi.ENDPOINTSLICES, None, sink, WatchOptions(), lambda st: None)
+    stream.rv = stream.last_rv = last_rv
+    return stream, model, sink
+
+
+def _event(etype: str, name: str, rv: str) -> bytes:
+    obj = endpoint_slice(name, "web", [endpoint("10.244.1.5", f"{name}-1")])
+    obj["metadata"].update(resourceVersion=rv, uid=f"u-{name}")
+    return orjson.dumps({"type": etype, "object": obj})
+
+
+def _bookmark(rv: str) -> bytes:
+    return orjson.dumps({"type": "BOOKMARK", "object": {"kind": "EndpointSlice", "apiVersion": "discovery.k8s.io/v1",
+                                                        "metadata": {"resourceVersion": rv}}})
+
+
+async def test_a_bookmark_then_newer_changes_is_in_order():
+    stream, model, sink = _stream("100")
+    stream.handle_lines([_event("ADDED", "a", "101"), _bookmark("101"), _bookmark("140")])
+    stream.handle_lines([_bookmark("140"), _event("ADDED", "b", "141")])
+    assert stream.rv == stream.last_rv == "141"
+    assert set(model.store.slices) == {("default", "a"), ("default", "b")}
+    sink.flush()
+
+
+@pytest.mark.parametrize("lines", [
+    [_event("ADDED", "a", "90")],  # the whole batch older
+    [_event("ADDED", "a", "95"), _event("ADDED", "b", "103")],  # back, then past our newest again
+    [_bookmark("120"), _event("ADDED", "a", "110")],  # older than a bookmark in the same batch
+])
+async def test_an_older_rv_in_a_batch_means_another_history(lines: list[bytes]):
+    stream, model, sink = _stream("100")
+    with pytest.raises(ServerForgot, match="resourceVersion went backwards"):
+        stream.handle_lines(lines)
+    # Nothing of that batch is applied: the re-list reconciles.
+    assert model.store.slices == {}
+    sink.flush()
