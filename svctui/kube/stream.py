@@ -419,6 +419,7 @@ class ResourceStream:
         st = self.stats
         convert = self.convert
         events: list[tuple[str, Obj]] = []
+        rvs: list[str | None] = []  # every line's RV: one step back inside a batch counts too
         rv = self.rv
         error: kapi.ApiError | None = None
         kind = self.resource.kind
@@ -429,6 +430,7 @@ class ResourceStream:
                 etype, obj, obj_rv = fast
                 st.events += 1
                 events.append((etype, obj))
+                rvs.append(obj_rv)
                 rv = obj_rv or rv
                 continue
             try:
@@ -447,10 +449,12 @@ class ResourceStream:
                     gone = tombstone(self.resource.kind, raw) if etype == DELETED else None
                     if gone is not None:
                         events.append((etype, gone))
-                rv = resource_version(raw) or rv
+                rvs.append(resource_version(raw))
+                rv = rvs[-1] or rv
             elif etype == "BOOKMARK":
                 st.bookmarks += 1
-                rv = resource_version(raw) or rv
+                rvs.append(resource_version(raw))
+                rv = rvs[-1] or rv
                 now = time.monotonic()
                 if self._bookmark_at is not None:
                     self.bookmark_gap = max(self.bookmark_gap or 0.0, now - self._bookmark_at)
@@ -460,12 +464,19 @@ class ResourceStream:
                 break
             else:
                 self._skip(f"unknown watch event type {etype!r}")
+        # One watch is in etcd revision order, bookmarks included (a bookmark at B follows every
+        # change up to B), so an older RV is another cluster's history (or a restored one's): not
+        # changes to what we hold. The batch is dropped; the re-list reconciles. Checked per line:
+        # a batch that ends past our newest RV may still have gone back in between.
+        newest = _rv_number(self.last_rv)
+        for line_rv in rvs:
+            n = _rv_number(line_rv)
+            if n is None:
+                continue
+            if newest is not None and n < newest:
+                raise ServerForgot(f"resourceVersion went backwards ({newest} → {n})")
+            newest = n
         if rv != self.rv:
-            old, new = _rv_number(self.last_rv), _rv_number(rv)
-            if old is not None and new is not None and new < old:
-                # Another cluster's history (or a restored one's): these events are not changes
-                # to what we hold. Dropped; the re-list reconciles.
-                raise ServerForgot(f"resourceVersion went backwards ({old} → {new})")
             self.last_rv = rv
         self.rv = rv
         if events:

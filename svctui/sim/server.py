@@ -640,16 +640,25 @@ class ApiServer:
                 now = time.monotonic()
                 if now >= deadline:
                     break
-                wait = deadline - now
-                if bookmarks:
-                    wait = min(wait, max(0.0, next_bookmark - now))
-                try:
-                    item = await asyncio.wait_for(w.queue.get(), timeout=wait)
-                except TimeoutError:
-                    if bookmarks and time.monotonic() >= next_bookmark:
-                        await self._write_event(resp, rt, ("BOOKMARK", ("", self.store.rv)), wants, q, first_table)
-                        next_bookmark = time.monotonic() + self.bookmark_interval
+                if not w.queue.empty():
+                    item = w.queue.get_nowait()
+                elif bookmarks and now >= next_bookmark:
+                    # A bookmark at RV B promises every change up to B was sent, so only with nothing
+                    # queued, and B read in the same step (no await between): anything queued later
+                    # is newer. One sent on a timeout could pass events queued while wait_for
+                    # cancelled its get (with a timeout of 0, always), and the client saw the RV go
+                    # backwards.
+                    await self._write_event(resp, rt, ("BOOKMARK", ("", self.store.rv)), wants, q, first_table)
+                    next_bookmark = time.monotonic() + self.bookmark_interval
                     continue
+                else:
+                    wait = deadline - now
+                    if bookmarks:
+                        wait = min(wait, next_bookmark - now)
+                    try:
+                        item = await asyncio.wait_for(w.queue.get(), timeout=wait)
+                    except TimeoutError:
+                        continue
                 if item[0] == "CLOSE":
                     break
                 await self._write_event(resp, rt, item, wants, q, first_table)
