@@ -24,16 +24,18 @@ from .widgets.service_tree import ServiceTree
 class DetailsPane(VerticalScroll):
     def __init__(self, pull: Callable[[], Text]) -> None:
         super().__init__(id="details-pane")
-        self._pull = pull
+        # Held, not looked up: a stream state painted while the app closes (children removed before their
+        # parent) found no #details and turned the quit into a crash.
+        self._text = Pulled(pull, id="details")
         self.dirty = True  # the selection or what it shows changed since the text was last pulled
 
     def compose(self) -> ComposeResult:
-        yield Pulled(self._pull, id="details")
+        yield self._text
 
     def paint(self, shown: bool) -> None:
         """The details of the selection: now if the pane is shown, else when it is next drawn."""
         self.dirty = False
-        self.query_one("#details", Pulled).invalidate(shown)
+        self._text.invalidate(shown and self._text.is_attached)
 
     @staticmethod
     def text_for(synced: bool, tree: ServiceTree, model: ClusterModel, now: float, findings: FindingsTracker,

@@ -29,3 +29,23 @@ async def test_output_after_the_children_are_removed_is_kept_not_raised():
         pane.finish(Text("done"))
         assert pane.plain_output().splitlines()[-3:] == ["partial tail", "a line", "done"]
         assert app.return_code is None and app._exception is None
+
+
+class OneDetails(App[None]):
+    def compose(self) -> ComposeResult:
+        from svctui.ui.details_pane import DetailsPane
+
+        yield DetailsPane(lambda: Text("selected: web"))
+
+
+async def test_details_painted_after_its_text_is_removed_does_not_raise():
+    from svctui.ui.details_pane import DetailsPane
+
+    app = OneDetails()
+    async with app.run_test(size=(80, 12)) as pilot:
+        pane = app.query_one(DetailsPane)
+        pane.paint(True)
+        await pilot.pause()
+        await pane.remove_children()
+        pane.paint(True)  # a stream state's repaint during close: raised NoMatches '#details' before
+        assert app._exception is None
